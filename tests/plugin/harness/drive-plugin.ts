@@ -1,0 +1,46 @@
+/**
+ * Runs the real plugin file under Bun (OpenCode's runtime) with a fake plugin `input`, feeding it
+ * the steps given as JSON in argv[2]. Node tests spawn this because the plugin relies on Bun APIs
+ * (Bun.TOML) and must be exercised exactly as shipped.
+ *
+ * Steps: { events: BusEvent[] } | { wait: ms } | { dispose: true } | { exit: code } | { mark: label }
+ * Output (stdout, one JSON object a line): { mark } when reached, { hooks } with hook names at start,
+ * { hookTimesMs } after each events step when input.timeHook is set.
+ */
+import { OpencodeDashboard } from "../../../plugin/opencode-dashboard.ts"
+
+type Step =
+  | { events: { id: string; type: string; properties: unknown }[] }
+  | { wait: number }
+  | { dispose: true }
+  | { exit: number }
+  | { mark: string }
+
+const spec = JSON.parse(process.argv[2]) as { directory: string; options?: Record<string, unknown>; steps: Step[]; timeHook?: boolean }
+const out = (obj: unknown) => process.stdout.write(JSON.stringify(obj) + "\n")
+
+const hooks = (await OpencodeDashboard({ directory: spec.directory }, spec.options)) as {
+  event?: (i: { event: unknown }) => Promise<void>
+  dispose?: () => Promise<void>
+}
+out({ hooks: Object.keys(hooks) })
+
+for (const step of spec.steps) {
+  if ("events" in step) {
+    const times: number[] = []
+    for (const event of step.events) {
+      const t0 = performance.now()
+      void hooks.event?.({ event })
+      times.push(performance.now() - t0)
+    }
+    if (spec.timeHook) out({ hookTimesMs: times })
+  } else if ("wait" in step) {
+    await Bun.sleep(step.wait)
+  } else if ("dispose" in step) {
+    await hooks.dispose?.()
+  } else if ("exit" in step) {
+    process.exit(step.exit)
+  } else if ("mark" in step) {
+    out({ mark: step.mark })
+  }
+}
