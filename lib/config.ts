@@ -1,0 +1,151 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+
+/**
+ * The server's configuration, read from the environment and validated once per process.
+ * Secrets left unset are generated on first start and kept in the data directory, so the
+ * server never runs without auth and a restart keeps the same key and password.
+ */
+export type Config = {
+  port: number;
+  host: string;
+  databasePath: string;
+  dataDir: string;
+  apiKey: string;
+  frontendPassword: string;
+  authSecret: string;
+  disableTts: boolean;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Which secrets came from the environment and which from (or into) the secrets file. */
+  sources: Record<"apiKey" | "frontendPassword" | "authSecret", "env" | "file" | "generated">;
+};
+
+export class ConfigError extends Error {}
+
+const booleanFlag = z
+  .enum(["true", "false", "1", "0", "yes", "no", ""])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATABASE_URL: z.string().min(1).default("./data/database.db"),
+  API_KEY: z.string().min(12, "must be at least 12 characters").optional(),
+  FRONTEND_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
+  NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  DISABLE_TTS: booleanFlag.default(false),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+const secretsFileSchema = z.object({
+  apiKey: z.string().min(12),
+  frontendPassword: z.string().min(8),
+  authSecret: z.string().min(32),
+});
+
+/** `./data/x.db`, `/abs/x.db` or `file:` URLs (`file:./x.db`, `file:///abs/x.db`) → a path. */
+export function resolveDatabasePath(url: string, cwd = process.cwd()): string {
+  if (/^(postgres|postgresql|mysql):/i.test(url)) {
+    throw new ConfigError(
+      `DATABASE_URL: ${url.split(":")[0]} is not supported yet; use a SQLite path such as ./data/database.db`,
+    );
+  }
+  let file = url;
+  if (url.startsWith("file://")) file = fileURLToPath(url.split("?")[0]);
+  else if (url.startsWith("file:")) file = url.slice("file:".length).split("?")[0];
+  if (!file) throw new ConfigError("DATABASE_URL: empty SQLite path");
+  return path.resolve(cwd, file);
+}
+
+function readEnv(env: NodeJS.ProcessEnv) {
+  // Treat empty strings as unset: compose files often pass `API_KEY=` through.
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
+  );
+  if (!cleaned.NEXTAUTH_SECRET && cleaned.AUTH_SECRET) cleaned.NEXTAUTH_SECRET = cleaned.AUTH_SECRET;
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`${String(issue.path[0])}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+function secret(bytes: number) {
+  return randomBytes(bytes).toString("base64url");
+}
+
+function loadSecretsFile(file: string) {
+  if (!existsSync(file)) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new ConfigError(`${file}: not valid JSON (${(error as Error).message}); fix or delete it`);
+  }
+  const parsed = secretsFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(`${file}: ${String(parsed.error.issues[0].path[0])} is missing or invalid`);
+  }
+  return parsed.data;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const values = readEnv(env);
+  const databasePath = resolveDatabasePath(values.DATABASE_URL);
+  const dataDir = path.dirname(databasePath);
+  mkdirSync(dataDir, { recursive: true });
+
+  const secretsFile = path.join(dataDir, "secrets.json");
+  const stored = loadSecretsFile(secretsFile);
+  const resolved = {
+    apiKey: values.API_KEY ?? stored?.apiKey ?? secret(24),
+    frontendPassword: values.FRONTEND_PASSWORD ?? stored?.frontendPassword ?? secret(12),
+    authSecret: values.NEXTAUTH_SECRET ?? stored?.authSecret ?? secret(32),
+  };
+  const source = (fromEnv: unknown, fromFile: unknown) =>
+    fromEnv ? "env" : fromFile ? "file" : "generated";
+  const sources = {
+    apiKey: source(values.API_KEY, stored?.apiKey),
+    frontendPassword: source(values.FRONTEND_PASSWORD, stored?.frontendPassword),
+    authSecret: source(values.NEXTAUTH_SECRET, stored?.authSecret),
+  } as const;
+
+  if (!stored) {
+    // Keep the generated values even when env overrides them today: unsetting a variable later
+    // must not silently rotate a key that every plugin was configured with.
+    writeFileSync(secretsFile, JSON.stringify(resolved, null, 2) + "\n", { mode: 0o600 });
+    chmodSync(secretsFile, 0o600);
+  }
+
+  return {
+    port: values.PORT,
+    host: values.HOST,
+    databasePath,
+    dataDir,
+    apiKey: resolved.apiKey,
+    frontendPassword: resolved.frontendPassword,
+    authSecret: resolved.authSecret,
+    disableTts: values.DISABLE_TTS,
+    logLevel: values.LOG_LEVEL,
+    sources,
+  };
+}
+
+const globalForConfig = globalThis as unknown as { __ocdConfig?: Config };
+
+/**
+ * The process-wide configuration. server.ts loads it first; route handlers (bundled by Next
+ * into their own module graph) reach the same object through globalThis.
+ */
+export function getConfig(): Config {
+  globalForConfig.__ocdConfig ??= loadConfig();
+  return globalForConfig.__ocdConfig;
+}
+
+export function setConfig(config: Config) {
+  globalForConfig.__ocdConfig = config;
+}

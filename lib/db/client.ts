@@ -1,0 +1,51 @@
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely, SqliteDialect } from "kysely";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { Database } from "./schema";
+
+export type Db = {
+  /** Typed query builder: every read goes through it. */
+  kysely: Kysely<Database>;
+  /** The connection under it, for the ingest path's prepared statements and backups. */
+  sqlite: BetterSqlite3.Database;
+  path: string;
+};
+
+const globalForDb = globalThis as unknown as { __ocdDb?: Db };
+
+export function openDatabase(file: string): Db {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new BetterSqlite3(file);
+  sqlite.pragma("journal_mode = WAL");
+  // NORMAL is durable across process crashes in WAL mode; only an OS crash can lose the
+  // last commits, which is the usual trade for a write-heavy dashboard.
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma("cache_size = -32000");
+  sqlite.pragma("temp_store = MEMORY");
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { kysely, sqlite, path: file };
+}
+
+/**
+ * server.ts opens the database; route handlers, bundled by Next into a separate module graph,
+ * must use that same connection rather than open a second one, hence globalThis.
+ */
+export function setDb(db: Db) {
+  globalForDb.__ocdDb = db;
+}
+
+export function getDb(): Db {
+  if (!globalForDb.__ocdDb) throw new Error("database is not open: start the app through server.ts");
+  return globalForDb.__ocdDb;
+}
+
+export async function closeDb() {
+  const db = globalForDb.__ocdDb;
+  if (!db) return;
+  globalForDb.__ocdDb = undefined;
+  await db.kysely.destroy();
+  if (db.sqlite.open) db.sqlite.close();
+}

@@ -1,0 +1,158 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
+
+/**
+ * Versioned migrations, compiled with the server (no migration folder to ship). Append only:
+ * a migration that has run on someone's database is never edited, a new one follows it.
+ */
+const statements: Record<string, string[]> = {
+  "001_initial": [
+    `CREATE TABLE instances (
+      hostname TEXT PRIMARY KEY,
+      first_seen INTEGER NOT NULL,
+      last_seen INTEGER NOT NULL,
+      last_heartbeat INTEGER,
+      opencode_version TEXT,
+      plugin_version TEXT,
+      busy_reported INTEGER,
+      spool_bytes INTEGER,
+      dropped_events INTEGER
+    )`,
+    `CREATE TABLE sessions (
+      id TEXT PRIMARY KEY,
+      hostname TEXT NOT NULL,
+      directory TEXT NOT NULL DEFAULT '',
+      parent_id TEXT,
+      project_id TEXT,
+      slug TEXT,
+      title TEXT NOT NULL DEFAULT '',
+      opencode_version TEXT,
+      status TEXT NOT NULL DEFAULT 'idle' CHECK (status IN ('busy', 'idle', 'retry', 'error')),
+      status_at INTEGER NOT NULL DEFAULT 0,
+      retry_attempt INTEGER,
+      retry_message TEXT,
+      retry_next INTEGER,
+      error_message TEXT,
+      turn_aborted INTEGER NOT NULL DEFAULT 0,
+      attention_reason TEXT CHECK (attention_reason IN ('permission', 'question', 'idle', 'error')),
+      attention_detail TEXT,
+      attention_since INTEGER,
+      attention_ref TEXT,
+      agent TEXT,
+      provider_id TEXT,
+      model_id TEXT,
+      tokens_input INTEGER NOT NULL DEFAULT 0,
+      tokens_output INTEGER NOT NULL DEFAULT 0,
+      tokens_reasoning INTEGER NOT NULL DEFAULT 0,
+      tokens_cache_read INTEGER NOT NULL DEFAULT 0,
+      tokens_cache_write INTEGER NOT NULL DEFAULT 0,
+      cost REAL NOT NULL DEFAULT 0,
+      message_count INTEGER NOT NULL DEFAULT 0,
+      additions INTEGER,
+      deletions INTEGER,
+      files_changed INTEGER,
+      info_updated_at INTEGER NOT NULL DEFAULT 0,
+      created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL,
+      last_activity_at INTEGER NOT NULL,
+      deleted_at INTEGER
+    )`,
+    `CREATE INDEX sessions_by_activity ON sessions (last_activity_at DESC)`,
+    `CREATE INDEX sessions_by_host ON sessions (hostname, last_activity_at DESC)`,
+    `CREATE INDEX sessions_by_status ON sessions (status, last_activity_at DESC)`,
+    `CREATE INDEX sessions_needing_attention ON sessions (attention_since) WHERE attention_reason IS NOT NULL`,
+    `CREATE INDEX sessions_by_parent ON sessions (parent_id) WHERE parent_id IS NOT NULL`,
+    `CREATE INDEX sessions_by_created ON sessions (created_at)`,
+    `CREATE INDEX sessions_by_directory ON sessions (directory, last_activity_at DESC)`,
+    `CREATE TABLE messages (
+      id TEXT PRIMARY KEY,
+      session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+      role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+      parent_id TEXT,
+      provider_id TEXT,
+      model_id TEXT,
+      agent TEXT,
+      mode TEXT,
+      tokens_input INTEGER NOT NULL DEFAULT 0,
+      tokens_output INTEGER NOT NULL DEFAULT 0,
+      tokens_reasoning INTEGER NOT NULL DEFAULT 0,
+      tokens_cache_read INTEGER NOT NULL DEFAULT 0,
+      tokens_cache_write INTEGER NOT NULL DEFAULT 0,
+      cost REAL NOT NULL DEFAULT 0,
+      created_at INTEGER NOT NULL,
+      completed_at INTEGER,
+      finish TEXT,
+      error TEXT,
+      progress INTEGER NOT NULL DEFAULT 0
+    )`,
+    `CREATE INDEX messages_by_session ON messages (session_id, created_at)`,
+    `CREATE INDEX messages_by_created ON messages (created_at)`,
+    `CREATE TABLE timeline (
+      id INTEGER PRIMARY KEY,
+      session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+      key TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      message_id TEXT,
+      time INTEGER NOT NULL,
+      end_time INTEGER,
+      status TEXT,
+      tool TEXT,
+      title TEXT,
+      text TEXT,
+      input TEXT,
+      output TEXT,
+      data TEXT,
+      truncated INTEGER NOT NULL DEFAULT 0,
+      progress INTEGER NOT NULL DEFAULT 0,
+      updated_at INTEGER NOT NULL,
+      UNIQUE (session_id, key)
+    )`,
+    `CREATE INDEX timeline_by_session_time ON timeline (session_id, time, id)`,
+    `CREATE INDEX timeline_by_message ON timeline (message_id) WHERE message_id IS NOT NULL`,
+    `CREATE TABLE pending_requests (
+      id TEXT PRIMARY KEY,
+      session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+      kind TEXT NOT NULL CHECK (kind IN ('permission', 'question')),
+      summary TEXT NOT NULL,
+      data TEXT NOT NULL,
+      asked_at INTEGER NOT NULL
+    )`,
+    `CREATE INDEX pending_by_session ON pending_requests (session_id, asked_at)`,
+    `CREATE TABLE todos (
+      session_id TEXT PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+      items TEXT NOT NULL,
+      updated_at INTEGER NOT NULL
+    )`,
+    // Event ids outlive their session on purpose: a replayed batch must not resurrect a
+    // session that the user deleted.
+    `CREATE TABLE events_seen (
+      id TEXT PRIMARY KEY,
+      received_at INTEGER NOT NULL
+    ) WITHOUT ROWID`,
+  ],
+};
+
+function migration(list: string[]): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      for (const statement of list) await sql.raw(statement).execute(db);
+    },
+  };
+}
+
+const provider: MigrationProvider = {
+  async getMigrations() {
+    return Object.fromEntries(Object.entries(statements).map(([name, list]) => [name, migration(list)]));
+  },
+};
+
+/** Applies pending migrations; returns the names it applied. Throws on the first failure. */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  const failed = results.find((r) => r.status === "Error");
+  if (error || failed) {
+    const reason = error instanceof Error ? error.message : String(error ?? "unknown error");
+    throw new Error(`migration ${failed?.migrationName ?? "?"} failed: ${reason}`);
+  }
+  return results.filter((r) => r.status === "Success").map((r) => r.migrationName);
+}

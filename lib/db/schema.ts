@@ -1,0 +1,152 @@
+import type { Generated, Insertable, Selectable } from "kysely";
+
+/** Table types for kysely; the migrations in ./migrations.ts are the source they mirror. */
+
+export type SessionStatus = "busy" | "idle" | "retry" | "error";
+export type AttentionReason = "permission" | "question" | "idle" | "error";
+
+export interface InstancesTable {
+  hostname: string;
+  first_seen: number;
+  last_seen: number;
+  last_heartbeat: number | null;
+  opencode_version: string | null;
+  plugin_version: string | null;
+  busy_reported: number | null;
+  spool_bytes: number | null;
+  dropped_events: number | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  hostname: string;
+  directory: string;
+  parent_id: string | null;
+  project_id: string | null;
+  slug: string | null;
+  title: string;
+  opencode_version: string | null;
+  status: SessionStatus;
+  status_at: number;
+  retry_attempt: number | null;
+  retry_message: string | null;
+  retry_next: number | null;
+  error_message: string | null;
+  turn_aborted: number;
+  attention_reason: AttentionReason | null;
+  attention_detail: string | null;
+  attention_since: number | null;
+  attention_ref: string | null;
+  agent: string | null;
+  provider_id: string | null;
+  model_id: string | null;
+  tokens_input: number;
+  tokens_output: number;
+  tokens_reasoning: number;
+  tokens_cache_read: number;
+  tokens_cache_write: number;
+  cost: number;
+  message_count: number;
+  additions: number | null;
+  deletions: number | null;
+  files_changed: number | null;
+  info_updated_at: number;
+  created_at: number;
+  updated_at: number;
+  last_activity_at: number;
+  deleted_at: number | null;
+}
+
+export interface MessagesTable {
+  id: string;
+  session_id: string;
+  role: "user" | "assistant";
+  parent_id: string | null;
+  provider_id: string | null;
+  model_id: string | null;
+  agent: string | null;
+  mode: string | null;
+  tokens_input: number;
+  tokens_output: number;
+  tokens_reasoning: number;
+  tokens_cache_read: number;
+  tokens_cache_write: number;
+  cost: number;
+  created_at: number;
+  completed_at: number | null;
+  finish: string | null;
+  error: string | null;
+  progress: number;
+}
+
+export type TimelineKind =
+  | "prompt"
+  | "text"
+  | "reasoning"
+  | "tool"
+  | "permission"
+  | "question"
+  | "error"
+  | "compaction"
+  | "retry"
+  | "diff"
+  | "subtask"
+  | "file"
+  | "patch"
+  | "command";
+
+export interface TimelineTable {
+  id: Generated<number>;
+  session_id: string;
+  key: string;
+  kind: TimelineKind;
+  message_id: string | null;
+  time: number;
+  end_time: number | null;
+  status: string | null;
+  tool: string | null;
+  title: string | null;
+  text: string | null;
+  input: string | null;
+  output: string | null;
+  data: string | null;
+  truncated: number;
+  progress: number;
+  updated_at: number;
+}
+
+export interface PendingRequestsTable {
+  id: string;
+  session_id: string;
+  kind: "permission" | "question";
+  summary: string;
+  data: string;
+  asked_at: number;
+}
+
+export interface TodosTable {
+  session_id: string;
+  items: string;
+  updated_at: number;
+}
+
+export interface EventsSeenTable {
+  id: string;
+  received_at: number;
+}
+
+export interface Database {
+  instances: InstancesTable;
+  sessions: SessionsTable;
+  messages: MessagesTable;
+  timeline: TimelineTable;
+  pending_requests: PendingRequestsTable;
+  todos: TodosTable;
+  events_seen: EventsSeenTable;
+}
+
+export type SessionRow = Selectable<SessionsTable>;
+export type MessageRow = Selectable<MessagesTable>;
+export type TimelineRow = Selectable<TimelineTable>;
+export type InstanceRow = Selectable<InstancesTable>;
+export type NewTimelineRow = Insertable<TimelineTable>;

@@ -1,0 +1,127 @@
+import type { TimelineUpsert } from "../db/ingest-store";
+import { cap, capJson } from "./text-cap";
+
+type Part = { id: string; sessionID: string; messageID: string; type: string; [k: string]: unknown };
+type ToolState = {
+  status?: string;
+  input?: unknown;
+  output?: string;
+  error?: string;
+  title?: string;
+  time?: { start?: number; end?: number };
+};
+
+const toolProgress: Record<string, number> = { pending: 0, running: 1, completed: 2, error: 2 };
+
+function base(part: Part, time: number): TimelineUpsert {
+  return {
+    sessionId: part.sessionID,
+    key: part.id,
+    kind: "text",
+    messageId: part.messageID,
+    time,
+    endTime: null,
+    status: null,
+    tool: null,
+    title: null,
+    text: null,
+    input: null,
+    output: null,
+    data: null,
+    truncated: 0,
+    progress: 0,
+  };
+}
+
+const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+
+/**
+ * One message part as a timeline entry, or null for parts that carry nothing to show
+ * (step boundaries and snapshots; their tokens and cost arrive on the message itself).
+ */
+export function partToTimeline(part: Part, eventTime: number): TimelineUpsert | null {
+  const times = (part.time ?? {}) as { start?: number; end?: number };
+  switch (part.type) {
+    case "text":
+    case "reasoning": {
+      const text = str(part.text);
+      if (!text) return null;
+      const capped = cap(text);
+      const end = num(times.end) ?? null;
+      return {
+        ...base(part, num(times.start) ?? eventTime),
+        kind: part.type,
+        text: capped.value,
+        truncated: capped.truncated ? 1 : 0,
+        endTime: end,
+        // A text part grows while it streams; the final text is the one with an end time.
+        progress: end ? 2 : 1,
+        data: part.synthetic ? JSON.stringify({ synthetic: true }) : null,
+      };
+    }
+    case "tool": {
+      const state = (part.state ?? {}) as ToolState;
+      const status = state.status ?? "pending";
+      const input = capJson(state.input && Object.keys(state.input).length ? state.input : undefined);
+      const output = cap(status === "error" ? state.error : state.output);
+      return {
+        ...base(part, num(state.time?.start) ?? eventTime),
+        kind: "tool",
+        tool: str(part.tool) ?? null,
+        status,
+        title: state.title ?? null,
+        input: input.value,
+        output: output.value,
+        truncated: input.truncated || output.truncated ? 1 : 0,
+        endTime: num(state.time?.end) ?? null,
+        progress: toolProgress[status] ?? 1,
+        data: JSON.stringify({ callID: part.callID ?? null }),
+      };
+    }
+    case "subtask":
+      return {
+        ...base(part, eventTime),
+        kind: "subtask",
+        title: str(part.description) ?? null,
+        text: cap(str(part.prompt)).value,
+        data: JSON.stringify({ agent: part.agent ?? null }),
+        progress: 2,
+      };
+    case "file": {
+      const url = str(part.url);
+      return {
+        ...base(part, eventTime),
+        kind: "file",
+        title: str(part.filename) ?? null,
+        // data: URLs carry whole files inline; keep only where they came from.
+        data: JSON.stringify({ mime: part.mime ?? null, url: url?.startsWith("data:") ? null : url ?? null }),
+        progress: 2,
+      };
+    }
+    case "patch": {
+      const files = Array.isArray(part.files) ? (part.files as unknown[]).filter((f) => typeof f === "string") : [];
+      return {
+        ...base(part, eventTime),
+        kind: "patch",
+        title: `${files.length} file${files.length === 1 ? "" : "s"} changed`,
+        data: capJson({ hash: part.hash ?? null, files }).value,
+        progress: 2,
+      };
+    }
+    case "retry": {
+      const error = part.error as { data?: { message?: string }; name?: string } | undefined;
+      return {
+        ...base(part, eventTime),
+        kind: "retry",
+        title: `Retry ${num(part.attempt) ?? ""}`.trim(),
+        text: cap(error?.data?.message ?? error?.name).value,
+        progress: 2,
+      };
+    }
+    case "compaction":
+      return { ...base(part, eventTime), kind: "compaction", data: JSON.stringify({ auto: part.auto ?? null }), progress: 2 };
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,40 @@
+import { getDb } from "../db/client";
+import { ingestStoreFor } from "../db/ingest-store";
+import { getHub } from "../realtime/hub";
+import { applyBatch, type BatchEvent } from "./apply";
+import { MAX_BATCH_EVENTS, parseEvent, splitBody } from "./protocol";
+
+export type Rejection = { index: number; field?: string; message: string };
+
+export type ReceiveResult =
+  | { status: "invalid"; message: string }
+  | { status: "too_many"; message: string }
+  | { status: "done"; accepted: number; duplicates: number; ignored: number; rejected: Rejection[] };
+
+/**
+ * Validates a parsed /events body, stores the good events in one transaction, then hands the
+ * changes to the live push. Bad events in a batch are reported by index; the good ones stay.
+ */
+export function receiveEvents(body: unknown): ReceiveResult {
+  const split = splitBody(body);
+  if ("error" in split) return { status: "invalid", message: split.error };
+  if (split.events.length > MAX_BATCH_EVENTS) {
+    return { status: "too_many", message: `events: at most ${MAX_BATCH_EVENTS} events per request, got ${split.events.length}` };
+  }
+  const single = !Array.isArray((body as { events?: unknown }).events);
+  const valid: BatchEvent[] = [];
+  const rejected: Rejection[] = [];
+  split.events.forEach((raw, index) => {
+    const parsed = parseEvent(raw);
+    if (parsed.ok) valid.push({ index, known: parsed.known, event: parsed.event });
+    else {
+      const prefix = single ? "" : `events[${index}].`;
+      rejected.push({ index, field: prefix + parsed.field, message: prefix + parsed.message });
+    }
+  });
+  const result = applyBatch(ingestStoreFor(getDb().sqlite), valid);
+  getHub()?.publish(result.changes);
+  rejected.push(...result.failed);
+  rejected.sort((a, b) => a.index - b.index);
+  return { status: "done", accepted: result.accepted, duplicates: result.duplicates, ignored: result.ignored, rejected };
+}

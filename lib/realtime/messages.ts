@@ -1,0 +1,28 @@
+import type { InstanceItem } from "../db/instances";
+import type { AttentionReason } from "../db/schema";
+import type { SessionListItem } from "../db/sessions";
+import type { TimelineEntry } from "../db/timeline";
+
+/** What the server pushes to dashboards over socket.io, and what they may ask for. */
+export type AttentionMessage = {
+  sessionId: string;
+  reason: AttentionReason | null;
+  detail: string | null;
+  since: number | null;
+  previous: AttentionReason | null;
+};
+
+export interface ServerToClientEvents {
+  "session:upsert": (session: SessionListItem) => void;
+  "session:remove": (payload: { id: string }) => void;
+  "timeline:append": (payload: { sessionId: string; entries: TimelineEntry[] }) => void;
+  attention: (payload: AttentionMessage) => void;
+  "instance:upsert": (instance: InstanceItem) => void;
+}
+
+export interface ClientToServerEvents {
+  subscribe: (sessionId: string) => void;
+  unsubscribe: (sessionId: string) => void;
+}
+
+export const sessionRoom = (sessionId: string) => `session:${sessionId}`;

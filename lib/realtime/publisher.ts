@@ -1,0 +1,85 @@
+import type { Server } from "socket.io";
+import { getInstanceItems } from "../db/instances";
+import { getSessionListItems } from "../db/sessions";
+import { toTimelineEntry } from "../db/timeline";
+import type { IngestChanges } from "../ingest/apply";
+import type { Hub } from "./hub";
+import { type ClientToServerEvents, type ServerToClientEvents, sessionRoom } from "./messages";
+
+export type DashboardServer = Server<ClientToServerEvents, ServerToClientEvents>;
+
+/**
+ * Turns committed batches into socket.io messages. Timeline entries and attention changes go out
+ * at once; session rows are throttled to one per session per window (first change immediately,
+ * the latest state at the end of the window), since one busy session can produce hundreds of
+ * events a second and the board only needs its current row.
+ */
+export function createPublisher(io: DashboardServer, windowMs = 100, onError: (e: unknown) => void = () => {}): Hub & { close(): void } {
+  const lastSent = new Map<string, number>();
+  const pending = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  let immediate: NodeJS.Immediate | undefined;
+  let closed = false;
+
+  async function flush() {
+    immediate = undefined;
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    const now = Date.now();
+    const due: string[] = [];
+    let nextAt = Infinity;
+    for (const id of pending) {
+      const last = lastSent.get(id) ?? -Infinity;
+      if (now - last >= windowMs) due.push(id);
+      else nextAt = Math.min(nextAt, last + windowMs);
+    }
+    for (const id of due) {
+      pending.delete(id);
+      lastSent.set(id, now);
+    }
+    for (const [id, at] of lastSent) if (now - at >= windowMs && !pending.has(id)) lastSent.delete(id);
+    if (pending.size > 0 && !closed) timer = setTimeout(() => void flush(), Math.max(1, nextAt - now));
+    if (due.length === 0) return;
+    try {
+      for (const row of await getSessionListItems(due)) io.emit("session:upsert", row);
+    } catch (error) {
+      onError(error);
+    }
+  }
+
+  return {
+    publish(changes: IngestChanges) {
+      if (closed) return;
+      const bySession = new Map<string, ReturnType<typeof toTimelineEntry>[]>();
+      for (const row of changes.timeline) {
+        const list = bySession.get(row.session_id) ?? [];
+        list.push(toTimelineEntry(row));
+        bySession.set(row.session_id, list);
+      }
+      for (const [sessionId, entries] of bySession) {
+        io.to(sessionRoom(sessionId)).emit("timeline:append", { sessionId, entries });
+      }
+      for (const change of changes.attention.values()) {
+        const { sessionId, reason, detail, since, previous } = change;
+        io.emit("attention", { sessionId, reason, detail, since, previous });
+      }
+      for (const id of changes.sessions) pending.add(id);
+      if (pending.size > 0 && !immediate) immediate = setImmediate(() => void flush());
+      if (changes.instances.size > 0) {
+        getInstanceItems([...changes.instances])
+          .then((rows) => rows.forEach((row) => io.emit("instance:upsert", row)))
+          .catch(onError);
+      }
+    },
+    sessionRemoved(sessionId: string) {
+      pending.delete(sessionId);
+      io.emit("session:remove", { id: sessionId });
+    },
+    clientCount: () => io.engine.clientsCount,
+    close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      if (immediate) clearImmediate(immediate);
+    },
+  };
+}

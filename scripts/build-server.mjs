@@ -1,0 +1,14 @@
+// Compiles server.ts (and the lib/ code it imports) into dist/server.js; packages stay external.
+import { build } from "esbuild";
+
+await build({
+  entryPoints: ["server.ts"],
+  outfile: "dist/server.js",
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  packages: "external",
+  sourcemap: true,
+  logLevel: "warning",
+});

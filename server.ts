@@ -1,0 +1,123 @@
+import { createServer } from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Server } from "socket.io";
+import { ConfigError, loadConfig, setConfig, type Config } from "./lib/config";
+import { closeDb, openDatabase, setDb } from "./lib/db/client";
+import { migrateToLatest } from "./lib/db/migrations";
+import { getLog } from "./lib/log";
+import { setHub } from "./lib/realtime/hub";
+import type { ClientToServerEvents, ServerToClientEvents } from "./lib/realtime/messages";
+import { sessionRoom } from "./lib/realtime/messages";
+import { createPublisher } from "./lib/realtime/publisher";
+import { authenticateSocket } from "./lib/realtime/socket-auth";
+
+const dev = process.argv.includes("--dev");
+// Next reads NODE_ENV when it loads, so it is set before the dynamic import below.
+(process.env as Record<string, string>).NODE_ENV = dev ? "development" : "production";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const projectDir = path.basename(here) === "dist" ? path.dirname(here) : here;
+const SHUTDOWN_GRACE_MS = 10_000;
+
+function announceCredentials(config: Config) {
+  const generated = (Object.keys(config.sources) as (keyof Config["sources"])[]).filter(
+    (k) => config.sources[k] === "generated",
+  );
+  if (generated.length === 0) return;
+  // Printed once, when generated; later starts only say where the secrets live.
+  const lines = ["", "OpenCode Dashboard generated credentials (kept in " + path.join(config.dataDir, "secrets.json") + "):"];
+  if (generated.includes("frontendPassword")) lines.push(`  Dashboard password: ${config.frontendPassword}   (sign in to the dashboard with it)`);
+  if (generated.includes("apiKey")) lines.push(`  Plugin API key:     ${config.apiKey}   (apiKey in each machine's ~/.config/opencode/dashboard.toml)`);
+  if (generated.includes("authSecret")) lines.push("  Session secret:     generated (NEXTAUTH_SECRET)");
+  lines.push("  Set API_KEY / FRONTEND_PASSWORD in the environment to choose your own.", "");
+  process.stdout.write(lines.join("\n") + "\n");
+}
+
+async function main() {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`configuration error: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  // Route handlers run in Next's own module graph; they read these through process.env.
+  process.env.LOG_LEVEL = config.logLevel;
+  setConfig(config);
+  const log = getLog();
+  const secretSources = Object.entries(config.sources).map(([k, v]) => `${k} from ${v}`).join(", ");
+  log.info({ mode: dev ? "development" : "production", database: config.databasePath }, `starting OpenCode Dashboard (${secretSources})`);
+  announceCredentials(config);
+
+  const db = openDatabase(config.databasePath);
+  setDb(db);
+  const applied = await migrateToLatest(db.kysely);
+  log.info({ applied }, applied.length ? `applied ${applied.length} migration(s)` : "database schema is up to date");
+
+  const { default: next } = await import("next");
+  const app = next({ dev, dir: projectDir, hostname: config.host, port: config.port });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const upgradeNext = app.getUpgradeHandler();
+
+  const httpServer = createServer((req, res) => void handle(req, res));
+  const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
+    path: "/socket.io",
+    serveClient: false,
+    // Other upgrades (Next's dev HMR socket) are passed on below instead of being destroyed.
+    destroyUpgrade: false,
+  });
+  io.use(authenticateSocket);
+  io.on("connection", (socket) => {
+    socket.on("subscribe", (id) => typeof id === "string" && void socket.join(sessionRoom(id)));
+    socket.on("unsubscribe", (id) => typeof id === "string" && void socket.leave(sessionRoom(id)));
+  });
+  httpServer.on("upgrade", (req, socket, head) => {
+    if (!req.url?.startsWith("/socket.io/")) void upgradeNext(req, socket, head);
+  });
+  const publisher = createPublisher(io, 100, (error) => log.error({ err: error }, "live push failed"));
+  setHub(publisher);
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const address = httpServer.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+  log.info({ port }, `listening on http://${shownHost}:${port}`);
+
+  let stopping = false;
+  async function shutdown(signal: string) {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal} received: finishing in-flight requests, then stopping`);
+    publisher.close();
+    setHub(undefined);
+    const closed = new Promise<void>((resolve) => io.close(() => resolve()));
+    httpServer.closeIdleConnections();
+    const timedOut = await Promise.race([
+      closed.then(() => false),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(true), SHUTDOWN_GRACE_MS).unref()),
+    ]);
+    if (timedOut) {
+      log.warn(`requests still open after ${SHUTDOWN_GRACE_MS} ms; closing them`);
+      httpServer.closeAllConnections();
+    }
+    await app.close?.().catch(() => {});
+    await closeDb();
+    log.info("stopped");
+    process.exit(0);
+  }
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((error) => {
+  getLog().fatal({ err: error }, `start-up failed: ${(error as Error).message}`);
+  process.exit(1);
+});
