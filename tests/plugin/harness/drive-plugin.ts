@@ -1,6 +1,6 @@
 /**
  * Runs the real plugin file under Bun (OpenCode's runtime) with a fake plugin `input`, feeding it
- * the steps given as JSON in argv[2]. Node tests spawn this because the plugin relies on Bun APIs
+ * the steps given in the JSON file named by argv[2]. Node tests spawn this because the plugin relies on Bun APIs
  * (Bun.TOML) and must be exercised exactly as shipped.
  *
  * Steps: { events: BusEvent[] } | { wait: ms } | { dispose: true } | { exit: code } | { mark: label }
@@ -16,7 +16,7 @@ type Step =
   | { exit: number }
   | { mark: string }
 
-const spec = JSON.parse(process.argv[2]) as { directory: string; options?: Record<string, unknown>; steps: Step[]; timeHook?: boolean }
+const spec = JSON.parse(await Bun.file(process.argv[2]).text()) as { directory: string; options?: Record<string, unknown>; steps: Step[]; timeHook?: boolean }
 const out = (obj: unknown) => process.stdout.write(JSON.stringify(obj) + "\n")
 
 const hooks = (await OpencodeDashboard({ directory: spec.directory }, spec.options)) as {

@@ -54,7 +54,10 @@ export function drivePlugin(
   env: Record<string, string> = {},
 ): Promise<DriveResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(BUN, [DRIVER, JSON.stringify({ directory: sb.project, ...spec })], {
+    // The spec goes through a file: thousands of events do not fit in argv.
+    const specFile = path.join(sb.root, `spec-${Date.now()}-${Math.random().toString(36).slice(2)}.json`)
+    fs.writeFileSync(specFile, JSON.stringify({ directory: sb.project, ...spec }))
+    const child = spawn(BUN, [DRIVER, specFile], {
       env: { ...sb.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     })
