@@ -11,7 +11,9 @@ export type SessionState = {
   status: SessionStatus;
   status_at: number;
   parent_id: string | null;
-  turn_aborted: number;
+  last_busy_at: number | null;
+  last_idle_at: number | null;
+  aborted_at: number | null;
   attention_reason: AttentionReason | null;
   attention_since: number | null;
   attention_ref: string | null;
@@ -131,7 +133,7 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
          updated_at = excluded.updated_at`,
     ),
     sessionState: sqlite.prepare(
-      `SELECT status, status_at, parent_id, turn_aborted, attention_reason, attention_since, attention_ref
+      `SELECT status, status_at, parent_id, last_busy_at, last_idle_at, aborted_at, attention_reason, attention_since, attention_ref
        FROM sessions WHERE id = ?`,
     ),
     sessionInfo: sqlite.prepare(
@@ -148,15 +150,22 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
     ),
     markDeleted: sqlite.prepare("UPDATE sessions SET deleted_at = ? WHERE id = ?"),
     setStatus: sqlite.prepare(
-      `UPDATE sessions SET status = @status, status_at = @time, turn_aborted = @turnAborted,
+      `UPDATE sessions SET status = @status, status_at = @time,
          retry_attempt = @retryAttempt, retry_message = @retryMessage, retry_next = @retryNext,
          error_message = CASE WHEN @status = 'error' THEN error_message END
        WHERE id = @id`,
     ),
     setError: sqlite.prepare(
-      "UPDATE sessions SET status = 'error', status_at = @time, error_message = @message WHERE id = @id",
+      `UPDATE sessions SET status = 'error', status_at = max(status_at, @time), error_message = @message
+       WHERE id = @id`,
     ),
-    setTurnAborted: sqlite.prepare("UPDATE sessions SET turn_aborted = 1 WHERE id = ?"),
+    markStatusSeen: sqlite.prepare(
+      `UPDATE sessions SET last_busy_at = coalesce(max(last_busy_at, @busy), last_busy_at, @busy),
+         last_idle_at = coalesce(max(last_idle_at, @idle), last_idle_at, @idle) WHERE id = @id`,
+    ),
+    markAborted: sqlite.prepare(
+      "UPDATE sessions SET aborted_at = coalesce(max(aborted_at, @time), @time) WHERE id = @id",
+    ),
     setAttention: sqlite.prepare(
       `UPDATE sessions SET attention_reason = @reason, attention_detail = @detail,
          attention_since = @since, attention_ref = @ref WHERE id = @id`,
@@ -255,13 +264,15 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
       id: string;
       status: SessionStatus;
       time: number;
-      turnAborted: number;
       retryAttempt: number | null;
       retryMessage: string | null;
       retryNext: number | null;
     }) => s.setStatus.run(p),
     setError: (id: string, message: string, time: number) => s.setError.run({ id, message, time }),
-    setTurnAborted: (id: string) => s.setTurnAborted.run(id),
+    /** Remembers the latest busy and idle times, which decide whether a turn has finished. */
+    markStatusSeen: (id: string, kind: "busy" | "idle", time: number) =>
+      s.markStatusSeen.run({ id, busy: kind === "busy" ? time : null, idle: kind === "idle" ? time : null }),
+    markAborted: (id: string, time: number) => s.markAborted.run({ id, time }),
     setAttention: (id: string, a: Attention) => s.setAttention.run({ id, ...a }),
     setDiffSummary: (id: string, additions: number, deletions: number, files: number) =>
       s.setDiffSummary.run(additions, deletions, files, id),

@@ -32,7 +32,9 @@ export interface SessionsTable {
   retry_message: string | null;
   retry_next: number | null;
   error_message: string | null;
-  turn_aborted: number;
+  last_busy_at: number | null;
+  last_idle_at: number | null;
+  aborted_at: number | null;
   attention_reason: AttentionReason | null;
   attention_detail: string | null;
   attention_since: number | null;

@@ -79,6 +79,18 @@ function simpleEntry(sessionId: string, key: string, kind: TimelineRow["kind"], 
   };
 }
 
+const finishedAttention = (since: number) => ({ reason: "idle" as const, detail: FINISHED_DETAIL, since, ref: null });
+
+/**
+ * Whether the idle at `idleAt` ends a turn the user should hear about: a root session, a busy
+ * before it that no earlier idle already closed, and no Esc (abort) during that turn.
+ */
+function turnFinished(state: SessionState, busyAt: number | null, idleAt: number) {
+  if (state.parent_id || busyAt === null || busyAt > idleAt) return false;
+  if (state.aborted_at !== null && state.aborted_at >= busyAt) return false;
+  return true;
+}
+
 function applyStatus(
   ctx: Context,
   sessionId: string,
@@ -88,31 +100,41 @@ function applyStatus(
 ) {
   const { store } = ctx;
   const state = store.sessionState(sessionId);
-  // Hooks are not awaited, so a stale status can arrive after a newer one: event time decides.
-  if (time < state.status_at) return;
-  const previous = state.status;
-  let turnAborted = state.turn_aborted;
-  let next: SessionState["status"] = status;
+  if (status !== "retry") store.markStatusSeen(sessionId, status, time);
 
+  // Hooks are not awaited, so a status can arrive after a newer one: event time decides.
+  if (time < state.status_at) {
+    // A late busy whose turn already ended in the idle we hold: that idle was a finished turn.
+    const unseenBusy = status === "busy" && (state.last_busy_at === null || state.last_busy_at < time);
+    if (unseenBusy && state.status === "idle" && state.attention_reason === null && turnFinished(state, time, state.status_at)) {
+      recordAttention(ctx, setAttention(store, sessionId, state, finishedAttention(state.status_at)));
+    }
+    // OpenCode's twin idles arrived newest first: the turn ended at the earlier one.
+    const earlierTwin = status === "idle" && state.attention_reason === "idle" && (state.attention_since ?? 0) > time;
+    if (earlierTwin && state.last_busy_at !== null && state.last_busy_at <= time) {
+      recordAttention(ctx, setAttention(store, sessionId, state, finishedAttention(time)));
+    }
+    return;
+  }
+
+  let next: SessionState["status"] = status;
   if (status === "busy") {
-    if (previous !== "busy") turnAborted = 0;
     if ((state.attention_reason === "idle" || state.attention_reason === "error") && (state.attention_since ?? 0) <= time) {
       recordAttention(ctx, setAttention(store, sessionId, state, noAttention));
     }
   } else if (status === "idle") {
     // A session blocked on a prompt stays busy; idle after the prompt means it was answered,
-    // even if the reply event never reached us.
+    // even if the reply never reached us.
     if (store.removePendingBefore(sessionId, time) > 0 && (state.attention_reason === "permission" || state.attention_reason === "question")) {
       recordAttention(ctx, setAttention(store, sessionId, state, nextPendingAttention(store, sessionId)));
     }
     // OpenCode goes idle right after an error; the error stays what the session shows.
-    if (previous === "error") next = "error";
-    const finishedTurn = (previous === "busy" || previous === "retry") && !state.parent_id && !turnAborted;
-    if (finishedTurn && outranks("idle", state.attention_reason)) {
-      recordAttention(
-        ctx,
-        setAttention(store, sessionId, state, { reason: "idle", detail: FINISHED_DETAIL, since: time, ref: null }),
-      );
+    if (state.status === "error") next = "error";
+    // The first idle after a busy ends the turn; OpenCode's twin `session.idle` and repeated
+    // idles after Esc do not start a new one.
+    const firstIdle = state.last_idle_at === null || (state.last_busy_at !== null && state.last_idle_at < state.last_busy_at);
+    if (firstIdle && turnFinished(state, state.last_busy_at, time) && outranks("idle", state.attention_reason)) {
+      recordAttention(ctx, setAttention(store, sessionId, state, finishedAttention(time)));
     }
   } else {
     timeline(ctx, {
@@ -127,11 +149,16 @@ function applyStatus(
     id: sessionId,
     status: next,
     time,
-    turnAborted,
     retryAttempt: status === "retry" ? retry?.attempt ?? null : null,
     retryMessage: status === "retry" ? retry?.message ?? null : null,
     retryNext: status === "retry" ? retry?.next ?? null : null,
   });
+}
+
+/** A prompt asked before the session's latest idle was answered already (the session moved on). */
+function answeredByIdle(store: IngestStore, sessionId: string, askedAt: number) {
+  const state = store.sessionState(sessionId);
+  return state.last_idle_at !== null && state.last_idle_at >= askedAt;
 }
 
 function applyEvent(ctx: Context, event: KnownEvent) {
@@ -192,13 +219,17 @@ function applyEvent(ctx: Context, event: KnownEvent) {
         title: error?.name ?? null,
         text: cap(message).value,
       });
+      const state = store.sessionState(sessionId);
+      // An error from a turn that a later busy has already replaced changes nothing.
+      if (state.last_busy_at !== null && state.last_busy_at > event.time) return;
       if (aborted) {
         // Esc in the TUI: the user is right there, so the idle that follows is not a finished turn.
-        store.setTurnAborted(sessionId);
+        store.markAborted(sessionId, event.time);
+        if (state.attention_reason === "idle" && (state.attention_since ?? 0) >= event.time) {
+          recordAttention(ctx, setAttention(store, sessionId, state, noAttention));
+        }
         return;
       }
-      const state = store.sessionState(sessionId);
-      if (event.time < state.status_at) return; // an error from a turn that has since moved on
       store.setError(sessionId, message.slice(0, 2000), event.time);
       if (outranks("error", state.attention_reason)) {
         recordAttention(
@@ -285,6 +316,7 @@ function applyEvent(ctx: Context, event: KnownEvent) {
         progress: 1,
       });
       if (row.status !== "asked") return; // the reply got here first
+      if (answeredByIdle(store, p.sessionID, event.time)) return;
       store.addPending({ id: p.id, sessionId: p.sessionID, kind: "permission", summary: detail, data: JSON.stringify({ patterns: p.patterns, always: p.always ?? [] }), askedAt: event.time });
       const state = store.sessionState(p.sessionID);
       if (outranks("permission", state.attention_reason) && state.attention_reason !== "permission") {
@@ -304,6 +336,7 @@ function applyEvent(ctx: Context, event: KnownEvent) {
         progress: 1,
       });
       if (row.status !== "asked") return;
+      if (answeredByIdle(store, p.sessionID, event.time)) return;
       store.addPending({ id: p.id, sessionId: p.sessionID, kind: "question", summary: detail, data: capJson(p.questions, 8192).value ?? "[]", askedAt: event.time });
       const state = store.sessionState(p.sessionID);
       if (outranks("question", state.attention_reason) && state.attention_reason !== "permission" && state.attention_reason !== "question") {
@@ -327,7 +360,12 @@ function applyEvent(ctx: Context, event: KnownEvent) {
       store.removePending(p.requestID);
       const state = store.sessionState(p.sessionID);
       if (state.attention_ref === p.requestID) {
-        recordAttention(ctx, setAttention(store, p.sessionID, state, nextPendingAttention(store, p.sessionID)));
+        let next = nextPendingAttention(store, p.sessionID);
+        // Late reply: if the turn already ended, what the user is owed is the finished turn.
+        if (!next.reason && state.status === "idle" && turnFinished(state, state.last_busy_at, state.status_at)) {
+          next = finishedAttention(state.status_at);
+        }
+        recordAttention(ctx, setAttention(store, p.sessionID, state, next));
       }
       return;
     }
@@ -378,9 +416,12 @@ export function applyBatch(store: IngestStore, events: BatchEvent[], now = Date.
   const ctx: Context = { store, changes: emptyChanges(), now, totals: new Set() };
   const result: BatchResult = { accepted: 0, duplicates: 0, ignored: 0, failed: [], changes: ctx.changes };
   store.transaction(() => {
-    const hosts = new Set<string>();
+    // Hosts first: a heartbeat in this batch updates the row this creates.
+    for (const hostname of new Set(events.map((e) => e.event.hostname))) {
+      store.touchInstance(hostname, now);
+      ctx.changes.instances.add(hostname);
+    }
     for (const { index, known, event } of events) {
-      hosts.add(event.hostname);
       try {
         store.savepoint(() => {
           if (!store.markSeen(event.id, now)) {
@@ -399,10 +440,6 @@ export function applyBatch(store: IngestStore, events: BatchEvent[], now = Date.
       }
     }
     for (const sessionId of ctx.totals) store.recomputeTotals(sessionId);
-    for (const hostname of hosts) {
-      store.touchInstance(hostname, now);
-      ctx.changes.instances.add(hostname);
-    }
   });
   return result;
 }

@@ -36,7 +36,7 @@ export function setAttention(
   state: SessionState,
   next: Attention,
 ): AttentionChange | null {
-  if (state.attention_reason === next.reason && state.attention_ref === next.ref) return null;
+  if (state.attention_reason === next.reason && state.attention_ref === next.ref && state.attention_since === next.since) return null;
   store.setAttention(sessionId, next);
   const change = { sessionId, previous: state.attention_reason, ...next };
   state.attention_reason = next.reason;

@@ -1,0 +1,94 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { io, type Socket } from "socket.io-client";
+import type { TestServer } from "./server";
+
+/** A small typed client for the server's HTTP and socket.io surfaces, as the plugin and UI use them. */
+
+export type WireEvent = {
+  id: string;
+  type: string;
+  hostname: string;
+  directory: string;
+  time: number;
+  properties: Record<string, unknown>;
+};
+
+export async function postEvents(
+  server: Pick<TestServer, "url" | "apiKey">,
+  body: unknown,
+  opts: { key?: string | null; contentType?: string; raw?: string } = {},
+) {
+  const headers: Record<string, string> = { "content-type": opts.contentType ?? "application/json" };
+  const key = opts.key === undefined ? server.apiKey : opts.key;
+  if (key !== null) headers["x-api-key"] = key;
+  const response = await fetch(`${server.url}/events`, {
+    method: "POST",
+    headers,
+    body: opts.raw ?? JSON.stringify(body),
+  });
+  const text = await response.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, json, text };
+}
+
+export async function getJson(server: Pick<TestServer, "url" | "password">, route: string, headers: Record<string, string> = {}) {
+  const response = await fetch(`${server.url}${route}`, { headers: { "x-api-key": server.password, ...headers } });
+  return { status: response.status, json: (await response.json()) as any };
+}
+
+/** Reads a captured OpenCode stream and wraps each event as the plugin would send it. */
+export function loadStream(name: string, opts: { hostname?: string; directory?: string; startTime?: number } = {}): WireEvent[] {
+  const file = path.resolve(import.meta.dirname, "../fixtures/opencode", name);
+  const lines = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const start = opts.startTime ?? 1_795_475_585_000;
+  return lines
+    .filter((l) => l.id && l.type)
+    .map((l, i) => ({
+      id: l.id,
+      type: l.type,
+      hostname: opts.hostname ?? "vps-1",
+      directory: opts.directory ?? "/home/dev/webapp",
+      time: start + i * 10,
+      properties: l.properties,
+    }));
+}
+
+export function connectSocket(server: Pick<TestServer, "url">, auth: Record<string, unknown>): Socket {
+  return io(server.url, { path: "/socket.io", auth, transports: ["websocket"], reconnection: false, forceNew: true });
+}
+
+export function once<T = any>(socket: Socket, event: string, predicate: (payload: T) => boolean = () => true, timeoutMs = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.off(event, handler);
+      reject(new Error(`no ${event} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    function handler(payload: T) {
+      if (!predicate(payload)) return;
+      clearTimeout(timer);
+      socket.off(event, handler);
+      resolve(payload);
+    }
+    socket.on(event, handler);
+  });
+}
+
+export function connected(socket: Socket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once("connect", () => resolve());
+    socket.once("connect_error", (error) => reject(error));
+  });
+}
+
+let counter = 0;
+/** A fresh event id in OpenCode's style, unique within the test run. */
+export function eventId() {
+  counter++;
+  return `evt_test${Date.now().toString(36)}${counter.toString(36).padStart(6, "0")}`;
+}

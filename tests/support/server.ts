@@ -1,0 +1,105 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+/**
+ * Runs the real production server (`dist/server.js`, built by `npm test`'s ensure-build step)
+ * on an ephemeral port with its own SQLite file in a temp directory.
+ */
+export type TestServer = {
+  url: string;
+  port: number;
+  apiKey: string;
+  password: string;
+  dataDir: string;
+  databasePath: string;
+  /** Everything the process printed so far (stdout and stderr). */
+  output(): string;
+  stop(): Promise<number | null>;
+  /** Stops and starts again on the same port and database. */
+  restart(): Promise<void>;
+  /** Stops the server and removes the temp directory (unless a dataDir was passed in). */
+  dispose(): Promise<void>;
+};
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+export async function startServer(opts: { dataDir?: string; env?: Record<string, string>; port?: number } = {}): Promise<TestServer> {
+  const ownDir = !opts.dataDir;
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), "ocd-test-"));
+  const databasePath = path.join(dataDir, "database.db");
+  const apiKey = opts.env?.API_KEY ?? "test-plugin-key-0123456789";
+  const password = opts.env?.FRONTEND_PASSWORD ?? "test-dashboard-password";
+  let output = "";
+  let child: ChildProcess | undefined;
+  let port = opts.port ?? 0;
+
+  async function launch() {
+    const env: Record<string, string> = {
+      ...(process.env as Record<string, string>),
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATABASE_URL: databasePath,
+      API_KEY: apiKey,
+      FRONTEND_PASSWORD: password,
+      NEXTAUTH_SECRET: "test-auth-secret-0123456789abcdefghijklmnop",
+      DISABLE_TTS: "true",
+      NEXT_TELEMETRY_DISABLED: "1",
+      ...opts.env,
+    };
+    delete env.NODE_OPTIONS; // the test runner's --import tsx must not leak into the server
+    const proc = spawn(process.execPath, ["dist/server.js"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    child = proc;
+    const from = output.length;
+    const listening = new Promise<number>((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /listening on http:\/\/[^:]+:(\d+)/.exec(output.slice(from));
+        if (match) resolve(Number(match[1]));
+      };
+      proc.stdout!.on("data", onData);
+      proc.stderr!.on("data", (c: Buffer) => (output += c.toString()));
+      proc.once("exit", (code) => reject(new Error(`server exited with ${code} before listening:\n${output}`)));
+      setTimeout(() => reject(new Error(`server did not start within 30 s:\n${output}`)), 30_000).unref();
+    });
+    port = await listening;
+  }
+
+  async function stop(): Promise<number | null> {
+    const proc = child;
+    if (!proc || proc.exitCode !== null) return proc?.exitCode ?? null;
+    child = undefined;
+    const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+    proc.kill("SIGTERM");
+    const timer = setTimeout(() => proc.kill("SIGKILL"), 15_000);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  }
+
+  await launch();
+  const server: TestServer = {
+    get url() {
+      return `http://127.0.0.1:${port}`;
+    },
+    get port() {
+      return port;
+    },
+    apiKey,
+    password,
+    dataDir,
+    databasePath,
+    output: () => output,
+    stop,
+    async restart() {
+      await stop();
+      await launch();
+    },
+    async dispose() {
+      await stop();
+      if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
