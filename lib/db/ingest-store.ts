@@ -126,11 +126,12 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
        WHERE hostname = @hostname AND coalesce(last_heartbeat, 0) <= @time`,
     ),
     ensureSession: sqlite.prepare(
-      `INSERT INTO sessions (id, hostname, directory, created_at, updated_at, last_activity_at)
-       VALUES (@id, @hostname, @directory, @time, @now, @time)
-       ON CONFLICT (id) DO UPDATE SET
-         last_activity_at = max(last_activity_at, excluded.last_activity_at),
-         updated_at = excluded.updated_at`,
+      `INSERT OR IGNORE INTO sessions (id, hostname, directory, created_at, updated_at, last_activity_at)
+       VALUES (@id, @hostname, @directory, @time, @now, @time)`,
+    ),
+    touchSession: sqlite.prepare(
+      `UPDATE sessions SET last_activity_at = max(last_activity_at, @time), updated_at = @now
+       WHERE id = @id`,
     ),
     sessionState: sqlite.prepare(
       `SELECT status, status_at, parent_id, last_busy_at, last_idle_at, aborted_at, attention_reason, attention_since, attention_ref
@@ -239,9 +240,8 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
   };
 
   return {
+    /** A transaction, or a savepoint when called inside one. */
     transaction: <T>(fn: () => T) => sqlite.transaction(fn)(),
-    /** Savepoint inside the batch transaction: one event failing does not undo the others. */
-    savepoint: <T>(fn: () => T) => sqlite.transaction(fn)(),
 
     markSeen: (id: string, now: number) => s.markSeen.run(id, now).changes === 1,
     touchInstance: (hostname: string, now: number) => s.touchInstance.run(hostname, now, now),
@@ -257,6 +257,7 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
 
     ensureSession: (p: { id: string; hostname: string; directory: string; time: number; now: number }) =>
       s.ensureSession.run(p),
+    touchSession: (id: string, time: number, now: number) => s.touchSession.run({ id, time, now }),
     sessionState: (id: string) => s.sessionState.get(id) as SessionState,
     applySessionInfo: (p: SessionInfoUpdate) => s.sessionInfo.run(p).changes === 1,
     markDeleted: (id: string, time: number) => s.markDeleted.run(time, id),

@@ -26,7 +26,15 @@ export function emptyChanges(): IngestChanges {
   return { sessions: new Set(), timeline: [], attention: new Map(), instances: new Set() };
 }
 
-type Context = { store: IngestStore; changes: IngestChanges; now: number; totals: Set<string> };
+type Context = {
+  store: IngestStore;
+  changes: IngestChanges;
+  now: number;
+  /** Sessions whose totals need summing again at the end of the batch. */
+  totals: Set<string>;
+  /** Latest event time per session named in the batch, written once at the end. */
+  activity: Map<string, number>;
+};
 
 function sessionIdOf(event: KnownEvent): string | undefined {
   const p = event.properties as Record<string, unknown> & { info?: { id?: string; sessionID?: string }; part?: { sessionID?: string } };
@@ -165,8 +173,12 @@ function applyEvent(ctx: Context, event: KnownEvent) {
   const { store, changes, now } = ctx;
   const sessionId = sessionIdOf(event);
   if (sessionId) {
-    store.ensureSession({ id: sessionId, hostname: event.hostname, directory: event.directory, time: event.time, now });
-    changes.sessions.add(sessionId);
+    const seen = ctx.activity.get(sessionId);
+    if (seen === undefined) {
+      store.ensureSession({ id: sessionId, hostname: event.hostname, directory: event.directory, time: event.time, now });
+      changes.sessions.add(sessionId);
+    }
+    if (seen === undefined || event.time > seen) ctx.activity.set(sessionId, event.time);
   }
 
   switch (event.type) {
@@ -408,38 +420,54 @@ export type BatchResult = {
   changes: IngestChanges;
 };
 
-/**
- * Applies validated events in one transaction: an acknowledged event is durable. Each event runs
- * in its own savepoint so that a projection bug on one event does not lose the rest of the batch.
- */
-export function applyBatch(store: IngestStore, events: BatchEvent[], now = Date.now()): BatchResult {
-  const ctx: Context = { store, changes: emptyChanges(), now, totals: new Set() };
+function runBatch(store: IngestStore, events: BatchEvent[], now: number, isolate: boolean): BatchResult {
+  const ctx: Context = { store, changes: emptyChanges(), now, totals: new Set(), activity: new Map() };
   const result: BatchResult = { accepted: 0, duplicates: 0, ignored: 0, failed: [], changes: ctx.changes };
+  const applyOne = ({ known, event }: BatchEvent) => {
+    if (!store.markSeen(event.id, now)) {
+      result.duplicates++;
+      return;
+    }
+    if (!known) {
+      result.ignored++;
+      return;
+    }
+    applyEvent(ctx, event as KnownEvent);
+    result.accepted++;
+  };
   store.transaction(() => {
     // Hosts first: a heartbeat in this batch updates the row this creates.
     for (const hostname of new Set(events.map((e) => e.event.hostname))) {
       store.touchInstance(hostname, now);
       ctx.changes.instances.add(hostname);
     }
-    for (const { index, known, event } of events) {
+    for (const item of events) {
+      if (!isolate) {
+        applyOne(item);
+        continue;
+      }
       try {
-        store.savepoint(() => {
-          if (!store.markSeen(event.id, now)) {
-            result.duplicates++;
-            return;
-          }
-          if (!known) {
-            result.ignored++;
-            return;
-          }
-          applyEvent(ctx, event as KnownEvent);
-          result.accepted++;
-        });
+        store.transaction(() => applyOne(item)); // a savepoint: only this event is undone
       } catch (error) {
-        result.failed.push({ index, message: `internal error applying event: ${(error as Error).message}` });
+        result.failed.push({ index: item.index, message: `internal error applying event: ${(error as Error).message}` });
       }
     }
     for (const sessionId of ctx.totals) store.recomputeTotals(sessionId);
+    for (const [sessionId, time] of ctx.activity) store.touchSession(sessionId, time, now);
   });
   return result;
+}
+
+/**
+ * Applies validated events in one transaction: an acknowledged event is durable. Should applying
+ * one throw (a projection bug, a constraint), the batch is redone with a savepoint per event so
+ * that only the broken events are lost, and they are reported. Savepoints cost about as much as
+ * the rest of the work, so the common path goes without.
+ */
+export function applyBatch(store: IngestStore, events: BatchEvent[], now = Date.now()): BatchResult {
+  try {
+    return runBatch(store, events, now, false);
+  } catch {
+    return runBatch(store, events, now, true);
+  }
 }

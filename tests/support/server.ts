@@ -10,6 +10,8 @@ import path from "node:path";
 export type TestServer = {
   url: string;
   port: number;
+  /** The server process id, for memory readings. */
+  pid: number;
   apiKey: string;
   password: string;
   dataDir: string;
@@ -25,7 +27,7 @@ export type TestServer = {
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-export async function startServer(opts: { dataDir?: string; env?: Record<string, string>; port?: number } = {}): Promise<TestServer> {
+export async function startServer(opts: { dataDir?: string; env?: Record<string, string>; port?: number; nodeArgs?: string[] } = {}): Promise<TestServer> {
   const ownDir = !opts.dataDir;
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), "ocd-test-"));
   const databasePath = path.join(dataDir, "database.db");
@@ -49,7 +51,7 @@ export async function startServer(opts: { dataDir?: string; env?: Record<string,
       ...opts.env,
     };
     delete env.NODE_OPTIONS; // the test runner's --import tsx must not leak into the server
-    const proc = spawn(process.execPath, ["dist/server.js"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), "dist/server.js"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
     child = proc;
     const from = output.length;
     const listening = new Promise<number>((resolve, reject) => {
@@ -85,6 +87,9 @@ export async function startServer(opts: { dataDir?: string; env?: Record<string,
     },
     get port() {
       return port;
+    },
+    get pid() {
+      return child?.pid ?? -1;
     },
     apiKey,
     password,

@@ -1,0 +1,51 @@
+import { isPluginKey } from "../auth/secrets";
+import { MAX_BODY_BYTES } from "./protocol";
+import { receiveEvents } from "./receive";
+
+/**
+ * POST /events, independent of the HTTP framework: app/events/route.ts adapts it to Next, and
+ * server.ts calls it directly for the same path (see dispatchEvents there for why).
+ */
+export type EventsRequest = {
+  apiKey: string | null;
+  contentType: string | null;
+  /** Reads the body, or reports that it exceeds the limit without buffering all of it. */
+  readBody: (limit: number) => Promise<{ text: string } | { tooLarge: true }>;
+};
+
+export type EventsResponse = { status: number; body: unknown };
+
+const error = (status: number, code: string, message: string, extra?: Record<string, unknown>): EventsResponse => ({
+  status,
+  body: { error: { code, message }, ...extra },
+});
+
+export async function handleEvents(request: EventsRequest): Promise<EventsResponse> {
+  if (!isPluginKey(request.apiKey)) {
+    return error(401, "unauthorized", "X-API-Key is missing or wrong (use the plugin API key)");
+  }
+  const type = request.contentType ?? "";
+  if (!/^application\/json\b/i.test(type)) {
+    return error(415, "unsupported_media_type", `Content-Type must be application/json, got ${type || "none"}`);
+  }
+  const body = await request.readBody(MAX_BODY_BYTES);
+  if ("tooLarge" in body) return error(413, "payload_too_large", `body must be at most ${MAX_BODY_BYTES} bytes`);
+
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.text);
+  } catch (e) {
+    return error(400, "invalid_json", `body is not valid JSON: ${(e as Error).message}`);
+  }
+  const result = receiveEvents(parsed);
+  if (result.status === "invalid") return error(400, "invalid_body", result.message);
+  if (result.status === "too_many") return error(413, "too_many_events", result.message);
+
+  const { accepted, duplicates, ignored, rejected } = result;
+  if (rejected.length > 0) {
+    const first = rejected[0];
+    const message = rejected.length === 1 ? first.message : `${rejected.length} events rejected; first: ${first.message}`;
+    return error(400, "invalid_events", message, { accepted, duplicates, ignored, rejected });
+  }
+  return { status: 202, body: { accepted, duplicates, ignored } };
+}
