@@ -599,6 +599,10 @@ class Shipper {
     }
   }
 
+  sameCredentials(other: DashboardConfig): boolean {
+    return other.url === this.config.url && other.apiKey === this.config.apiKey
+  }
+
   get droppedEvents(): number {
     return this.spool.dropped
   }
@@ -689,8 +693,8 @@ export const OpencodeDashboard = async (input: PluginInputLike, options?: Record
     if (typeof value === "number" && value > 0) tuning[key] = value
   }
 
-  const shipperKey = `${config.url}\n${config.apiKey}\n${config.spoolDir}`
-  let shipper = shippers.get(shipperKey)
+  // Keyed by spool directory: two shippers on one spool would interleave its segments.
+  let shipper = shippers.get(config.spoolDir)
   if (!shipper) {
     try {
       shipper = new Shipper(config, tuning, log)
@@ -698,7 +702,9 @@ export const OpencodeDashboard = async (input: PluginInputLike, options?: Record
       log(`cannot use spool directory ${config.spoolDir}: ${(err as Error).message}; the dashboard plugin stays idle`)
       return {}
     }
-    shippers.set(shipperKey, shipper)
+    shippers.set(config.spoolDir, shipper)
+  } else if (!shipper.sameCredentials(config)) {
+    log(`${input.directory} configures another API key for ${config.url}; this OpenCode process keeps using the first one`)
   }
   const ship = shipper
   installExitHandlers()

@@ -47,7 +47,11 @@ function installRecorder(p: OpencodeProject) {
   fs.mkdirSync(dir, { recursive: true })
   fs.writeFileSync(
     path.join(dir, "event-recorder.ts"),
-    `import fs from "node:fs"\nexport const EventRecorder = async () => ({ event: async ({ event }) => { fs.appendFileSync(${JSON.stringify(recordFile(p))}, JSON.stringify(event) + "\\n") } })\n`,
+    `import fs from "node:fs"\nconst file = ${JSON.stringify(recordFile(p))}\n` +
+      `export const EventRecorder = async () => ({\n` +
+      `  event: async ({ event }) => { fs.appendFileSync(file, JSON.stringify(event) + "\\n") },\n` +
+      `  dispose: async () => { fs.appendFileSync(file, JSON.stringify({ id: "dispose", type: "__dispose__", properties: {} }) + "\\n") },\n` +
+      `})\n`,
   )
 }
 const recordFile = (p: OpencodeProject) => path.join(p.root, "recorded-events.jsonl")
@@ -56,6 +60,12 @@ const recorded = (p: OpencodeProject): { id: string; type: string; properties: a
 
 const forDir = (p: OpencodeProject): WireEvent[] => dashboard.accepted().filter((e) => e.directory === p.dir)
 const ofType = (events: WireEvent[], type: string) => events.filter((e) => e.type === type)
+const FORWARDABLE = (type: string) => /^(session|message|permission|question|todo|vcs)\.|^file\.edited$|^command\.executed$/.test(type) && type !== "message.part.delta"
+const spoolBytes = (p: OpencodeProject) => {
+  const dir = path.join(p.dataHome, "opencode-dashboard", "spool")
+  if (!fs.existsSync(dir)) return 0
+  return fs.readdirSync(dir).flatMap((d) => fs.readdirSync(path.join(dir, d)).map((f) => fs.statSync(path.join(dir, d, f)).size)).reduce((a, b) => a + b, 0)
+}
 const NOISE = /^(plugin\.|catalog\.|reference\.|integration\.|installation\.|lsp\.|server\.|file\.watcher)/
 
 function assertCleanStream(events: WireEvent[]) {
@@ -66,12 +76,17 @@ function assertCleanStream(events: WireEvent[]) {
 }
 
 test("file install, `opencode run`: a plain text turn arrives with OpenCode's ids and types", async () => {
-  const p = project({ install: "file" })
+  const p = project({ install: "file", recorder: true })
   const r = await runOpencode(p, "say hello")
   assert.equal(r.code, 0, r.stderr.slice(-3000))
   assert.match(r.stdout, /Hello from the fake model/)
   const events = forDir(p)
   assertCleanStream(events)
+  // OpenCode calls plugins' dispose hook on exit; by then every event must be at the dashboard.
+  assert.ok(recorded(p).some((e) => e.type === "__dispose__"), "OpenCode called dispose")
+  const got = new Set(events.map((e) => e.id))
+  assert.deepEqual(recorded(p).filter((e) => FORWARDABLE(e.type) && !got.has(e.id)).map((e) => e.type), [], "every event OpenCode emitted arrived")
+  assert.equal(spoolBytes(p), 0, "nothing left in the spool")
   for (const type of ["session.created", "session.updated", "message.updated", "message.part.updated", "session.status", "session.idle", "dashboard.heartbeat"]) {
     assert.ok(ofType(events, type).length > 0, `${type} forwarded; got ${[...new Set(events.map((e) => e.type))].join(", ")}`)
   }
@@ -134,12 +149,13 @@ test("`opencode serve`: permission pending then answered, subagent linked to par
   const downAt = Date.now()
   await prompt("say hello again")
   await waitFor(() => recorded(p).some((e) => e.type === "session.idle" && e.properties.sessionID === session.id && recorded(p).filter((x) => x.type === "session.idle" && x.properties.sessionID === session.id).length >= 3), 60_000, "third turn done (recorder)")
+  await waitFor(() => spoolBytes(p) > 0, 10_000, "events spooled while the dashboard is down")
   await new Promise((r) => setTimeout(r, Math.max(0, 10_000 - (Date.now() - downAt))))
   await dashboard.start()
   await idleAfter(3)
 
   // Every forwardable event OpenCode emitted arrived exactly once (deltas are throttled by design).
-  const expected = recorded(p).filter((e) => /^(session|message|permission|question|todo|vcs)\.|^file\.edited$|^command\.executed$/.test(e.type) && e.type !== "message.part.delta")
+  const expected = recorded(p).filter((e) => FORWARDABLE(e.type))
   await waitFor(() => {
     const got = new Set(forDir(p).map((e) => e.id))
     return expected.every((e) => got.has(e.id))
@@ -149,6 +165,7 @@ test("`opencode serve`: permission pending then answered, subagent linked to par
   const gotIds = events.map((e) => e.id)
   const missing = expected.filter((e) => !gotIds.includes(e.id))
   assert.deepEqual(missing.map((e) => e.type), [])
+  await waitFor(() => spoolBytes(p) === 0, 10_000, "spool drained")
 
   // Tokens and cost: the last forwarded session info equals what OpenCode's own API reports.
   const info = await server.api("GET", `/session/${session.id}`)
