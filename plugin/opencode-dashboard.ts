@@ -404,7 +404,12 @@ class Shipper {
     if (this.queue.length > QUEUE_CAP) {
       // The dashboard is slow or down: keep memory bounded. Queued events are newer than anything
       // spooled or in flight, so appending keeps the order.
-      this.spool.append(this.queue)
+      try {
+        this.spool.append(this.queue)
+      } catch (err) {
+        this.spool.dropped += this.queue.length
+        this.logOnce(`spool:${(err as Error).message}`, `cannot write the spool (${(err as Error).message}): dropped ${this.queue.length} queued events`)
+      }
       this.queue = []
       return
     }
@@ -435,7 +440,7 @@ class Shipper {
   kick(): void {
     if (this.pumping) return
     this.pumping = this.pump()
-      .catch((err) => this.logOnce("pump", `unexpected error while sending: ${(err as Error).stack ?? err}`))
+      .catch((err) => this.logOnce(`pump:${(err as Error).message}`, `unexpected error while sending: ${(err as Error).stack ?? err}`))
       .finally(() => {
         this.pumping = null
       })
@@ -649,7 +654,7 @@ type BusEvent = { id?: string; type?: string; properties?: Record<string, unknow
 
 type PluginInputLike = {
   directory: string
-  client?: { app?: { log?: (opts: { body: { service: string; level: string; message: string } }) => Promise<unknown> } }
+  client?: { app?: { log?: (opts: { body: { service: string; level: "debug" | "info" | "warn" | "error"; message: string } }) => unknown } }
 }
 
 // One shipper per dashboard (URL + key) per process, shared by every OpenCode instance (project)

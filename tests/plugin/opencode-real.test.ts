@@ -184,10 +184,10 @@ test("`opencode serve`: permission pending then answered, subagent linked to par
   assert.equal(server.child.exitCode !== null || server.child.signalCode !== null, true)
 })
 
-test("wrong API key: OpenCode's run is unaffected, the plugin says so once", async () => {
+test("global file install, wrong API key: OpenCode's run is unaffected, the plugin says so once", async () => {
   const refusing = await startCaptureServer({ respond: () => ({ status: 401, body: { error: { code: "unauthorized", message: "bad key" } } }) })
   try {
-    const p = project({ install: "file" })
+    const p = project({ install: "global-file" })
     fs.writeFileSync(path.join(p.configHome, "opencode", "dashboard.toml"), `url = "${refusing.url}"\napiKey = "wrong-key-5150"\n`)
     const r = await runOpencode(p, "say hello")
     assert.equal(r.code, 0, r.stderr.slice(-3000))

@@ -23,7 +23,8 @@ export const MODEL_COST = { input: 3, output: 15, cache_read: 0.3, cache_write: 
  */
 export const SHARED_CACHE = path.join(os.tmpdir(), "opencode-dashboard-tests-opencode-cache")
 
-export type InstallMethod = "file" | "package" | "none"
+/** file: <project>/.opencode/plugin/; global-file: ~/.config/opencode/plugin/; package: opencode.json "plugin". */
+export type InstallMethod = "file" | "global-file" | "package" | "none"
 
 export type OpencodeProject = {
   root: string
@@ -76,6 +77,10 @@ export function makeOpencodeProject(opts: ProjectOptions): OpencodeProject {
   if (opts.install === "file") {
     // Documented way 1: copy the one file into the project's (or ~/.config/opencode's) plugin dir.
     const pluginDir = path.join(dir, ".opencode", "plugin")
+    fs.mkdirSync(pluginDir, { recursive: true })
+    fs.copyFileSync(PLUGIN_FILE, path.join(pluginDir, "opencode-dashboard.ts"))
+  } else if (opts.install === "global-file") {
+    const pluginDir = path.join(configHome, "opencode", "plugin")
     fs.mkdirSync(pluginDir, { recursive: true })
     fs.copyFileSync(PLUGIN_FILE, path.join(pluginDir, "opencode-dashboard.ts"))
   } else if (opts.install === "package") {
@@ -177,6 +182,7 @@ export async function startOpencodeServe(project: OpencodeProject, opts: { env?:
         method,
         headers: body === undefined ? {} : { "content-type": "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(30_000),
       })
       const text = await res.text()
       if (!res.ok) throw new Error(`${method} ${pathname} -> ${res.status}: ${text.slice(0, 500)}`)
@@ -190,20 +196,15 @@ export async function startOpencodeServe(project: OpencodeProject, opts: { env?:
       clearTimeout(killer)
     },
   }
+  // Wait for the "listening" line; an HTTP probe can hang while OpenCode boots its instance.
   const deadline = Date.now() + 60_000
-  for (;;) {
+  while (!/listening on http/.test(output)) {
     if (child.exitCode !== null) throw new Error(`opencode serve exited early:\n${output}`)
-    try {
-      const res = await fetch(`${url}/doc`)
-      if (res.ok) break
-    } catch {
-      // not listening yet
-    }
     if (Date.now() > deadline) {
       await server.stop()
       throw new Error(`opencode serve did not start within 60 s:\n${output}`)
     }
-    await new Promise((r) => setTimeout(r, 200))
+    await new Promise((r) => setTimeout(r, 100))
   }
   return server
 }
