@@ -762,10 +762,14 @@ export const OpencodeDashboard = async (input: PluginInputLike, options?: Record
       else busySessions.delete(props.sessionID)
     } else if (type === "session.deleted") {
       busySessions.delete(props.sessionID ?? props.info?.id)
-    } else if (opencodeVersion === null && (type === "session.created" || type === "session.updated")) {
-      if (typeof props.info?.version === "string") opencodeVersion = props.info.version
     }
     enqueue(String(event.id), type, props, time)
+    if (opencodeVersion === null && typeof props.info?.version === "string" && type.startsWith("session.")) {
+      // The plugin input carries no version; the first session tells it. Report it right away
+      // rather than 30 s later.
+      opencodeVersion = props.info.version
+      heartbeat()
+    }
   }
 
   return {
