@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Server } from "socket.io";
 import { ConfigError, loadConfig, setConfig, type Config } from "./lib/config";
+import { startCheckpointer } from "./lib/db/checkpointer";
 import { closeDb, openDatabase, setDb } from "./lib/db/client";
 import { migrateToLatest } from "./lib/db/migrations";
 import { readNodeBody } from "./lib/http/node-body";
@@ -85,6 +86,7 @@ async function main() {
   setDb(db);
   const applied = await migrateToLatest(db.kysely);
   log.info({ applied }, applied.length ? `applied ${applied.length} migration(s)` : "database schema is up to date");
+  const checkpointer = startCheckpointer(db.path, (message) => log.warn(`WAL checkpoint failed: ${message}`));
 
   const { default: next } = await import("next");
   const app = next({ dev, dir: projectDir, hostname: config.host, port: config.port });
@@ -143,6 +145,7 @@ async function main() {
       httpServer.closeAllConnections();
     }
     await app.close?.().catch(() => {});
+    await checkpointer.stop();
     await closeDb();
     log.info("stopped");
     process.exit(0);

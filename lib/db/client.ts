@@ -25,6 +25,8 @@ export function openDatabase(file: string): Db {
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("cache_size = -32000");
   sqlite.pragma("temp_store = MEMORY");
+  // The checkpoint worker (./checkpointer.ts) normally keeps the WAL short; this is the fallback.
+  sqlite.pragma("wal_autocheckpoint = 20000");
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return { kysely, sqlite, path: file };
 }

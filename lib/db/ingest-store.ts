@@ -7,16 +7,70 @@ import type { AttentionReason, SessionStatus, TimelineKind, TimelineRow } from "
  * building and compiling a kysely query per call. Reads stay on kysely.
  */
 
-export type SessionState = {
+/**
+ * The columns of a session that the projection changes event by event. A batch reads each
+ * session once, changes this copy in memory and writes it back once (saveSession).
+ */
+export type SessionDraft = {
+  id: string;
+  parent_id: string | null;
   status: SessionStatus;
   status_at: number;
-  parent_id: string | null;
+  retry_attempt: number | null;
+  retry_message: string | null;
+  retry_next: number | null;
+  error_message: string | null;
   last_busy_at: number | null;
   last_idle_at: number | null;
   aborted_at: number | null;
   attention_reason: AttentionReason | null;
+  attention_detail: string | null;
   attention_since: number | null;
   attention_ref: string | null;
+  tokens_input: number;
+  tokens_output: number;
+  tokens_reasoning: number;
+  tokens_cache_read: number;
+  tokens_cache_write: number;
+  cost: number;
+  message_count: number;
+  provider_id: string | null;
+  model_id: string | null;
+  agent: string | null;
+  model_at: number | null;
+  last_activity_at: number;
+};
+
+const savedColumns = [
+  "status", "status_at", "retry_attempt", "retry_message", "retry_next", "error_message",
+  "last_busy_at", "last_idle_at", "aborted_at",
+  "attention_reason", "attention_detail", "attention_since", "attention_ref",
+  "tokens_input", "tokens_output", "tokens_reasoning", "tokens_cache_read", "tokens_cache_write",
+  "cost", "message_count", "provider_id", "model_id", "agent", "model_at", "last_activity_at",
+] as const satisfies readonly (keyof SessionDraft)[];
+
+export function newSessionDraft(id: string, time: number): SessionDraft {
+  return {
+    id, parent_id: null, status: "idle", status_at: 0, retry_attempt: null, retry_message: null,
+    retry_next: null, error_message: null, last_busy_at: null, last_idle_at: null, aborted_at: null,
+    attention_reason: null, attention_detail: null, attention_since: null, attention_ref: null,
+    tokens_input: 0, tokens_output: 0, tokens_reasoning: 0, tokens_cache_read: 0, tokens_cache_write: 0,
+    cost: 0, message_count: 0, provider_id: null, model_id: null, agent: null, model_at: null,
+    last_activity_at: time,
+  };
+}
+
+/** What a stored message contributed to its session's totals. */
+export type MessageTotals = {
+  session_id: string;
+  role: "user" | "assistant";
+  progress: number;
+  tokens_input: number;
+  tokens_output: number;
+  tokens_reasoning: number;
+  tokens_cache_read: number;
+  tokens_cache_write: number;
+  cost: number;
 };
 
 export type SessionInfoUpdate = {
@@ -27,9 +81,6 @@ export type SessionInfoUpdate = {
   projectId: string | null;
   slug: string | null;
   version: string | null;
-  agent: string | null;
-  providerId: string | null;
-  modelId: string | null;
   additions: number | null;
   deletions: number | null;
   files: number | null;
@@ -108,8 +159,12 @@ const timelineMerge = [
   })
   .join(",\n");
 
-const latestAssistant = (column: string) =>
-  `SELECT ${column} FROM messages WHERE session_id = @id AND role = 'assistant' ORDER BY created_at DESC LIMIT 1`;
+const timelineUpsert = `INSERT INTO timeline (session_id, key, kind, message_id, time, end_time, status, tool,
+    title, text, input, output, data, truncated, progress, updated_at)
+  VALUES (@sessionId, @key, @kind, @messageId, @time, @endTime, @status, @tool, @title,
+    @text, @input, @output, @data, @truncated, @progress, @now)
+  ON CONFLICT (session_id, key) DO UPDATE SET ${timelineMerge},
+    progress = max(timeline.progress, excluded.progress), updated_at = excluded.updated_at`;
 
 export function createIngestStore(sqlite: BetterSqlite3.Database) {
   const s = {
@@ -125,54 +180,31 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
          busy_reported = @busy, spool_bytes = @spool, dropped_events = @dropped
        WHERE hostname = @hostname AND coalesce(last_heartbeat, 0) <= @time`,
     ),
-    ensureSession: sqlite.prepare(
-      `INSERT OR IGNORE INTO sessions (id, hostname, directory, created_at, updated_at, last_activity_at)
+    insertSession: sqlite.prepare(
+      `INSERT INTO sessions (id, hostname, directory, created_at, updated_at, last_activity_at)
        VALUES (@id, @hostname, @directory, @time, @now, @time)`,
     ),
-    touchSession: sqlite.prepare(
-      `UPDATE sessions SET last_activity_at = max(last_activity_at, @time), updated_at = @now
-       WHERE id = @id`,
-    ),
-    sessionState: sqlite.prepare(
-      `SELECT status, status_at, parent_id, last_busy_at, last_idle_at, aborted_at, attention_reason, attention_since, attention_ref
-       FROM sessions WHERE id = ?`,
+    loadSession: sqlite.prepare(`SELECT id, parent_id, ${savedColumns.join(", ")} FROM sessions WHERE id = ?`),
+    saveSession: sqlite.prepare(
+      `UPDATE sessions SET ${savedColumns.map((c) => `${c} = @${c}`).join(", ")}, updated_at = @now WHERE id = @id`,
     ),
     sessionInfo: sqlite.prepare(
       `UPDATE sessions SET
          title = coalesce(@title, title), directory = coalesce(@directory, directory),
          parent_id = coalesce(@parentId, parent_id), project_id = coalesce(@projectId, project_id),
          slug = coalesce(@slug, slug), opencode_version = coalesce(@version, opencode_version),
-         agent = coalesce(agent, @agent), provider_id = coalesce(provider_id, @providerId),
-         model_id = coalesce(model_id, @modelId),
          additions = coalesce(@additions, additions), deletions = coalesce(@deletions, deletions),
          files_changed = coalesce(@files, files_changed),
          created_at = min(created_at, @createdAt), info_updated_at = @updatedAt
        WHERE id = @id AND info_updated_at <= @updatedAt`,
     ),
     markDeleted: sqlite.prepare("UPDATE sessions SET deleted_at = ? WHERE id = ?"),
-    setStatus: sqlite.prepare(
-      `UPDATE sessions SET status = @status, status_at = @time,
-         retry_attempt = @retryAttempt, retry_message = @retryMessage, retry_next = @retryNext,
-         error_message = CASE WHEN @status = 'error' THEN error_message END
-       WHERE id = @id`,
-    ),
-    setError: sqlite.prepare(
-      `UPDATE sessions SET status = 'error', status_at = max(status_at, @time), error_message = @message
-       WHERE id = @id`,
-    ),
-    markStatusSeen: sqlite.prepare(
-      `UPDATE sessions SET last_busy_at = coalesce(max(last_busy_at, @busy), last_busy_at, @busy),
-         last_idle_at = coalesce(max(last_idle_at, @idle), last_idle_at, @idle) WHERE id = @id`,
-    ),
-    markAborted: sqlite.prepare(
-      "UPDATE sessions SET aborted_at = coalesce(max(aborted_at, @time), @time) WHERE id = @id",
-    ),
-    setAttention: sqlite.prepare(
-      `UPDATE sessions SET attention_reason = @reason, attention_detail = @detail,
-         attention_since = @since, attention_ref = @ref WHERE id = @id`,
-    ),
     setDiffSummary: sqlite.prepare(
       "UPDATE sessions SET additions = ?, deletions = ?, files_changed = ? WHERE id = ?",
+    ),
+    messageTotals: sqlite.prepare(
+      `SELECT session_id, role, progress, tokens_input, tokens_output, tokens_reasoning,
+         tokens_cache_read, tokens_cache_write, cost FROM messages WHERE id = ?`,
     ),
     upsertMessage: sqlite.prepare(
       `INSERT INTO messages (id, session_id, role, parent_id, provider_id, model_id, agent, mode,
@@ -198,28 +230,10 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
     removeMessage: sqlite.prepare("DELETE FROM messages WHERE id = ? AND session_id = ?"),
     removeMessageTimeline: sqlite.prepare("DELETE FROM timeline WHERE message_id = ? AND session_id = ?"),
     removeTimelineEntry: sqlite.prepare("DELETE FROM timeline WHERE session_id = ? AND key = ?"),
-    recomputeTotals: sqlite.prepare(
-      `UPDATE sessions SET
-         (tokens_input, tokens_output, tokens_reasoning, tokens_cache_read, tokens_cache_write, cost) =
-           (SELECT coalesce(sum(tokens_input), 0), coalesce(sum(tokens_output), 0),
-                   coalesce(sum(tokens_reasoning), 0), coalesce(sum(tokens_cache_read), 0),
-                   coalesce(sum(tokens_cache_write), 0), coalesce(sum(cost), 0)
-            FROM messages WHERE session_id = @id AND role = 'assistant'),
-         message_count = (SELECT count(*) FROM messages WHERE session_id = @id),
-         provider_id = coalesce((${latestAssistant("provider_id")}), provider_id),
-         model_id = coalesce((${latestAssistant("model_id")}), model_id),
-         agent = coalesce((${latestAssistant("agent")}), agent)
-       WHERE id = @id`,
-    ),
-    upsertTimeline: sqlite.prepare(
-      `INSERT INTO timeline (session_id, key, kind, message_id, time, end_time, status, tool, title,
-         text, input, output, data, truncated, progress, updated_at)
-       VALUES (@sessionId, @key, @kind, @messageId, @time, @endTime, @status, @tool, @title,
-         @text, @input, @output, @data, @truncated, @progress, @now)
-       ON CONFLICT (session_id, key) DO UPDATE SET ${timelineMerge},
-         progress = max(timeline.progress, excluded.progress), updated_at = excluded.updated_at
-       RETURNING *`,
-    ),
+    upsertTimeline: sqlite.prepare(`${timelineUpsert} RETURNING *`),
+    // Without RETURNING: materialising the row costs as much as writing it, and is wasted
+    // when nobody is watching the session live.
+    upsertTimelineQuiet: sqlite.prepare(timelineUpsert),
     addPending: sqlite.prepare(
       `INSERT OR IGNORE INTO pending_requests (id, session_id, kind, summary, data, asked_at)
        VALUES (@id, @sessionId, @kind, @summary, @data, @askedAt)`,
@@ -255,28 +269,15 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
       dropped: number | null;
     }) => s.heartbeat.run(p),
 
-    ensureSession: (p: { id: string; hostname: string; directory: string; time: number; now: number }) =>
-      s.ensureSession.run(p),
-    touchSession: (id: string, time: number, now: number) => s.touchSession.run({ id, time, now }),
-    sessionState: (id: string) => s.sessionState.get(id) as SessionState,
+    insertSession: (p: { id: string; hostname: string; directory: string; time: number; now: number }) =>
+      s.insertSession.run(p),
+    loadSession: (id: string) => s.loadSession.get(id) as SessionDraft | undefined,
+    saveSession: (draft: SessionDraft, now: number) => s.saveSession.run({ ...draft, now }),
     applySessionInfo: (p: SessionInfoUpdate) => s.sessionInfo.run(p).changes === 1,
     markDeleted: (id: string, time: number) => s.markDeleted.run(time, id),
-    setStatus: (p: {
-      id: string;
-      status: SessionStatus;
-      time: number;
-      retryAttempt: number | null;
-      retryMessage: string | null;
-      retryNext: number | null;
-    }) => s.setStatus.run(p),
-    setError: (id: string, message: string, time: number) => s.setError.run({ id, message, time }),
-    /** Remembers the latest busy and idle times, which decide whether a turn has finished. */
-    markStatusSeen: (id: string, kind: "busy" | "idle", time: number) =>
-      s.markStatusSeen.run({ id, busy: kind === "busy" ? time : null, idle: kind === "idle" ? time : null }),
-    markAborted: (id: string, time: number) => s.markAborted.run({ id, time }),
-    setAttention: (id: string, a: Attention) => s.setAttention.run({ id, ...a }),
     setDiffSummary: (id: string, additions: number, deletions: number, files: number) =>
       s.setDiffSummary.run(additions, deletions, files, id),
+    messageTotals: (id: string) => s.messageTotals.get(id) as MessageTotals | undefined,
 
     upsertMessage: (m: MessageUpsert) => s.upsertMessage.run(m).changes === 1,
     messageRole: (id: string) => s.messageRole.get(id) as "user" | "assistant" | undefined,
@@ -287,10 +288,10 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
     },
     removeTimelineEntry: (sessionId: string, key: string) =>
       s.removeTimelineEntry.run(sessionId, key).changes === 1,
-    recomputeTotals: (id: string) => s.recomputeTotals.run({ id }),
 
     upsertTimeline: (t: TimelineUpsert, now: number) =>
       s.upsertTimeline.get({ ...t, now }) as TimelineRow,
+    upsertTimelineQuiet: (t: TimelineUpsert, now: number) => void s.upsertTimelineQuiet.run({ ...t, now }),
 
     addPending: (p: {
       id: string;

@@ -42,6 +42,7 @@ const statements: Record<string, string[]> = {
       agent TEXT,
       provider_id TEXT,
       model_id TEXT,
+      model_at INTEGER,
       tokens_input INTEGER NOT NULL DEFAULT 0,
       tokens_output INTEGER NOT NULL DEFAULT 0,
       tokens_reasoning INTEGER NOT NULL DEFAULT 0,
@@ -130,6 +131,70 @@ const statements: Record<string, string[]> = {
       id TEXT PRIMARY KEY,
       received_at INTEGER NOT NULL
     ) WITHOUT ROWID`,
+  ],
+  // Search and the indexes the JSON API reads by. Full-text search covers what a user remembers
+  // of a session: its title and directory, their prompts and the assistant's text. Tool output,
+  // reasoning and the rest stay out of the index, since every indexed byte is paid for on ingest.
+  // The FTS tables are contentless (the text lives in sessions and timeline already) with
+  // contentless_delete so triggers can drop a row by rowid; timeline.id is a stable INTEGER
+  // PRIMARY KEY, sessions need session_search_ids for one (their implicit rowid may change on VACUUM).
+  "002_api": [
+    `CREATE TABLE session_search_ids (
+      rowid INTEGER PRIMARY KEY,
+      session_id TEXT NOT NULL UNIQUE
+    )`,
+    `CREATE VIRTUAL TABLE session_search USING fts5(
+      title, directory, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
+    )`,
+    `CREATE VIRTUAL TABLE timeline_search USING fts5(
+      text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
+    )`,
+    `INSERT INTO session_search_ids (session_id) SELECT id FROM sessions`,
+    `INSERT INTO session_search (rowid, title, directory)
+      SELECT k.rowid, s.title, s.directory FROM session_search_ids AS k JOIN sessions AS s ON s.id = k.session_id`,
+    `INSERT INTO timeline_search (rowid, text)
+      SELECT id, text FROM timeline WHERE kind IN ('prompt', 'text') AND text IS NOT NULL`,
+    `CREATE TRIGGER sessions_search_insert AFTER INSERT ON sessions BEGIN
+      INSERT INTO session_search_ids (session_id) VALUES (new.id);
+      INSERT INTO session_search (rowid, title, directory)
+        SELECT rowid, new.title, new.directory FROM session_search_ids WHERE session_id = new.id;
+    END`,
+    // The ingest path rewrites title and directory with coalesce() on every session.updated;
+    // only a real change touches the index.
+    `CREATE TRIGGER sessions_search_update AFTER UPDATE OF title, directory ON sessions
+      WHEN old.title IS NOT new.title OR old.directory IS NOT new.directory BEGIN
+      DELETE FROM session_search WHERE rowid = (SELECT rowid FROM session_search_ids WHERE session_id = new.id);
+      INSERT INTO session_search (rowid, title, directory)
+        SELECT rowid, new.title, new.directory FROM session_search_ids WHERE session_id = new.id;
+    END`,
+    `CREATE TRIGGER sessions_search_delete AFTER DELETE ON sessions BEGIN
+      DELETE FROM session_search WHERE rowid = (SELECT rowid FROM session_search_ids WHERE session_id = old.id);
+      DELETE FROM session_search_ids WHERE session_id = old.id;
+    END`,
+    `CREATE TRIGGER timeline_search_insert AFTER INSERT ON timeline
+      WHEN new.kind IN ('prompt', 'text') AND new.text IS NOT NULL BEGIN
+      INSERT INTO timeline_search (rowid, text) VALUES (new.id, new.text);
+    END`,
+    // Streaming text parts are upserted many times; unchanged text (most tool and status
+    // upserts) skips the index entirely.
+    `CREATE TRIGGER timeline_search_update AFTER UPDATE OF kind, text ON timeline
+      WHEN (old.kind IN ('prompt', 'text') OR new.kind IN ('prompt', 'text'))
+        AND (old.text IS NOT new.text OR old.kind IS NOT new.kind) BEGIN
+      DELETE FROM timeline_search WHERE rowid = old.id;
+      INSERT INTO timeline_search (rowid, text)
+        SELECT new.id, new.text WHERE new.kind IN ('prompt', 'text') AND new.text IS NOT NULL;
+    END`,
+    // Also runs for rows removed by ON DELETE CASCADE when a session is deleted.
+    `CREATE TRIGGER timeline_search_delete AFTER DELETE ON timeline WHEN old.kind IN ('prompt', 'text') BEGIN
+      DELETE FROM timeline_search WHERE rowid = old.id;
+    END`,
+    // Analytics read only assistant messages (tokens and cost live there) by time; covering
+    // every column they sum keeps those scans inside the index.
+    `CREATE INDEX messages_assistant_by_created ON messages (
+      created_at, session_id, provider_id, model_id, tokens_input, tokens_output, tokens_reasoning,
+      tokens_cache_read, tokens_cache_write, cost
+    ) WHERE role = 'assistant'`,
+    `CREATE INDEX sessions_by_parent_activity ON sessions (parent_id, last_activity_at DESC, id DESC)`,
   ],
 };
 

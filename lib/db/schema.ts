@@ -42,6 +42,7 @@ export interface SessionsTable {
   agent: string | null;
   provider_id: string | null;
   model_id: string | null;
+  model_at: number | null;
   tokens_input: number;
   tokens_output: number;
   tokens_reasoning: number;

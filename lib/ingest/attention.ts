@@ -1,4 +1,4 @@
-import type { Attention, IngestStore, SessionState } from "../db/ingest-store";
+import type { Attention, IngestStore, SessionDraft } from "../db/ingest-store";
 import type { AttentionReason } from "../db/schema";
 
 /**
@@ -11,9 +11,13 @@ export const FINISHED_DETAIL = "Finished — waiting for your next prompt";
 
 export type AttentionChange = Attention & { sessionId: string; previous: AttentionReason | null };
 
+export const noAttention: Attention = { reason: null, detail: null, since: null, ref: null };
+
 export function outranks(next: AttentionReason, current: AttentionReason | null) {
   return current === null || rank[next] >= rank[current];
 }
+
+export const finishedAttention = (since: number): Attention => ({ reason: "idle", detail: FINISHED_DETAIL, since, ref: null });
 
 export function permissionDetail(permission: string, patterns: string[], metadata?: Record<string, unknown>) {
   const command = typeof metadata?.command === "string" ? metadata.command : patterns.join(" ");
@@ -29,27 +33,31 @@ function clip(text: string, limit = 500) {
   return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
 }
 
-/** Sets attention on a session and reports the change, or returns null when nothing changed. */
-export function setAttention(
-  store: IngestStore,
-  sessionId: string,
-  state: SessionState,
-  next: Attention,
-): AttentionChange | null {
-  if (state.attention_reason === next.reason && state.attention_ref === next.ref && state.attention_since === next.since) return null;
-  store.setAttention(sessionId, next);
-  const change = { sessionId, previous: state.attention_reason, ...next };
-  state.attention_reason = next.reason;
-  state.attention_since = next.since;
-  state.attention_ref = next.ref;
+/** Sets attention on a session draft and reports the change, or null when nothing changed. */
+export function setAttention(draft: SessionDraft, next: Attention): AttentionChange | null {
+  if (draft.attention_reason === next.reason && draft.attention_ref === next.ref && draft.attention_since === next.since) {
+    return null;
+  }
+  const change = { sessionId: draft.id, previous: draft.attention_reason, ...next };
+  draft.attention_reason = next.reason;
+  draft.attention_detail = next.detail;
+  draft.attention_since = next.since;
+  draft.attention_ref = next.ref;
   return change;
 }
-
-export const noAttention: Attention = { reason: null, detail: null, since: null, ref: null };
 
 /** After a permission or question is answered: the next one still pending, or nothing. */
 export function nextPendingAttention(store: IngestStore, sessionId: string): Attention {
   const pending = store.oldestPending(sessionId);
   if (!pending) return noAttention;
   return { reason: pending.kind, detail: pending.summary, since: pending.asked_at, ref: pending.id };
+}
+
+/**
+ * Whether the idle at `idleAt` ends a turn the user should hear about: a root session, a busy
+ * before it, and no Esc (abort) during that turn.
+ */
+export function turnFinished(draft: SessionDraft, busyAt: number | null, idleAt: number) {
+  if (draft.parent_id || busyAt === null || busyAt > idleAt) return false;
+  return draft.aborted_at === null || draft.aborted_at < busyAt;
 }

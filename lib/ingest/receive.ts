@@ -32,8 +32,9 @@ export function receiveEvents(body: unknown): ReceiveResult {
       rejected.push({ index, field: prefix + parsed.field, message: prefix + parsed.message });
     }
   });
-  const result = applyBatch(ingestStoreFor(getDb().sqlite), valid);
-  getHub()?.publish(result.changes);
+  const hub = getHub();
+  const result = applyBatch(ingestStoreFor(getDb().sqlite), valid, { watching: (id) => hub?.watching(id) ?? false });
+  hub?.publish(result.changes);
   rejected.push(...result.failed);
   rejected.sort((a, b) => a.index - b.index);
   return { status: "done", accepted: result.accepted, duplicates: result.duplicates, ignored: result.ignored, rejected };

@@ -4,6 +4,8 @@ import type { IngestChanges } from "../ingest/apply";
 export type Hub = {
   publish(changes: IngestChanges): void;
   sessionRemoved(sessionId: string): void;
+  /** Whether any dashboard is subscribed to this session's timeline right now. */
+  watching(sessionId: string): boolean;
   clientCount(): number;
 };
 

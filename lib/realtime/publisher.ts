@@ -17,6 +17,21 @@ export type DashboardServer = Server<ClientToServerEvents, ServerToClientEvents>
 export function createPublisher(io: DashboardServer, windowMs = 100, onError: (e: unknown) => void = () => {}): Hub & { close(): void } {
   const lastSent = new Map<string, number>();
   const pending = new Set<string>();
+  const pendingHosts = new Set<string>();
+  let hostsTimer: NodeJS.Timeout | undefined;
+  // Building and encoding a message nobody receives is most of the push's cost under load.
+  const anyoneIn = (room: string) => (io.sockets.adapter.rooms.get(room)?.size ?? 0) > 0;
+  const anyoneConnected = () => io.engine.clientsCount > 0;
+
+  function flushHosts() {
+    hostsTimer = undefined;
+    const hosts = [...pendingHosts];
+    pendingHosts.clear();
+    if (!anyoneConnected()) return;
+    getInstanceItems(hosts)
+      .then((rows) => rows.forEach((row) => io.emit("instance:upsert", row)))
+      .catch(onError);
+  }
   let timer: NodeJS.Timeout | undefined;
   let immediate: NodeJS.Immediate | undefined;
   let closed = false;
@@ -39,7 +54,7 @@ export function createPublisher(io: DashboardServer, windowMs = 100, onError: (e
     }
     for (const [id, at] of lastSent) if (now - at >= windowMs && !pending.has(id)) lastSent.delete(id);
     if (pending.size > 0 && !closed) timer = setTimeout(() => void flush(), Math.max(1, nextAt - now));
-    if (due.length === 0) return;
+    if (due.length === 0 || !anyoneConnected()) return;
     try {
       for (const row of await getSessionListItems(due)) io.emit("session:upsert", row);
     } catch (error) {
@@ -59,26 +74,26 @@ export function createPublisher(io: DashboardServer, windowMs = 100, onError: (e
       for (const [sessionId, entries] of bySession) {
         io.to(sessionRoom(sessionId)).emit("timeline:append", { sessionId, entries });
       }
-      for (const change of changes.attention.values()) {
+      for (const change of anyoneConnected() ? changes.attention.values() : []) {
         const { sessionId, reason, detail, since, previous } = change;
         io.emit("attention", { sessionId, reason, detail, since, previous });
       }
       for (const id of changes.sessions) pending.add(id);
       if (pending.size > 0 && !immediate) immediate = setImmediate(() => void flush());
-      if (changes.instances.size > 0) {
-        getInstanceItems([...changes.instances])
-          .then((rows) => rows.forEach((row) => io.emit("instance:upsert", row)))
-          .catch(onError);
-      }
+      // Hosts change slowly (last seen, heartbeat): one push per host per second is plenty.
+      for (const host of changes.instances) pendingHosts.add(host);
+      if (pendingHosts.size > 0 && !hostsTimer) hostsTimer = setTimeout(flushHosts, 1000);
     },
     sessionRemoved(sessionId: string) {
       pending.delete(sessionId);
       io.emit("session:remove", { id: sessionId });
     },
     clientCount: () => io.engine.clientsCount,
+    watching: (sessionId: string) => anyoneIn(sessionRoom(sessionId)),
     close() {
       closed = true;
       if (timer) clearTimeout(timer);
+      if (hostsTimer) clearTimeout(hostsTimer);
       if (immediate) clearImmediate(immediate);
     },
   };

@@ -1,0 +1,39 @@
+import type { z } from "zod";
+import { authenticateApi } from "@/lib/auth/api-auth";
+import { jsonError } from "@/lib/http/errors";
+import { getLog } from "@/lib/log";
+
+type Context<P> = { params: Promise<P> };
+
+/**
+ * Wraps every /api handler: authenticate first, then run it; an exception becomes a JSON 500
+ * (and a log line) instead of Next's HTML error page, so callers always get `{ error }`.
+ */
+export function apiRoute<P = Record<string, never>>(handler: (request: Request, params: P) => Promise<Response>) {
+  return async (request: Request, context: Context<P>): Promise<Response> => {
+    const auth = await authenticateApi(request);
+    if (!auth.ok) return jsonError(auth.status, auth.code, auth.message);
+    try {
+      return await handler(request, await context.params);
+    } catch (error) {
+      getLog().error({ err: error, url: request.url }, "api request failed");
+      return jsonError(500, "internal_error", "the server could not answer this request; see its log");
+    }
+  };
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response };
+
+/** Query parameters through a zod schema; the first problem is named in the 400 (`limit: must be at most 200`). */
+export function parseQuery<S extends z.ZodType>(request: Request, schema: S): Parsed<z.output<S>> {
+  const query = Object.fromEntries(new URL(request.url).searchParams);
+  const result = schema.safeParse(query);
+  if (result.success) return { ok: true, value: result.data };
+  const issue = result.error.issues[0];
+  const field = issue.path.map(String).join(".") || "query";
+  return { ok: false, response: jsonError(400, "invalid_parameter", `${field}: ${issue.message}`, { field }) };
+}
+
+export function notFound(what: string) {
+  return jsonError(404, "not_found", `${what} was not found`);
+}

@@ -1,0 +1,182 @@
+import { type RawBuilder, sql } from "kysely";
+import type { Window } from "./analytics-window";
+import { getDb } from "./client";
+import { dayNumberToDate, localDaySql, offsetSegments } from "./local-days";
+
+/**
+ * Usage analytics. What each number counts, and by which time:
+ * - sessions: every session (subagents included) by `sessions.created_at`;
+ * - messages: user and assistant messages by `messages.created_at`;
+ * - tokens and cost: assistant messages (only they carry usage) by `messages.created_at`.
+ * A hostname filter applies to the session a message belongs to.
+ */
+
+export type TokenTotals = { input: number; output: number; reasoning: number; cacheRead: number; cacheWrite: number; total: number };
+export type UsageTotals = { sessions: number; messages: number; assistantMessages: number; tokens: TokenTotals; cost: number };
+
+type SumsRow = { assistant_messages: number; input: number; output: number; reasoning: number; cache_read: number; cache_write: number; cost: number };
+
+const sums = sql`count(*) AS assistant_messages,
+  coalesce(sum(m.tokens_input), 0) AS input, coalesce(sum(m.tokens_output), 0) AS output,
+  coalesce(sum(m.tokens_reasoning), 0) AS reasoning, coalesce(sum(m.tokens_cache_read), 0) AS cache_read,
+  coalesce(sum(m.tokens_cache_write), 0) AS cache_write, coalesce(sum(m.cost), 0) AS cost`;
+
+// The role is a literal, not a parameter: SQLite only uses the partial index
+// messages_assistant_by_created when it can see the query implies `role = 'assistant'`.
+const assistantOnly = sql`m.role = 'assistant'`;
+
+function within(column: RawBuilder<unknown>, w: Window) {
+  const parts = [sql`1`];
+  if (w.from !== null) parts.push(sql`${column} >= ${w.from}`);
+  if (w.to !== null) parts.push(sql`${column} < ${w.to}`);
+  return sql.join(parts, sql` AND `);
+}
+
+const onHost = (hostname: string | undefined) =>
+  hostname ? sql`AND m.session_id IN (SELECT id FROM sessions WHERE hostname = ${hostname})` : sql``;
+
+const emptyTokens = (): TokenTotals => ({ input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0, total: 0 });
+export const emptyTotals = (): UsageTotals => ({ sessions: 0, messages: 0, assistantMessages: 0, tokens: emptyTokens(), cost: 0 });
+
+function addSums(target: UsageTotals, row: SumsRow) {
+  target.assistantMessages += row.assistant_messages;
+  target.tokens.input += row.input;
+  target.tokens.output += row.output;
+  target.tokens.reasoning += row.reasoning;
+  target.tokens.cacheRead += row.cache_read;
+  target.tokens.cacheWrite += row.cache_write;
+  target.tokens.total += row.input + row.output + row.reasoning + row.cache_read + row.cache_write;
+  target.cost += row.cost;
+}
+
+async function rows<T>(query: RawBuilder<T>): Promise<T[]> {
+  return (await query.execute(getDb().kysely)).rows;
+}
+
+/**
+ * Totals grouped by one key. `session` is the key over sessions (alias s); `message` over
+ * messages (alias m), which may read the message's session as s when `join` is set.
+ */
+type Grouping = { session: RawBuilder<unknown>; message: RawBuilder<unknown>; join: boolean };
+
+async function totalsBy(g: Grouping, w: Window, hostname?: string): Promise<Map<string | number, UsageTotals>> {
+  const join = g.join ? sql`JOIN sessions AS s ON s.id = m.session_id` : sql``;
+  const sessionHost = hostname ? sql`AND s.hostname = ${hostname}` : sql``;
+  const [sessions, messages, assistant] = await Promise.all([
+    rows<{ key: string | number; n: number }>(
+      sql`SELECT ${g.session} AS key, count(*) AS n FROM sessions AS s WHERE ${within(sql`s.created_at`, w)} ${sessionHost} GROUP BY 1`,
+    ),
+    rows<{ key: string | number; n: number }>(
+      sql`SELECT ${g.message} AS key, count(*) AS n FROM messages AS m ${join} WHERE ${within(sql`m.created_at`, w)} ${onHost(hostname)} GROUP BY 1`,
+    ),
+    rows<SumsRow & { key: string | number }>(
+      sql`SELECT ${g.message} AS key, ${sums} FROM messages AS m ${join}
+          WHERE ${assistantOnly} AND ${within(sql`m.created_at`, w)} ${onHost(hostname)} GROUP BY 1`,
+    ),
+  ]);
+  const out = new Map<string | number, UsageTotals>();
+  const at = (key: string | number) => {
+    let t = out.get(key);
+    if (!t) out.set(key, (t = emptyTotals()));
+    return t;
+  };
+  for (const r of sessions) at(r.key).sessions = r.n;
+  for (const r of messages) at(r.key).messages = r.n;
+  for (const r of assistant) addSums(at(r.key), r);
+  return out;
+}
+
+/** One set of totals for the whole window. */
+export async function usageTotals(w: Window, hostname?: string): Promise<UsageTotals> {
+  const all = await totalsBy({ session: sql`0`, message: sql`0`, join: false }, w, hostname);
+  return all.get(0) ?? emptyTotals();
+}
+
+export type KeyedTotals = UsageTotals & { key: string };
+
+function sortedByCost(map: Map<string | number, UsageTotals>): KeyedTotals[] {
+  return [...map].map(([key, t]) => ({ key: String(key), ...t })).sort((a, b) => b.cost - a.cost || b.messages - a.messages || a.key.localeCompare(b.key));
+}
+
+export async function totalsByHost(w: Window, hostname?: string) {
+  return sortedByCost(await totalsBy({ session: sql`s.hostname`, message: sql`s.hostname`, join: true }, w, hostname));
+}
+
+export async function totalsByProject(w: Window, hostname?: string) {
+  return sortedByCost(await totalsBy({ session: sql`s.directory`, message: sql`s.directory`, join: true }, w, hostname));
+}
+
+export type ModelTotals = {
+  providerId: string | null;
+  modelId: string | null;
+  messages: number;
+  tokens: TokenTotals;
+  cost: number;
+  /** Fractions (0-1) of the window's cost and tokens. */
+  share: { cost: number; tokens: number };
+};
+
+export async function totalsByModel(w: Window, hostname?: string): Promise<ModelTotals[]> {
+  const list = await rows<SumsRow & { provider_id: string | null; model_id: string | null }>(
+    sql`SELECT m.provider_id, m.model_id, ${sums} FROM messages AS m
+        WHERE ${assistantOnly} AND ${within(sql`m.created_at`, w)} ${onHost(hostname)}
+        GROUP BY m.provider_id, m.model_id`,
+  );
+  const models = list.map((r) => {
+    const t = emptyTotals();
+    addSums(t, r);
+    return { providerId: r.provider_id, modelId: r.model_id, messages: t.assistantMessages, tokens: t.tokens, cost: t.cost };
+  });
+  const cost = models.reduce((n, m) => n + m.cost, 0);
+  const tokens = models.reduce((n, m) => n + m.tokens.total, 0);
+  return models
+    .map((m) => ({ ...m, share: { cost: cost > 0 ? m.cost / cost : 0, tokens: tokens > 0 ? m.tokens.total / tokens : 0 } }))
+    .sort((a, b) => b.cost - a.cost || b.tokens.total - a.tokens.total);
+}
+
+export type DayTotals = UsageTotals & { date: string };
+
+/** One row per local day of `tz` in [from, to), days without usage included. */
+export async function totalsByDay(w: { from: number; to: number }, timeZone: string, hostname?: string): Promise<DayTotals[]> {
+  const segments = offsetSegments(timeZone, w.from, w.to);
+  const byDay = await totalsBy(
+    { session: localDaySql(sql`s.created_at`, segments), message: localDaySql(sql`m.created_at`, segments), join: false },
+    w,
+    hostname,
+  );
+  const first = Math.floor((w.from + segments[0].offset) / 86_400_000);
+  const last = Math.floor((w.to - 1 + segments[segments.length - 1].offset) / 86_400_000);
+  const days: DayTotals[] = [];
+  for (let day = first; day <= last; day++) days.push({ date: dayNumberToDate(day), ...(byDay.get(day) ?? emptyTotals()) });
+  return days;
+}
+
+/** The earliest session or message time, to bound an unbounded window (null: no data). */
+export async function earliestActivity(hostname?: string): Promise<number | null> {
+  const host = hostname ? sql`WHERE hostname = ${hostname}` : sql``;
+  const [sessions] = await rows<{ t: number | null }>(sql`SELECT min(created_at) AS t FROM sessions ${host}`);
+  const [messages] = await rows<{ t: number | null }>(
+    hostname
+      ? sql`SELECT min(m.created_at) AS t FROM messages AS m WHERE 1 ${onHost(hostname)}`
+      : sql`SELECT min(created_at) AS t FROM messages`,
+  );
+  const times = [sessions?.t, messages?.t].filter((t): t is number => typeof t === "number");
+  return times.length ? Math.min(...times) : null;
+}
+
+export type UsageRow = { date: string; providerId: string | null; modelId: string | null; messages: number; tokens: TokenTotals; cost: number };
+
+/** Assistant usage per local day and model, for the CSV export. */
+export async function usageByDayAndModel(w: { from: number; to: number }, timeZone: string, hostname?: string): Promise<UsageRow[]> {
+  const day = localDaySql(sql`m.created_at`, offsetSegments(timeZone, w.from, w.to));
+  const list = await rows<SumsRow & { day: number; provider_id: string | null; model_id: string | null }>(
+    sql`SELECT ${day} AS day, m.provider_id, m.model_id, ${sums} FROM messages AS m
+        WHERE ${assistantOnly} AND ${within(sql`m.created_at`, w)} ${onHost(hostname)}
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+  );
+  return list.map((r) => {
+    const t = emptyTotals();
+    addSums(t, r);
+    return { date: dayNumberToDate(r.day), providerId: r.provider_id, modelId: r.model_id, messages: t.assistantMessages, tokens: t.tokens, cost: t.cost };
+  });
+}

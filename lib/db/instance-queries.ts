@@ -1,0 +1,36 @@
+import { sql } from "kysely";
+import { getDb } from "./client";
+import { type InstanceItem, toInstanceItem } from "./instances";
+
+/** A host as the instances page shows it: the heartbeat view plus what its sessions add up to. */
+export type InstanceSummary = InstanceItem & {
+  sessions: number;
+  /** Sessions whose last status was busy. */
+  busy: number;
+  /** Sessions with an attention flag set. */
+  attention: number;
+  cost: number;
+};
+
+export async function listInstances(now = Date.now()): Promise<InstanceSummary[]> {
+  const { kysely } = getDb();
+  const [hosts, totals] = await Promise.all([
+    kysely.selectFrom("instances").selectAll().orderBy("hostname").execute(),
+    kysely
+      .selectFrom("sessions")
+      .select([
+        "hostname",
+        sql<number>`count(*)`.as("sessions"),
+        sql<number>`coalesce(sum(status = 'busy'), 0)`.as("busy"),
+        sql<number>`coalesce(sum(attention_reason IS NOT NULL), 0)`.as("attention"),
+        sql<number>`coalesce(sum(cost), 0)`.as("cost"),
+      ])
+      .groupBy("hostname")
+      .execute(),
+  ]);
+  const byHost = new Map(totals.map((t) => [t.hostname, t]));
+  return hosts.map((row) => {
+    const t = byHost.get(row.hostname);
+    return { ...toInstanceItem(row, now), sessions: t?.sessions ?? 0, busy: t?.busy ?? 0, attention: t?.attention ?? 0, cost: t?.cost ?? 0 };
+  });
+}

@@ -1,0 +1,63 @@
+import { emptyChanges } from "@/lib/ingest/apply";
+import { getHub } from "@/lib/realtime/hub";
+import { getDb } from "./client";
+import type { AttentionReason } from "./schema";
+import { getSessionListItems, type SessionListItem } from "./sessions";
+
+/**
+ * What the dashboard's user changes on a session. Each write runs as one synchronous
+ * better-sqlite3 transaction: the ingest path writes on the same connection, and an async
+ * (kysely) transaction would let its statements land inside ours between awaits.
+ */
+
+type Previous = { attention_reason: AttentionReason | null; attention_detail: string | null; attention_since: number | null; attention_ref: string | null };
+
+/** Clears the attention flag and tells every dashboard; null when there is no such session. */
+export async function dismissAttention(id: string): Promise<SessionListItem | null> {
+  const { sqlite } = getDb();
+  const previous = sqlite.transaction(() => {
+    const row = sqlite
+      .prepare("SELECT attention_reason, attention_detail, attention_since, attention_ref FROM sessions WHERE id = ?")
+      .get(id) as Previous | undefined;
+    if (!row) return undefined;
+    sqlite.prepare("UPDATE sessions SET attention_reason = NULL, attention_detail = NULL, attention_since = NULL, attention_ref = NULL WHERE id = ?").run(id);
+    return row;
+  })();
+  if (!previous) return null;
+  const changes = emptyChanges();
+  changes.sessions.add(id);
+  if (previous.attention_reason !== null) {
+    changes.attention.set(id, { sessionId: id, reason: null, detail: null, since: null, ref: null, previous: previous.attention_reason });
+  }
+  getHub()?.publish(changes);
+  const [item] = await getSessionListItems([id]);
+  return item ?? null;
+}
+
+/**
+ * Deletes a session, its subagent sessions at any depth, and (by ON DELETE CASCADE and the
+ * search triggers) every row that hangs off them. events_seen is left alone so a replayed
+ * batch cannot bring the session back. Returns the deleted ids, or null when there is no such session.
+ */
+export function deleteSessionTree(id: string): string[] | null {
+  const { sqlite } = getDb();
+  const ids = sqlite.transaction(() => {
+    const tree = sqlite
+      .prepare(
+        `WITH RECURSIVE tree (id) AS (
+           SELECT id FROM sessions WHERE id = ?
+           UNION SELECT s.id FROM sessions AS s JOIN tree ON s.parent_id = tree.id
+         ) SELECT id FROM tree`,
+      )
+      .pluck()
+      .all(id) as string[];
+    if (tree.length === 0) return null;
+    const remove = sqlite.prepare("DELETE FROM sessions WHERE id = ?");
+    for (const sessionId of tree) remove.run(sessionId);
+    return tree;
+  })();
+  if (!ids) return null;
+  const hub = getHub();
+  for (const sessionId of ids) hub?.sessionRemoved(sessionId);
+  return ids;
+}

@@ -1,0 +1,162 @@
+import { type SqlBool, sql } from "kysely";
+import { encodeCursor } from "@/lib/api/cursor";
+import type { TimelineParams } from "@/lib/api/params";
+import { getDb } from "./client";
+import type { MessageRow } from "./schema";
+import { type SessionListItem, sessionListQuery, toSessionListItem } from "./sessions";
+import { type TimelineEntry, toTimelineEntry } from "./timeline";
+
+/** One session with everything its page shows. */
+
+export type SessionInfo = SessionListItem & { projectId: string | null; slug: string | null; opencodeVersion: string | null; statusAt: number };
+
+export type MessageItem = {
+  id: string;
+  sessionId: string;
+  role: "user" | "assistant";
+  parentId: string | null;
+  providerId: string | null;
+  modelId: string | null;
+  agent: string | null;
+  mode: string | null;
+  tokens: { input: number; output: number; reasoning: number; cacheRead: number; cacheWrite: number; total: number };
+  cost: number;
+  createdAt: number;
+  completedAt: number | null;
+  finish: string | null;
+  error: string | null;
+};
+
+export type PendingItem = { id: string; kind: "permission" | "question"; summary: string; data: unknown; askedAt: number };
+export type TodoList = { items: unknown[]; updatedAt: number };
+export type FileChanges = {
+  additions: number;
+  deletions: number;
+  files: number;
+  /** Per file, from the latest `session.diff` (null when none was received). */
+  list: { file: string; additions: number; deletions: number }[] | null;
+  at: number | null;
+};
+export type TimelinePage = { entries: TimelineEntry[]; nextCursor: string | null };
+
+export type SessionDetail = {
+  session: SessionInfo;
+  messages: MessageItem[];
+  timeline: TimelinePage;
+  children: SessionListItem[];
+  pending: PendingItem[];
+  todos: TodoList | null;
+  fileChanges: FileChanges | null;
+};
+
+const db = () => getDb().kysely;
+
+function toMessageItem(row: MessageRow): MessageItem {
+  const t = { input: row.tokens_input, output: row.tokens_output, reasoning: row.tokens_reasoning, cacheRead: row.tokens_cache_read, cacheWrite: row.tokens_cache_write };
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    role: row.role,
+    parentId: row.parent_id,
+    providerId: row.provider_id,
+    modelId: row.model_id,
+    agent: row.agent,
+    mode: row.mode,
+    tokens: { ...t, total: t.input + t.output + t.reasoning + t.cacheRead + t.cacheWrite },
+    cost: row.cost,
+    createdAt: row.created_at,
+    completedAt: row.completed_at,
+    finish: row.finish,
+    error: row.error,
+  };
+}
+
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+};
+
+export async function getSessionInfo(id: string): Promise<SessionInfo | null> {
+  const row = await sessionListQuery().where("sessions.id", "=", id).executeTakeFirst();
+  if (!row) return null;
+  return { ...toSessionListItem(row), projectId: row.project_id, slug: row.slug, opencodeVersion: row.opencode_version, statusAt: row.status_at };
+}
+
+/** A page of the timeline in (time, id) order; the cursor continues in the same direction. */
+export async function getTimelinePage(sessionId: string, p: TimelineParams): Promise<TimelinePage> {
+  let q = db().selectFrom("timeline").selectAll().where("session_id", "=", sessionId);
+  if (p.cursor) {
+    const op = sql.raw(p.order === "asc" ? ">" : "<");
+    q = q.where(sql<SqlBool>`(time, id) ${op} (${p.cursor.at}, ${Number(p.cursor.id)})`);
+  }
+  const rows = await q.orderBy("time", p.order).orderBy("id", p.order).limit(p.limit + 1).execute();
+  const entries = rows.slice(0, p.limit).map(toTimelineEntry);
+  const last = entries[entries.length - 1];
+  return { entries, nextCursor: rows.length > p.limit && last ? encodeCursor({ at: last.time, id: last.id }) : null };
+}
+
+export async function getMessages(sessionId: string): Promise<MessageItem[]> {
+  const rows = await db().selectFrom("messages").selectAll().where("session_id", "=", sessionId).orderBy("created_at").orderBy("id").execute();
+  return rows.map(toMessageItem);
+}
+
+export async function getChildren(sessionId: string): Promise<SessionListItem[]> {
+  const rows = await sessionListQuery().where("sessions.parent_id", "=", sessionId).orderBy("sessions.created_at").orderBy("sessions.id").execute();
+  return rows.map(toSessionListItem);
+}
+
+async function getPending(sessionId: string): Promise<PendingItem[]> {
+  const rows = await db().selectFrom("pending_requests").selectAll().where("session_id", "=", sessionId).orderBy("asked_at").orderBy("id").execute();
+  return rows.map((r) => ({ id: r.id, kind: r.kind, summary: r.summary, data: parseJson(r.data), askedAt: r.asked_at }));
+}
+
+async function getTodos(sessionId: string): Promise<TodoList | null> {
+  const row = await db().selectFrom("todos").selectAll().where("session_id", "=", sessionId).executeTakeFirst();
+  if (!row) return null;
+  const items = parseJson(row.items);
+  return { items: Array.isArray(items) ? items : [], updatedAt: row.updated_at };
+}
+
+async function getFileChanges(session: SessionInfo): Promise<FileChanges | null> {
+  const latest = await db()
+    .selectFrom("timeline")
+    .select(["data", "time"])
+    .where("session_id", "=", session.id)
+    .where("kind", "=", "diff")
+    .orderBy("time", "desc")
+    .orderBy("id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  if (!session.changes && !latest) return null;
+  const list = latest?.data ? parseJson(latest.data) : null;
+  return {
+    additions: session.changes?.additions ?? 0,
+    deletions: session.changes?.deletions ?? 0,
+    files: session.changes?.files ?? (Array.isArray(list) ? list.length : 0),
+    list: Array.isArray(list) ? (list as FileChanges["list"]) : null,
+    at: latest?.time ?? null,
+  };
+}
+
+export async function getSessionDetail(id: string, timeline: TimelineParams): Promise<SessionDetail | null> {
+  const session = await getSessionInfo(id);
+  if (!session) return null;
+  const [messages, page, children, pending, todos, fileChanges] = await Promise.all([
+    getMessages(id),
+    getTimelinePage(id, timeline),
+    getChildren(id),
+    getPending(id),
+    getTodos(id),
+    getFileChanges(session),
+  ]);
+  return { session, messages, timeline: page, children, pending, todos, fileChanges };
+}
+
+/** The whole timeline, oldest first, for exports. */
+export async function getFullTimeline(sessionId: string): Promise<TimelineEntry[]> {
+  const rows = await db().selectFrom("timeline").selectAll().where("session_id", "=", sessionId).orderBy("time").orderBy("id").execute();
+  return rows.map(toTimelineEntry);
+}

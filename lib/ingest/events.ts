@@ -1,0 +1,153 @@
+import { noAttention, setAttention } from "./attention";
+import { type Context, recordAttention, sessionDraft, simpleEntry, touchSession, writeTimeline } from "./context";
+import { applyMessage, removeMessage } from "./messages";
+import { partToTimeline } from "./parts";
+import type { KnownEvent } from "./protocol";
+import { applyAnswered, applyAsked } from "./requests";
+import { applyError, applyStatus } from "./status";
+import { cap, capJson } from "./text-cap";
+
+/** The session an event is about, wherever OpenCode put its id. */
+function sessionIdOf(event: KnownEvent): string | undefined {
+  switch (event.type) {
+    case "session.created":
+    case "session.updated":
+    case "session.deleted":
+      return event.properties.info.id;
+    case "message.updated":
+      return event.properties.info.sessionID;
+    case "message.part.updated":
+      return event.properties.part.sessionID;
+    case "dashboard.heartbeat":
+      return undefined;
+    default:
+      return event.properties.sessionID;
+  }
+}
+
+/** Projects one validated OpenCode event onto sessions, messages, the timeline and prompts. */
+export function applyEvent(ctx: Context, event: KnownEvent) {
+  const { store } = ctx;
+  const sessionId = sessionIdOf(event);
+  if (sessionId) touchSession(ctx, sessionId, event);
+
+  switch (event.type) {
+    case "session.created":
+    case "session.updated": {
+      const info = event.properties.info;
+      const applied = store.applySessionInfo({
+        id: info.id,
+        title: info.title ?? null,
+        directory: info.directory || null,
+        parentId: info.parentID ?? null,
+        projectId: info.projectID ?? null,
+        slug: info.slug ?? null,
+        version: info.version ?? null,
+        additions: info.summary?.additions ?? null,
+        deletions: info.summary?.deletions ?? null,
+        files: info.summary?.files ?? null,
+        createdAt: info.time.created,
+        updatedAt: info.time.updated ?? info.time.created,
+      });
+      const draft = sessionDraft(ctx, info.id);
+      if (info.model && draft.model_at === null) {
+        draft.provider_id = info.model.providerID;
+        draft.model_id = info.model.id;
+      }
+      if (info.agent && !draft.agent) draft.agent = info.agent;
+      if (applied && info.parentID) {
+        draft.parent_id = info.parentID;
+        // A finished turn only calls for the user on a root session; the parent may be learned late.
+        if (draft.attention_reason === "idle") recordAttention(ctx, setAttention(draft, noAttention));
+      }
+      return;
+    }
+    case "session.deleted":
+      store.markDeleted(event.properties.info.id, event.time);
+      return;
+    case "session.status": {
+      const { type, attempt, message, next } = event.properties.status;
+      applyStatus(ctx, event.properties.sessionID, type, event.time, { attempt, message, next });
+      return;
+    }
+    case "session.idle":
+      applyStatus(ctx, event.properties.sessionID, "idle", event.time);
+      return;
+    case "session.error":
+      if (sessionId) applyError(ctx, sessionId, event.id, event.time, event.properties.error);
+      return;
+    case "session.diff": {
+      const files = event.properties.diff;
+      if (files.length === 0) return;
+      const additions = files.reduce((n, f) => n + f.additions, 0);
+      const deletions = files.reduce((n, f) => n + f.deletions, 0);
+      store.setDiffSummary(event.properties.sessionID, additions, deletions, files.length);
+      const summary = files.map((f) => ({ file: f.file, additions: f.additions, deletions: f.deletions }));
+      writeTimeline(ctx, {
+        // OpenCode repeats the whole diff; one entry per distinct state of it.
+        ...simpleEntry(event.properties.sessionID, `diff:${files.length}:${additions}:${deletions}`, "diff", event.time),
+        title: `${files.length} file${files.length === 1 ? "" : "s"} changed (+${additions} −${deletions})`,
+        data: capJson(summary).value,
+      });
+      return;
+    }
+    case "session.compacted":
+      writeTimeline(ctx, { ...simpleEntry(event.properties.sessionID, `compacted:${event.id}`, "compaction", event.time), title: "Context compacted" });
+      return;
+    case "message.updated":
+      applyMessage(ctx, event.properties.info);
+      return;
+    case "message.removed":
+      removeMessage(ctx, event.properties.sessionID, event.properties.messageID);
+      return;
+    case "message.part.updated": {
+      const part = event.properties.part;
+      const entry = partToTimeline(part, event.properties.time ?? event.time);
+      if (!entry) return;
+      if (entry.kind === "text" && store.messageRole(part.messageID) === "user") entry.kind = "prompt";
+      writeTimeline(ctx, entry);
+      return;
+    }
+    case "message.part.removed":
+      store.removeTimelineEntry(event.properties.sessionID, event.properties.partID);
+      return;
+    case "message.part.delta":
+      // Only a "still typing" marker: the text itself arrives with message.part.updated.
+      return;
+    case "permission.asked":
+    case "question.asked":
+      applyAsked(ctx, event);
+      return;
+    case "permission.replied":
+    case "question.replied":
+    case "question.rejected":
+      applyAnswered(ctx, event);
+      return;
+    case "todo.updated":
+      store.upsertTodos(event.properties.sessionID, JSON.stringify(event.properties.todos), event.time);
+      return;
+    case "command.executed": {
+      const p = event.properties;
+      writeTimeline(ctx, {
+        ...simpleEntry(p.sessionID, `command:${event.id}`, "command", event.time),
+        messageId: p.messageID ?? null,
+        title: `/${p.name}`,
+        text: cap(p.arguments).value,
+      });
+      return;
+    }
+    case "dashboard.heartbeat": {
+      const p = event.properties;
+      store.heartbeat({
+        hostname: event.hostname,
+        time: event.time,
+        opencodeVersion: p.opencodeVersion ?? null,
+        pluginVersion: p.pluginVersion ?? null,
+        busy: p.busySessions ?? null,
+        spool: p.spoolBytes ?? null,
+        dropped: p.droppedEvents ?? null,
+      });
+      return;
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import type { MessageTotals, MessageUpsert, SessionDraft } from "../db/ingest-store";
+import { type Context, sessionDraft } from "./context";
+import type { KnownEvent } from "./protocol";
+
+type Info = Extract<KnownEvent, { type: "message.updated" }>["properties"]["info"];
+
+const tokenColumns = ["tokens_input", "tokens_output", "tokens_reasoning", "tokens_cache_read", "tokens_cache_write", "cost"] as const;
+
+function toUpsert(info: Info): MessageUpsert {
+  const tokens = info.tokens;
+  const error = info.error ? ((info.error.data as { message?: string } | undefined)?.message ?? info.error.name ?? "error") : null;
+  return {
+    id: info.id,
+    sessionId: info.sessionID,
+    role: info.role,
+    parentId: info.parentID ?? null,
+    providerId: info.providerID ?? info.model?.providerID ?? null,
+    modelId: info.modelID ?? info.model?.modelID ?? null,
+    agent: info.agent ?? null,
+    mode: info.mode ?? null,
+    tokensInput: tokens?.input ?? 0,
+    tokensOutput: tokens?.output ?? 0,
+    tokensReasoning: tokens?.reasoning ?? 0,
+    tokensCacheRead: tokens?.cache.read ?? 0,
+    tokensCacheWrite: tokens?.cache.write ?? 0,
+    cost: info.cost ?? 0,
+    createdAt: info.time.created,
+    completedAt: info.time.completed ?? null,
+    finish: info.finish ?? null,
+    error: error ? error.slice(0, 2000) : null,
+    // message.updated repeats as a message streams: a completed one is never overwritten by
+    // an in-progress one that arrives late.
+    progress: info.role === "user" || info.time.completed !== undefined ? 2 : 1,
+  };
+}
+
+/** Adds (sign 1) or removes (sign -1) what a message contributes to its session's totals. */
+function addTotals(draft: SessionDraft, row: Pick<MessageTotals, (typeof tokenColumns)[number]>, sign: 1 | -1) {
+  for (const column of tokenColumns) draft[column] += sign * row[column];
+}
+
+const asTotals = (m: MessageUpsert) => ({
+  tokens_input: m.tokensInput,
+  tokens_output: m.tokensOutput,
+  tokens_reasoning: m.tokensReasoning,
+  tokens_cache_read: m.tokensCacheRead,
+  tokens_cache_write: m.tokensCacheWrite,
+  cost: m.cost,
+});
+
+/**
+ * message.updated. Session totals move by the difference between the stored message and the
+ * new one, so a repeated or stale update never counts twice.
+ */
+export function applyMessage(ctx: Context, info: Info) {
+  const message = toUpsert(info);
+  const before = ctx.store.messageTotals(message.id);
+  if (!ctx.store.upsertMessage(message)) return; // stale: the stored one is further along
+  const draft = sessionDraft(ctx, message.sessionId);
+  if (!before) draft.message_count++;
+  if (message.role === "assistant") {
+    if (before) addTotals(draft, before, -1);
+    addTotals(draft, asTotals(message), 1);
+    // The session shows the model of its latest assistant message.
+    if (message.modelId && (draft.model_at === null || message.createdAt >= draft.model_at)) {
+      draft.provider_id = message.providerId;
+      draft.model_id = message.modelId;
+      draft.agent = message.agent ?? draft.agent;
+      draft.model_at = message.createdAt;
+    }
+  } else {
+    const promoted = ctx.store.promoteUserText(message.id);
+    if (ctx.watching(message.sessionId)) ctx.changes.timeline.push(...promoted);
+  }
+}
+
+export function removeMessage(ctx: Context, sessionId: string, messageId: string) {
+  const before = ctx.store.messageTotals(messageId);
+  if (!before || !ctx.store.removeMessage(sessionId, messageId)) return;
+  const draft = sessionDraft(ctx, sessionId);
+  draft.message_count--;
+  if (before.role === "assistant") addTotals(draft, before, -1);
+}
