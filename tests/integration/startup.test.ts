@@ -68,3 +68,15 @@ test("/health answers 503 with status error while the database cannot take a wri
     await server.dispose();
   }
 });
+
+test("the plugin file is served for one-line installs, byte for byte", async () => {
+  const server = await startServer();
+  try {
+    const res = await fetch(`${server.url}/plugin/opencode-dashboard.ts`);
+    assert.equal(res.status, 200);
+    const { readFileSync } = await import("node:fs");
+    assert.equal(await res.text(), readFileSync(path.join(root, "plugin/opencode-dashboard.ts"), "utf8"));
+  } finally {
+    await server.dispose();
+  }
+});
