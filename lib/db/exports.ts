@@ -71,7 +71,7 @@ export function sessionMarkdown(x: SessionExport): string {
     "## Timeline",
     "",
   ];
-  return lines.join("\n") + x.timeline.map(entryMarkdown).join("\n\n") + "\n";
+  return lines.join("\n") + "\n" + x.timeline.map(entryMarkdown).join("\n\n") + "\n";
 }
 
 /** RFC 4180: quote a field when it holds a comma, quote or line break; double the quotes. */

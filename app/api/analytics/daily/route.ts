@@ -1,0 +1,12 @@
+import { dailyParams } from "@/lib/api/params";
+import { apiRoute, parseQuery } from "@/lib/api/route";
+import { analyticsDaily } from "@/lib/db/analytics-reports";
+
+export const dynamic = "force-dynamic";
+
+/** One row per local day of `tz` (default: the last 365 days), for the calendar. */
+export const GET = apiRoute(async (request) => {
+  const query = parseQuery(request, dailyParams);
+  if (!query.ok) return query.response;
+  return Response.json(await analyticsDaily(query.value));
+});

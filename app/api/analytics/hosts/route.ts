@@ -1,0 +1,12 @@
+import { analyticsParams } from "@/lib/api/params";
+import { apiRoute, parseQuery } from "@/lib/api/route";
+import { analyticsHosts } from "@/lib/db/analytics-reports";
+
+export const dynamic = "force-dynamic";
+
+/** Usage per host. */
+export const GET = apiRoute(async (request) => {
+  const query = parseQuery(request, analyticsParams);
+  if (!query.ok) return query.response;
+  return Response.json(await analyticsHosts(query.value));
+});

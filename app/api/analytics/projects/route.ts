@@ -1,0 +1,12 @@
+import { analyticsParams } from "@/lib/api/params";
+import { apiRoute, parseQuery } from "@/lib/api/route";
+import { analyticsProjects } from "@/lib/db/analytics-reports";
+
+export const dynamic = "force-dynamic";
+
+/** Usage per project directory. */
+export const GET = apiRoute(async (request) => {
+  const query = parseQuery(request, analyticsParams);
+  if (!query.ok) return query.response;
+  return Response.json(await analyticsProjects(query.value));
+});

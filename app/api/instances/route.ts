@@ -1,0 +1,7 @@
+import { apiRoute } from "@/lib/api/route";
+import { listInstances } from "@/lib/db/instance-queries";
+
+export const dynamic = "force-dynamic";
+
+/** Every host that ever sent events: online or not, versions, and its sessions' totals. */
+export const GET = apiRoute(async () => Response.json({ instances: await listInstances() }));

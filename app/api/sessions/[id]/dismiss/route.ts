@@ -1,0 +1,10 @@
+import { apiRoute, notFound } from "@/lib/api/route";
+import { dismissAttention } from "@/lib/db/session-changes";
+
+export const dynamic = "force-dynamic";
+
+/** Clears the session's attention flag (the user has seen it) and tells every dashboard. */
+export const PATCH = apiRoute<{ id: string }>(async (_request, { id }) => {
+  const session = await dismissAttention(id);
+  return session ? Response.json({ session }) : notFound(`session ${id}`);
+});

@@ -1,0 +1,12 @@
+import { sessionListParams } from "@/lib/api/params";
+import { apiRoute, parseQuery } from "@/lib/api/route";
+import { listSessions } from "@/lib/db/session-queries";
+
+export const dynamic = "force-dynamic";
+
+/** The board's session list: filters, full-text search, keyset pages newest activity first. */
+export const GET = apiRoute(async (request) => {
+  const query = parseQuery(request, sessionListParams);
+  if (!query.ok) return query.response;
+  return Response.json(await listSessions(query.value));
+});
