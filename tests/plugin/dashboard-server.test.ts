@@ -1,10 +1,11 @@
 // The plugin inside the real OpenCode client, sending to the real dashboard server (the built
-// dist/server.js, started by tests/support/server.ts). What the server stored is read from its
-// SQLite file read-only (tests/support/db.ts), since the session read API does not exist yet.
+// dist/server.js, started by tests/support/server.ts). Sessions are read back through the
+// dashboard's own API (GET /api/sessions/:id with the dashboard password); the event ids it has
+// seen are read from its SQLite file read-only (tests/support/db.ts), as no API lists them.
 import assert from "node:assert/strict"
 import fs from "node:fs"
 import path from "node:path"
-import { after, before, test } from "node:test"
+import { after, before, beforeEach, test } from "node:test"
 import { replyScript } from "./harness/model-script.ts"
 import { openReadOnly } from "../support/db.ts"
 import { startFakeProvider, type FakeProvider } from "../support/fake-provider.ts"
@@ -19,15 +20,21 @@ let dashboard: TestServer
 const projects: OpencodeProject[] = []
 const servers: OpencodeServer[] = []
 
+const dashboards: TestServer[] = []
 before(async () => {
   if (!built) return
   provider = await startFakeProvider(replyScript)
+})
+// Each test gets its own dashboard (and database), so one test's outage cannot leak into another.
+beforeEach(async () => {
+  if (!built) return
   dashboard = await startServer()
+  dashboards.push(dashboard)
 })
 after(async () => {
   for (const s of servers) await s.stop()
   await provider?.close()
-  await dashboard?.dispose()
+  for (const d of dashboards) await d.dispose()
   for (const p of projects) p.cleanup()
 })
 
@@ -53,6 +60,14 @@ function db<T>(read: (d: ReturnType<typeof openReadOnly>) => T): T {
   }
 }
 
+/** The dashboard's view of a session, or null while it does not know it. */
+async function apiSession(id: string): Promise<any | null> {
+  const res = await fetch(`${dashboard.url}/api/sessions/${id}`, { headers: { "X-API-Key": dashboard.password }, signal: AbortSignal.timeout(10_000) })
+  if (res.status === 404) return null
+  if (!res.ok) throw new Error(`GET /api/sessions/${id} -> ${res.status}: ${await res.text()}`)
+  return ((await res.json()) as { session: any }).session
+}
+
 test("serve: session row, permission attention appears then clears, subagent parent, tokens/cost equal OpenCode's; server down 10 s loses nothing", { skip }, async () => {
   const p = project("package", dashboard.apiKey, { permission: { bash: "ask" } }, { backoffMaxMs: 1500 })
   // Same recorder as opencode-real.test.ts: every bus event OpenCode hands to plugins.
@@ -73,24 +88,26 @@ test("serve: session row, permission attention appears then clears, subagent par
 
   // Permission: attention appears in the dashboard while OpenCode waits, and clears once answered.
   await prompt("run bash please")
-  const row = await waitFor(() => db((d) => d.session(session.id))?.attention_reason === "permission" && db((d) => d.session(session.id)), 60_000, "permission attention in the dashboard")
+  const row = await waitFor(async () => {
+    const s = await apiSession(session.id)
+    return s?.attention?.reason === "permission" ? s : null
+  }, 60_000, "permission attention in the dashboard")
   assert.equal(row.hostname, "real-server-test")
   assert.equal(row.directory, p.dir)
-  assert.equal(row.parent_id, null)
-  assert.match(row.attention_detail, /bash/)
-  assert.equal(db((d) => d.pending(session.id)).length, 1)
+  assert.equal(row.parentId, null)
+  assert.match(row.attention.detail, /bash/)
   const [asked] = await oc.api("GET", "/permission")
   await oc.api("POST", `/permission/${asked.id}/reply`, { reply: "once" })
   await waitFor(() => idleCount() >= 1, 60_000, "first turn done")
-  await waitFor(() => db((d) => d.session(session.id))?.attention_reason !== "permission" && db((d) => d.pending(session.id)).length === 0, 30_000, "permission attention cleared")
+  await waitFor(async () => (await apiSession(session.id))?.attention?.reason !== "permission", 30_000, "permission attention cleared")
 
   // Subagent: its session row points at the parent.
   await prompt("delegate to a subagent")
   await waitFor(() => idleCount() >= 2, 60_000, "second turn done")
   const childId = recorded().find((e) => e.type === "session.created" && e.properties.info.parentID === session.id)?.properties.info.id
   assert.ok(childId, "OpenCode created a child session")
-  const child = await waitFor(() => db((d) => d.session(childId)), 30_000, "child session row")
-  assert.equal(child.parent_id, session.id)
+  const child = await waitFor(() => apiSession(childId), 30_000, "child session in the dashboard")
+  assert.equal(child.parentId, session.id)
 
   // Dashboard down for 10 s in the middle of the session.
   await dashboard.stop()
@@ -113,14 +130,12 @@ test("serve: session row, permission attention appears then clears, subagent par
   // Tokens and cost in the session row equal what OpenCode's API reports.
   const info = await oc.api("GET", `/session/${session.id}`)
   assert.ok(info.cost > 0)
-  const stored = await waitFor(() => {
-    const s = db((d) => d.session(session.id))
-    return s && s.tokens_output === info.tokens.output ? s : null
+  const stored = await waitFor(async () => {
+    const s = await apiSession(session.id)
+    return s && s.tokens.output === info.tokens.output ? s : null
   }, 10_000, "final tokens stored")
-  assert.deepEqual(
-    { input: stored.tokens_input, output: stored.tokens_output, reasoning: stored.tokens_reasoning, cacheRead: stored.tokens_cache_read, cacheWrite: stored.tokens_cache_write },
-    { input: info.tokens.input, output: info.tokens.output, reasoning: info.tokens.reasoning, cacheRead: info.tokens.cache.read, cacheWrite: info.tokens.cache.write },
-  )
+  const { total: _total, ...tokens } = stored.tokens
+  assert.deepEqual(tokens, { input: info.tokens.input, output: info.tokens.output, reasoning: info.tokens.reasoning, cacheRead: info.tokens.cache.read, cacheWrite: info.tokens.cache.write })
   assert.ok(Math.abs(stored.cost - info.cost) < 1e-9, `cost ${stored.cost} vs ${info.cost}`)
 
   // The heartbeat reached the instances table.
