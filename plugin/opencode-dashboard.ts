@@ -22,7 +22,6 @@ const BATCH_DELAY_MS = 250 // ...or this long after the first one
 const REQUEST_MAX_EVENTS = 500
 const REQUEST_MAX_BYTES = 1_000_000
 const QUEUE_CAP = 5_000 // in-memory events; beyond this the queue spills to the spool
-const REQUEST_TIMEOUT_MS = 10_000
 const DELTA_INTERVAL_MS = 1_000 // at most one "typing" marker per part per second
 const DEFAULT_SPOOL_MAX_BYTES = 50 * 1024 * 1024
 
@@ -39,6 +38,7 @@ const FORWARDED_PREFIXES = [
 ]
 
 type Tuning = {
+  requestTimeoutMs: number
   heartbeatMs: number
   authRetryMs: number
   backoffBaseMs: number
@@ -47,6 +47,7 @@ type Tuning = {
 }
 
 const DEFAULT_TUNING: Tuning = {
+  requestTimeoutMs: 10_000,
   heartbeatMs: 30_000,
   authRetryMs: 60_000,
   backoffBaseMs: 500,
@@ -191,7 +192,28 @@ function defaultSpoolDir(url: string): string {
 // same code must work from process 'exit', where nothing async runs any more.
 // ---------------------------------------------------------------------------------------------
 
-type Segment = { seq: number; file: string; bytes: number; mine: boolean }
+type Segment = { seq: number; pid: number; file: string; bytes: number; appendable: boolean }
+
+/**
+ * Several OpenCode processes on one machine share a dashboard's spool. Each appends only to its own
+ * segments, and replays (rewrites, deletes) only its own or those whose process is gone, so no two
+ * processes ever rewrite one file. Order between processes does not matter; within one it does.
+ */
+const pidChecks = new Map<number, { alive: boolean; at: number }>()
+function pidAlive(pid: number): boolean {
+  if (pid === process.pid) return true
+  const cached = pidChecks.get(pid)
+  if (cached && Date.now() - cached.at < 10_000) return cached.alive
+  let alive: boolean
+  try {
+    process.kill(pid, 0)
+    alive = true
+  } catch (err) {
+    alive = (err as NodeJS.ErrnoException).code === "EPERM"
+  }
+  pidChecks.set(pid, { alive, at: Date.now() })
+  return alive
+}
 
 class Spool {
   readonly dir: string
@@ -199,6 +221,7 @@ class Spool {
   private readonly segmentBytes: number
   private segments: Segment[] = []
   private total = 0
+  private headSeg: Segment | null = null // the segment the last head() read from
   dropped = 0
 
   constructor(dir: string, maxBytes: number, private readonly log: Logger) {
@@ -213,26 +236,32 @@ class Spool {
     return this.total
   }
 
-  get isEmpty(): boolean {
-    return this.segments.length === 0
+  /** True while this process has spooled events to send (its own, or orphans of a gone process). */
+  get hasWork(): boolean {
+    return this.segments.some((seg) => this.replayable(seg))
+  }
+
+  private replayable(seg: Segment): boolean {
+    return seg.pid === process.pid || !pidAlive(seg.pid)
   }
 
   /** Picks up segments left by an earlier run (or another OpenCode process using the same dashboard). */
   rescan(): void {
+    const known = new Map(this.segments.map((seg) => [seg.file, seg]))
     const found: Segment[] = []
     for (const name of fs.readdirSync(this.dir)) {
-      const m = /^(\d+)-\d+\.jsonl$/.exec(name)
+      const m = /^(\d+)-(\d+)\.jsonl$/.exec(name)
       if (!m) continue
       const file = path.join(this.dir, name)
       try {
-        found.push({ seq: Number(m[1]), file, bytes: fs.statSync(file).size, mine: false })
+        const bytes = fs.statSync(file).size
+        found.push({ ...(known.get(file) ?? { seq: Number(m[1]), pid: Number(m[2]), file, appendable: false }), bytes })
       } catch {
         // removed by another process between readdir and stat: nothing to replay
       }
     }
-    const mine = new Map(this.segments.filter((s) => s.mine).map((s) => [s.file, s]))
-    this.segments = found.map((s) => mine.get(s.file) ?? s).sort((a, b) => a.seq - b.seq)
-    this.total = this.segments.reduce((n, s) => n + s.bytes, 0)
+    this.segments = found.sort((a, b) => a.seq - b.seq)
+    this.total = this.segments.reduce((n, seg) => n + seg.bytes, 0)
   }
 
   /** Appends events (already serialized) behind everything spooled so far. */
@@ -240,17 +269,18 @@ class Spool {
     let i = 0
     while (i < lines.length) {
       let tail = this.segments[this.segments.length - 1]
-      if (!tail || !tail.mine || tail.bytes >= this.segmentBytes) {
-        tail = this.newSegment(tail ? tail.seq + 1 : 1_000_000_000)
+      if (!tail || !tail.appendable || tail.bytes >= this.segmentBytes) {
+        tail = this.newSegment(tail ? tail.seq + 1 : 1_000_000_000, true)
         this.segments.push(tail)
       }
       let chunk = ""
-      while (i < lines.length && (chunk === "" || tail.bytes + chunk.length + lines[i].length < this.segmentBytes)) {
+      let size = 0
+      while (i < lines.length && (chunk === "" || tail.bytes + size + lines[i].length < this.segmentBytes)) {
         chunk += lines[i] + "\n"
+        size += Buffer.byteLength(lines[i]) + 1
         i++
       }
       fs.appendFileSync(tail.file, chunk)
-      const size = Buffer.byteLength(chunk)
       tail.bytes += size
       this.total += size
     }
@@ -261,41 +291,44 @@ class Spool {
   prepend(lines: string[]): void {
     if (lines.length === 0) return
     const head = this.segments[0]
-    const seg = this.newSegment(head ? head.seq - 1 : 1_000_000_000)
+    const seg = this.newSegment(head ? head.seq - 1 : 1_000_000_000, false) // nothing goes behind it later
     const chunk = lines.join("\n") + "\n"
     fs.writeFileSync(seg.file, chunk)
     seg.bytes = Buffer.byteLength(chunk)
-    seg.mine = false // never append behind a prepended segment
     this.segments.unshift(seg)
     this.total += seg.bytes
     this.enforceBound()
   }
 
   /**
-   * The oldest spooled events, at most one request's worth. `consumed` counts the lines read,
-   * including corrupt ones (a crash mid-write) that are skipped rather than poisoning a batch.
+   * The oldest spooled events this process may send, at most one request's worth. `consumed`
+   * counts the lines read, including corrupt ones (a crash mid-write) that are skipped rather than
+   * poisoning a whole batch.
    */
   head(maxEvents: number, maxBytes: number): { lines: string[]; consumed: number } {
-    while (this.segments.length > 0) {
-      const seg = this.segments[0]
+    for (;;) {
+      const seg = this.segments.find((s) => this.replayable(s))
+      this.headSeg = seg ?? null
+      if (!seg) return { lines: [], consumed: 0 }
       let text: string
       try {
         text = fs.readFileSync(seg.file, "utf8")
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err
-        this.removeHead() // another process replayed it
+        this.remove(seg) // replayed by another process meanwhile
         continue
       }
       const all = text.split("\n").filter((l) => l !== "")
       if (all.length === 0) {
-        this.removeHead()
+        this.remove(seg)
         continue
       }
       const lines: string[] = []
       let bytes = 0
       let consumed = 0
       for (const line of all) {
-        if (lines.length >= maxEvents || (lines.length > 0 && bytes + line.length > maxBytes)) break
+        const size = Buffer.byteLength(line) + 1
+        if (lines.length >= maxEvents || (lines.length > 0 && bytes + size > maxBytes)) break
         consumed++
         try {
           JSON.parse(line)
@@ -304,27 +337,27 @@ class Spool {
           continue
         }
         lines.push(line)
-        bytes += line.length + 1
+        bytes += size
       }
       return { lines, consumed }
     }
-    return { lines: [], consumed: 0 }
   }
 
-  /** Forgets the first `count` events returned by head(), once the dashboard has them (or refused them for good). */
+  /** Forgets the first `count` lines returned by head(), once the dashboard has them (or refused them for good). */
   commitHead(count: number): void {
-    const seg = this.segments[0]
-    if (!seg) return
+    const seg = this.headSeg
+    this.headSeg = null
+    if (!seg || !this.segments.includes(seg)) return // dropped by the size bound meanwhile
     let lines: string[]
     try {
       lines = fs.readFileSync(seg.file, "utf8").split("\n").filter((l) => l !== "")
     } catch {
-      this.removeHead()
+      this.remove(seg)
       return
     }
     const rest = lines.slice(count)
     if (rest.length === 0) {
-      this.removeHead()
+      this.remove(seg)
       return
     }
     const chunk = rest.join("\n") + "\n"
@@ -334,28 +367,30 @@ class Spool {
     seg.bytes = size
   }
 
-  private newSegment(seq: number): Segment {
-    return { seq, file: path.join(this.dir, `${seq}-${process.pid}.jsonl`), bytes: 0, mine: true }
+  private newSegment(seq: number, appendable: boolean): Segment {
+    return { seq, pid: process.pid, file: path.join(this.dir, `${seq}-${process.pid}.jsonl`), bytes: 0, appendable }
   }
 
-  private removeHead(): void {
-    const seg = this.segments.shift()
-    if (!seg) return
+  private remove(seg: Segment): void {
+    const i = this.segments.indexOf(seg)
+    if (i < 0) return
+    this.segments.splice(i, 1)
     this.total -= seg.bytes
     fs.rmSync(seg.file, { force: true })
   }
 
-  /** Keeps the spool under its size limit by dropping the oldest segments, counting what is lost. */
+  /** Keeps the spool under its size limit by dropping the oldest segments this process may touch, counting what is lost. */
   private enforceBound(): void {
     let droppedNow = 0
-    while (this.total > this.maxBytes && this.segments.length > 0) {
-      const seg = this.segments[0]
+    while (this.total > this.maxBytes) {
+      const seg = this.segments.find((s) => this.replayable(s))
+      if (!seg) break
       try {
         droppedNow += fs.readFileSync(seg.file, "utf8").split("\n").filter((l) => l !== "").length
       } catch {
         // already gone: nothing to count
       }
-      this.removeHead()
+      this.remove(seg)
     }
     if (droppedNow > 0) {
       if (this.dropped === 0) this.log(`spool ${this.dir} is full (${this.maxBytes} bytes): dropping the oldest events`)
@@ -458,7 +493,7 @@ class Shipper {
       let batch: string[]
       let fromSpool: boolean
       let consumed = 0
-      if (!this.spool.isEmpty) {
+      if (this.spool.hasWork) {
         const head = this.spool.head(REQUEST_MAX_EVENTS, REQUEST_MAX_BYTES - 16)
         fromSpool = true
         batch = head.lines
@@ -485,7 +520,7 @@ class Shipper {
         }
         if (fromSpool) {
           this.spool.commitHead(consumed)
-          if (this.spool.isEmpty) this.spool.rescan()
+          if (!this.spool.hasWork) this.spool.rescan() // pick up what other processes left behind
         }
         continue
       }
@@ -533,7 +568,7 @@ class Shipper {
         method: "POST",
         headers: { "Content-Type": "application/json", "X-API-Key": this.config.apiKey },
         body,
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        signal: AbortSignal.timeout(this.tuning.requestTimeoutMs),
       })
     } catch (err) {
       this.logOnce(`net:${(err as Error).name}`, `cannot reach ${this.base}/events: ${(err as Error).message}`)
@@ -588,6 +623,7 @@ class Shipper {
       await Promise.race([running, sleep(deadline - Date.now())])
     }
     this.spillSync()
+    this.flushNow = false // other OpenCode instances in this process may go on using this shipper
   }
 
   /** Synchronous last resort (process 'exit'): everything not confirmed goes to the spool. */
@@ -613,11 +649,14 @@ class Shipper {
   }
 }
 
+/** Takes at most one request's worth (500 events, 1 MB of UTF-8) off the front of the queue. */
 function takeBatch(queue: string[]): string[] {
-  let bytes = 16
+  let bytes = 16 // {"events":[ ... ]}
   let n = 0
-  while (n < queue.length && n < REQUEST_MAX_EVENTS && (n === 0 || bytes + queue[n].length + 1 <= REQUEST_MAX_BYTES)) {
-    bytes += queue[n].length + 1
+  while (n < queue.length && n < REQUEST_MAX_EVENTS) {
+    const size = Buffer.byteLength(queue[n]) + 1
+    if (n > 0 && bytes + size > REQUEST_MAX_BYTES) break
+    bytes += size
     n++
   }
   return queue.splice(0, n)

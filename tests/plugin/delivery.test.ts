@@ -1,6 +1,7 @@
 // Delivery under failure: retries with backoff, the on-disk spool (order, replay after restart,
 // size bound), 401/403, other 4xx, 413 splitting, 429 Retry-After, flushing on exit.
 import assert from "node:assert/strict"
+import { spawnSync } from "node:child_process"
 import fs from "node:fs"
 import { after, test } from "node:test"
 import { accept202, startCaptureServer, type CaptureServer, type WireEvent } from "./harness/capture-server.ts"
@@ -200,4 +201,56 @@ test("429 honours Retry-After", async () => {
   assert.ok(times.length >= 2)
   assert.ok(times[1] - times[0] >= 950, `retried after ${times[1] - times[0]} ms`)
   assertExactlyOnceInOrder(cs.accepted(), events)
+})
+
+test("a request that never answers times out and is retried", async () => {
+  let first = true
+  const { cs, sb } = await setup((req) => {
+    if (first) {
+      first = false
+      return { status: 0, hang: true }
+    }
+    return accept202(req)
+  })
+  const events = Array.from({ length: 5 }, (_, i) => busEvent("message.updated", { i }))
+  const r = await drivePlugin(sb, { options: { ...FAST, requestTimeoutMs: 400 }, steps: [{ events }, { wait: 1500 }] })
+  assert.equal(r.code, 0, r.stderr)
+  assert.equal(cs.requests.filter((q) => q.status === 0).length, 1, "one request hung")
+  assertExactlyOnceInOrder(cs.accepted(), events)
+  assert.ok(pluginLogLines(r.stderr).some((l) => /cannot reach .*events: .*(timed out|timeout|abort)/i.test(l)), r.stderr)
+})
+
+test("memory stays bounded: past 5,000 queued events the queue spills to the spool, order kept", async () => {
+  // A slow dashboard: the first request takes 1.5 s, so 6,000 events pile up behind it.
+  const { cs, sb } = await setup((req) => (req.index === 0 ? { ...accept202(req), delayMs: 1500 } : accept202(req)))
+  let spooledWhileSlow = 0
+  setTimeout(() => (spooledWhileSlow = spoolFiles(sb).length), 1100)
+  const first = [busEvent("session.created", { sessionID: "s" })]
+  const burst = Array.from({ length: 6000 }, (_, i) => busEvent("message.part.updated", { sessionID: "s", i }))
+  const steps: unknown[] = [{ events: first }, { wait: 300 }]
+  for (let i = 0; i < burst.length; i += 1000) steps.push({ events: burst.slice(i, i + 1000) }, { wait: 50 })
+  steps.push({ wait: 3000 })
+  const r = await drivePlugin(sb, { options: FAST, steps })
+  assert.equal(r.code, 0, r.stderr)
+  assert.ok(spooledWhileSlow > 0, "the overflow went to disk while the request was in flight")
+  assertExactlyOnceInOrder(cs.accepted(), [...first, ...burst])
+  assert.equal(spoolFiles(sb).length, 0)
+})
+
+test("spool segments of another live OpenCode process are left to it; a gone process's are replayed", async () => {
+  const { cs, sb } = await setup()
+  // Find the spool dir by letting the plugin create it, then plant two foreign segments.
+  await drivePlugin(sb, { steps: [{ wait: 100 }] })
+  const dir = fs.readdirSync(`${sb.dataHome}/opencode-dashboard/spool`).map((d) => `${sb.dataHome}/opencode-dashboard/spool/${d}`)[0]
+  const line = (id: string) => JSON.stringify({ id, type: "session.idle", hostname: "h", directory: "/d", time: 1, properties: {} }) + "\n"
+  const livePid = process.pid // this test runner: alive for sure
+  fs.writeFileSync(`${dir}/1000000000-${livePid}.jsonl`, line("evt_live_other"))
+  const gonePid = spawnSync("true").pid // a process that has exited
+  fs.writeFileSync(`${dir}/1000000001-${gonePid}.jsonl`, line("evt_orphan"))
+  const r = await drivePlugin(sb, { steps: [{ wait: 800 }] })
+  assert.equal(r.code, 0, r.stderr)
+  const got = ids(cs.accepted())
+  assert.ok(got.includes("evt_orphan"), "orphaned segment replayed")
+  assert.ok(!got.includes("evt_live_other"), "a live process's segment is not touched")
+  assert.ok(fs.existsSync(`${dir}/1000000000-${livePid}.jsonl`))
 })

@@ -7,7 +7,8 @@ import type { AddressInfo } from "node:net"
 
 export type WireEvent = { id: string; type: string; hostname: string; directory: string; time: number; properties: any }
 export type Recorded = { path: string; headers: http.IncomingHttpHeaders; body: string; status: number; events: WireEvent[] }
-export type Reply = { status: number; body?: unknown; headers?: Record<string, string> }
+/** delayMs: answer late (a slow dashboard); hang: never answer (a dead one that keeps the socket open). */
+export type Reply = { status: number; body?: unknown; headers?: Record<string, string>; delayMs?: number; hang?: boolean }
 export type Responder = (req: { path: string; events: WireEvent[]; apiKey: string | undefined; index: number }) => Reply
 
 export type CaptureServer = {
@@ -53,9 +54,17 @@ export async function startCaptureServer(opts: { prefix?: string; respond?: Resp
             // recorded with no events; the test sees the raw body
           }
           const reply = cs.respond({ path, events, apiKey: req.headers["x-api-key"] as string | undefined, index: cs.requests.length })
-          cs.requests.push({ path, headers: req.headers, body, status: reply.status, events })
-          res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers })
-          res.end(JSON.stringify(reply.body ?? {}))
+          if (reply.hang) {
+            cs.requests.push({ path, headers: req.headers, body, status: 0, events })
+            return
+          }
+          const answer = () => {
+            cs.requests.push({ path, headers: req.headers, body, status: reply.status, events })
+            res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers })
+            res.end(JSON.stringify(reply.body ?? {}))
+          }
+          if (reply.delayMs) setTimeout(answer, reply.delayMs)
+          else answer()
         })
       })
       server.on("connection", (s) => {
