@@ -6,10 +6,11 @@ import { ConfigError, loadConfig, setConfig, type Config } from "./lib/config";
 import { startCheckpointer } from "./lib/db/checkpointer";
 import { closeDb, openDatabase, setDb } from "./lib/db/client";
 import { migrateToLatest } from "./lib/db/migrations";
+import { pruneExpired, scheduleRetention } from "./lib/db/retention";
 import { readNodeBody } from "./lib/http/node-body";
 import { handleEvents } from "./lib/ingest/http";
 import { getLog } from "./lib/log";
-import { setHub } from "./lib/realtime/hub";
+import { getHub, setHub } from "./lib/realtime/hub";
 import type { ClientToServerEvents, ServerToClientEvents } from "./lib/realtime/messages";
 import { sessionRoom } from "./lib/realtime/messages";
 import { createPublisher } from "./lib/realtime/publisher";
@@ -63,6 +64,22 @@ async function dispatchEvents(req: IncomingMessage, res: ServerResponse) {
   }
 }
 
+/** RETENTION_DAYS set: prune at start and hourly (lib/db/retention.ts). */
+function startRetention(config: Config, sqlite: Parameters<typeof pruneExpired>[0]) {
+  const days = config.retentionDays;
+  if (days === null) return undefined;
+  const log = getLog();
+  return scheduleRetention(async () => {
+    try {
+      const result = await pruneExpired(sqlite, days, { onRemoved: (ids) => ids.forEach((id) => getHub()?.sessionRemoved(id)) });
+      const level = result.sessions + result.eventsSeen + result.instances > 0 ? "info" : "debug";
+      log[level]({ retention: { days, ...result } }, `retention: pruned ${result.sessions} session(s), ${result.eventsSeen} event id(s), ${result.instances} host(s) older than ${days} day(s)`);
+    } catch (error) {
+      log.error({ err: error }, "retention: pruning failed; retrying at the next run");
+    }
+  });
+}
+
 async function main() {
   let config: Config;
   try {
@@ -87,6 +104,7 @@ async function main() {
   const applied = await migrateToLatest(db.kysely);
   log.info({ applied }, applied.length ? `applied ${applied.length} migration(s)` : "database schema is up to date");
   const checkpointer = startCheckpointer(db.path, (message) => log.warn(`WAL checkpoint failed: ${message}`));
+  const retention = startRetention(config, db.sqlite);
 
   const { default: next } = await import("next");
   const app = next({ dev, dir: projectDir, hostname: config.host, port: config.port });
@@ -145,6 +163,7 @@ async function main() {
       httpServer.closeAllConnections();
     }
     await app.close?.().catch(() => {});
+    await retention?.stop();
     await checkpointer.stop();
     await closeDb();
     log.info("stopped");

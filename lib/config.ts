@@ -19,6 +19,12 @@ export type Config = {
   authSecret: string;
   disableTts: boolean;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Sessions idle for longer than this many days are pruned (null: kept forever). */
+  retentionDays: number | null;
+  /** A token that may read /metrics as `Authorization: Bearer` (besides the dashboard password). */
+  metricsToken: string | null;
+  /** Whether X-Forwarded-* headers come from a reverse proxy we trust (see lib/http/client-address.ts). */
+  trustProxy: boolean;
   /** Which secrets came from the environment and which from (or into) the secrets file. */
   sources: Record<"apiKey" | "frontendPassword" | "authSecret", "env" | "file" | "generated">;
 };
@@ -38,6 +44,9 @@ const envSchema = z.object({
   NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   DISABLE_TTS: booleanFlag.default(false),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  RETENTION_DAYS: z.coerce.number().positive("must be a positive number of days").optional(),
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  TRUST_PROXY: booleanFlag.default(false),
 });
 
 const secretsFileSchema = z.object({
@@ -131,6 +140,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authSecret: resolved.authSecret,
     disableTts: values.DISABLE_TTS,
     logLevel: values.LOG_LEVEL,
+    retentionDays: values.RETENTION_DAYS ?? null,
+    metricsToken: values.METRICS_TOKEN ?? null,
+    trustProxy: values.TRUST_PROXY,
     sources,
   };
 }

@@ -17,6 +17,13 @@ const globalForDb = globalThis as unknown as { __ocdDb?: Db };
 export function openDatabase(file: string): Db {
   mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new BetterSqlite3(file);
+  // Retention (./retention.ts) frees pages; INCREMENTAL lets it give them back to the file system.
+  // The mode is fixed when the first table is created, so a database made before this setting is
+  // converted once, with a VACUUM (a full copy: quick for the small databases of that time).
+  if (sqlite.pragma("auto_vacuum", { simple: true }) !== 2) {
+    sqlite.pragma("auto_vacuum = INCREMENTAL");
+    if (sqlite.prepare("SELECT 1 FROM sqlite_schema LIMIT 1").get()) sqlite.exec("VACUUM");
+  }
   sqlite.pragma("journal_mode = WAL");
   // NORMAL is durable across process crashes in WAL mode; only an OS crash can lose the
   // last commits, which is the usual trade for a write-heavy dashboard.

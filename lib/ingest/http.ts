@@ -1,4 +1,5 @@
 import { isPluginKey } from "../auth/secrets";
+import { countRejected, countStored } from "../metrics/registry";
 import { MAX_BODY_BYTES } from "./protocol";
 import { receiveEvents } from "./receive";
 
@@ -22,27 +23,42 @@ const error = (status: number, code: string, message: string, extra?: Record<str
 
 export async function handleEvents(request: EventsRequest): Promise<EventsResponse> {
   if (!isPluginKey(request.apiKey)) {
+    countRejected("unauthorized");
     return error(401, "unauthorized", "X-API-Key is missing or wrong (use the plugin API key)");
   }
   const type = request.contentType ?? "";
   if (!/^application\/json\b/i.test(type)) {
+    countRejected("unsupported_media_type");
     return error(415, "unsupported_media_type", `Content-Type must be application/json, got ${type || "none"}`);
   }
   const body = await request.readBody(MAX_BODY_BYTES);
-  if ("tooLarge" in body) return error(413, "payload_too_large", `body must be at most ${MAX_BODY_BYTES} bytes`);
+  if ("tooLarge" in body) {
+    countRejected("payload_too_large");
+    return error(413, "payload_too_large", `body must be at most ${MAX_BODY_BYTES} bytes`);
+  }
 
+  const started = performance.now();
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.text);
   } catch (e) {
+    countRejected("invalid_json");
     return error(400, "invalid_json", `body is not valid JSON: ${(e as Error).message}`);
   }
   const result = receiveEvents(parsed);
-  if (result.status === "invalid") return error(400, "invalid_body", result.message);
-  if (result.status === "too_many") return error(413, "too_many_events", result.message);
+  if (result.status === "invalid") {
+    countRejected("invalid_body");
+    return error(400, "invalid_body", result.message);
+  }
+  if (result.status === "too_many") {
+    countRejected("too_many_events");
+    return error(413, "too_many_events", result.message);
+  }
 
   const { accepted, duplicates, ignored, rejected } = result;
+  countStored(result, (performance.now() - started) / 1000);
   if (rejected.length > 0) {
+    countRejected("invalid_events", rejected.length);
     const first = rejected[0];
     const message = rejected.length === 1 ? first.message : `${rejected.length} events rejected; first: ${first.message}`;
     return error(400, "invalid_events", message, { accepted, duplicates, ignored, rejected });

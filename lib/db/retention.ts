@@ -1,0 +1,103 @@
+import type BetterSqlite3 from "better-sqlite3";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Sessions deleted per transaction: each transaction holds the write lock that ingest needs. */
+const BATCH = 200;
+const VACUUM_STEP_PAGES = 2048;
+
+export type PruneResult = { cutoff: number; sessions: number; eventsSeen: number; instances: number; freedPages: number };
+
+/**
+ * Session trees (a root and its subagent sessions at any depth) whose latest activity is older
+ * than the cutoff. A tree goes as a whole: a parent stays while any of its subagents is recent,
+ * so nothing kept points at a pruned session. A session whose parent was never stored is a root.
+ */
+function expiredTrees(sqlite: BetterSqlite3.Database, cutoff: number, limit: number): string[][] {
+  const rows = sqlite
+    .prepare(
+      `WITH RECURSIVE tree (root, id) AS (
+         SELECT id, id FROM sessions AS s
+           WHERE parent_id IS NULL OR NOT EXISTS (SELECT 1 FROM sessions AS p WHERE p.id = s.parent_id)
+         UNION ALL
+         SELECT tree.root, s.id FROM sessions AS s JOIN tree ON s.parent_id = tree.id
+       ),
+       expired AS (
+         SELECT tree.root FROM tree JOIN sessions AS s ON s.id = tree.id
+         GROUP BY tree.root HAVING max(s.last_activity_at) < ? LIMIT ?
+       )
+       SELECT tree.root, tree.id FROM tree JOIN expired ON expired.root = tree.root`,
+    )
+    .all(cutoff, limit) as { root: string; id: string }[];
+  const trees = new Map<string, string[]>();
+  for (const { root, id } of rows) trees.set(root, [...(trees.get(root) ?? []), id]);
+  return [...trees.values()];
+}
+
+/**
+ * Deletes what is older than the retention window: sessions by last activity, with every row
+ * that hangs off them (ON DELETE CASCADE and the search triggers), event ids received before the
+ * cutoff, and hosts neither seen since nor holding a session. Then gives the freed pages back to
+ * the file system (the database is created with auto_vacuum = INCREMENTAL, see ./client.ts).
+ * Runs in small transactions and yields between them, so ingest goes on while it works.
+ */
+export async function pruneExpired(
+  sqlite: BetterSqlite3.Database,
+  retentionDays: number,
+  options: { now?: number; onRemoved?: (sessionIds: string[]) => void } = {},
+): Promise<PruneResult> {
+  const cutoff = (options.now ?? Date.now()) - retentionDays * DAY_MS;
+  const remove = sqlite.prepare("DELETE FROM sessions WHERE id = ?");
+  let sessions = 0;
+  for (;;) {
+    const trees = expiredTrees(sqlite, cutoff, BATCH);
+    if (trees.length === 0) break;
+    const ids = trees.flat();
+    sqlite.transaction(() => {
+      for (const id of ids) remove.run(id);
+    })();
+    sessions += ids.length;
+    options.onRemoved?.(ids);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  // A replayed event older than the window could now create its session again; plugins spool for
+  // hours, not for the days a retention window spans.
+  const eventsSeen = sqlite.prepare("DELETE FROM events_seen WHERE received_at < ?").run(cutoff).changes;
+  const instances = sqlite
+    .prepare("DELETE FROM instances WHERE last_seen < ? AND NOT EXISTS (SELECT 1 FROM sessions WHERE sessions.hostname = instances.hostname)")
+    .run(cutoff).changes;
+  const freePages = () => sqlite.pragma("freelist_count", { simple: true }) as number;
+  const free = freePages();
+  // A no-op on a database without auto_vacuum; in steps, since each one holds the write lock.
+  for (let left = free, last = -1; left > 0 && left !== last; last = left, left = freePages()) {
+    sqlite.pragma(`incremental_vacuum(${VACUUM_STEP_PAGES})`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const freedPages = free - freePages();
+  return { cutoff, sessions, eventsSeen, instances, freedPages };
+}
+
+export type RetentionSchedule = { stop(): Promise<void> };
+
+/** Prunes once shortly after start, then every interval; a run never overlaps the next. */
+export function scheduleRetention(
+  run: () => Promise<void>,
+  intervalMs = 60 * 60 * 1000,
+): RetentionSchedule {
+  let current: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const tick = () => {
+    if (stopped) return;
+    current = run();
+  };
+  const first = setTimeout(tick, 0);
+  const timer = setInterval(() => void current.then(tick), intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(first);
+      clearInterval(timer);
+      await current;
+    },
+  };
+}

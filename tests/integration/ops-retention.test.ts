@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import Database from "better-sqlite3";
+import { loadStream, postEvents, type WireEvent } from "../support/client";
+import { startServer } from "../support/server";
+
+const DAY = 24 * 60 * 60 * 1000;
+const FIXTURE_SESSION = "ses_df550c68bffeTpR8dpuyGfV7RN";
+
+/** The captured stream (messages, tool parts, a pending permission) as a session of our own, plus its todos. */
+function sessionEvents(sessionId: string, opts: { time: number; hostname: string; parentId?: string }): WireEvent[] {
+  const events = loadStream("serve-bash-permission-pending.jsonl", { hostname: opts.hostname, startTime: opts.time }).map((e) => {
+    const copy = JSON.parse(
+      JSON.stringify(e).replaceAll(FIXTURE_SESSION, sessionId).replace(/"(evt|msg|prt|per)_/g, `"$1_${sessionId}_`),
+    ) as WireEvent;
+    const info = (copy.properties as { info?: Record<string, unknown> }).info;
+    if (opts.parentId && copy.type.startsWith("session.") && info) info.parentID = opts.parentId;
+    return copy;
+  });
+  const last = events.at(-1)!.time;
+  events.push({ id: `evt_${sessionId}_todo`, type: "todo.updated", hostname: opts.hostname, directory: "/home/dev/webapp", time: last, properties: { sessionID: sessionId, todos: [{ content: "check", status: "pending" }] } });
+  return events;
+}
+
+type Snapshot = Record<string, Record<string, unknown>[]>;
+
+function snapshot(file: string): Snapshot {
+  const db = new Database(file, { readonly: true });
+  const tables = db.prepare("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
+  const result = Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM "${t}" ORDER BY 1`).all() as Record<string, unknown>[]]));
+  db.close();
+  return result;
+}
+
+test("retention prunes exactly the expired session trees, old event ids and abandoned hosts, and nothing else", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "ocd-retention-"));
+  const now = Date.now();
+  const old = now - 40 * DAY;
+  const recent = now - 1 * DAY;
+  const sessions = {
+    oldRoot: sessionEvents("ses_oldroot", { time: old, hostname: "old-host" }),
+    oldChild: sessionEvents("ses_oldchild", { time: old + 1000, hostname: "old-host", parentId: "ses_oldroot" }),
+    orphan: sessionEvents("ses_orphan", { time: old, hostname: "old-host", parentId: "ses_never_stored" }),
+    // An old parent whose subagent is recent stays, with the subagent.
+    mixedRoot: sessionEvents("ses_mixedroot", { time: old, hostname: "mixed-host" }),
+    mixedChild: sessionEvents("ses_mixedchild", { time: recent, hostname: "mixed-host", parentId: "ses_mixedroot" }),
+    recent: sessionEvents("ses_recent", { time: recent, hostname: "recent-host" }),
+  };
+  const expired = new Set(["ses_oldroot", "ses_oldchild", "ses_orphan"]);
+  const oldEventIds = [...sessions.oldRoot, ...sessions.mixedRoot].map((e) => e.id);
+
+  let server = await startServer({ dataDir: dir });
+  try {
+    for (const events of Object.values(sessions)) {
+      const res = await postEvents(server, { events });
+      assert.equal(res.status, 202, res.text);
+    }
+  } finally {
+    await server.stop();
+  }
+
+  // The passage of time: these event ids and hosts were last seen 40 days ago.
+  const db = new Database(server.databasePath);
+  const markOld = db.prepare("UPDATE events_seen SET received_at = ? WHERE id = ?");
+  for (const id of oldEventIds) markOld.run(old, id);
+  db.prepare("UPDATE instances SET last_seen = ? WHERE hostname IN ('old-host', 'mixed-host')").run(old);
+  db.close();
+
+  const before = snapshot(server.databasePath);
+  for (const table of ["sessions", "messages", "timeline", "pending_requests", "todos", "events_seen", "instances", "session_search_ids"]) {
+    assert.ok(before[table]?.length > 0, `the fixture fills ${table}`);
+  }
+  for (const table of ["messages", "timeline", "pending_requests", "todos"]) {
+    assert.ok(before[table].some((r) => expired.has(r.session_id as string)) && before[table].some((r) => !expired.has(r.session_id as string)), `${table} has rows on both sides`);
+  }
+
+  server = await startServer({ dataDir: dir, env: { RETENTION_DAYS: "30" } });
+  try {
+    const deadline = Date.now() + 10_000;
+    while (!/retention: pruned/.test(server.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.match(server.output(), /retention: pruned 3 session\(s\), \d+ event id\(s\), 1 host\(s\)/);
+  } finally {
+    await server.dispose();
+  }
+
+  const after = snapshot(server.databasePath);
+  const sessionIdOf = (table: string, row: Record<string, unknown>) =>
+    table === "sessions" ? (row.id as string) : (row.session_id as string | undefined);
+  const gone = (table: string, row: Record<string, unknown>) => {
+    const sessionId = sessionIdOf(table, row);
+    if (sessionId !== undefined) return expired.has(sessionId);
+    if (table === "events_seen") return (row.received_at as number) < now - 30 * DAY;
+    if (table === "instances") return row.hostname === "old-host";
+    return false;
+  };
+  assert.deepEqual(Object.keys(after).sort(), Object.keys(before).sort());
+  for (const table of Object.keys(before)) {
+    const expected = before[table].filter((row) => !gone(table, row));
+    assert.deepEqual(after[table], expected, `${table}: exactly the expired rows are gone`);
+    if (["sessions", "events_seen", "instances", "messages", "timeline"].includes(table)) {
+      assert.ok(expected.length < before[table].length, `${table}: something was pruned`);
+    }
+  }
+  assert.deepEqual(after.sessions.map((s) => s.id).sort(), ["ses_mixedchild", "ses_mixedroot", "ses_recent"]);
+
+  const check = new Database(server.databasePath, { readonly: true });
+  assert.equal(check.pragma("auto_vacuum", { simple: true }), 2, "new databases use incremental auto-vacuum");
+  assert.equal(check.pragma("freelist_count", { simple: true }), 0, "pruning gave the freed pages back");
+  // The search index followed the deletes.
+  const indexed = check.prepare("SELECT count(*) FROM timeline_search WHERE timeline_search MATCH 'write'").pluck().get() as number;
+  const expectedIndexed = check.prepare("SELECT count(*) FROM timeline WHERE kind IN ('prompt', 'text') AND text LIKE '%write%'").pluck().get() as number;
+  assert.equal(indexed, expectedIndexed);
+  check.close();
+  rmSync(dir, { recursive: true, force: true });
+});
