@@ -200,8 +200,10 @@ test("global file install, wrong API key: OpenCode's run is unaffected, the plug
   }
 })
 
-test("missing config: OpenCode's run is unaffected, one clear line", async () => {
-  const p = project({ install: "file", noConfig: true })
+test("`npm pack` tarball in opencode.json, missing config: OpenCode's run is unaffected, one clear line", async () => {
+  const p = project({ install: "tarball", noConfig: true })
+  const tarball = fs.readdirSync(p.root).find((f) => f.endsWith(".tgz"))
+  assert.equal(tarball, "opencode-dashboard-plugin-0.1.0.tgz")
   const before = dashboard.requests.length
   const r = await runOpencode(p, "say hello")
   assert.equal(r.code, 0, r.stderr.slice(-3000))

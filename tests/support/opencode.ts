@@ -3,7 +3,7 @@
  * with HOME and XDG dirs isolated, a fake provider, and the dashboard plugin installed one of the
  * two documented ways.
  */
-import { spawn, type ChildProcess } from "node:child_process"
+import { spawn, spawnSync, type ChildProcess } from "node:child_process"
 import fs from "node:fs"
 import net from "node:net"
 import os from "node:os"
@@ -23,8 +23,11 @@ export const MODEL_COST = { input: 3, output: 15, cache_read: 0.3, cache_write: 
  */
 export const SHARED_CACHE = path.join(os.tmpdir(), "opencode-dashboard-tests-opencode-cache")
 
-/** file: <project>/.opencode/plugin/; global-file: ~/.config/opencode/plugin/; package: opencode.json "plugin". */
-export type InstallMethod = "file" | "global-file" | "package" | "none"
+/**
+ * file: <project>/.opencode/plugin/; global-file: ~/.config/opencode/plugin/; package: opencode.json
+ * "plugin" entry with a file: path to plugin/; tarball: the same with an `npm pack` tarball of plugin/.
+ */
+export type InstallMethod = "file" | "global-file" | "package" | "tarball" | "none"
 
 export type OpencodeProject = {
   root: string
@@ -83,9 +86,9 @@ export function makeOpencodeProject(opts: ProjectOptions): OpencodeProject {
     const pluginDir = path.join(configHome, "opencode", "plugin")
     fs.mkdirSync(pluginDir, { recursive: true })
     fs.copyFileSync(PLUGIN_FILE, path.join(pluginDir, "opencode-dashboard.ts"))
-  } else if (opts.install === "package") {
-    // Documented way 2: list the package in opencode.json (here a file: path to plugin/).
-    const spec = `file:${PLUGIN_DIR}`
+  } else if (opts.install === "package" || opts.install === "tarball") {
+    // Documented way 2: list the package in opencode.json (here a file: path to plugin/ or its tarball).
+    const spec = `file:${opts.install === "tarball" ? packPlugin(root) : PLUGIN_DIR}`
     config.plugin = [opts.pluginOptions ? [spec, opts.pluginOptions] : spec]
   }
   fs.writeFileSync(path.join(dir, "opencode.json"), JSON.stringify(config, null, 2))
@@ -113,6 +116,13 @@ export function makeOpencodeProject(opts: ProjectOptions): OpencodeProject {
     OPENCODE_DISABLE_EXTERNAL_SKILLS: "true",
   }
   return { root, home, configHome, dataHome, dir, env, cleanup: () => fs.rmSync(root, { recursive: true, force: true }) }
+}
+
+/** `npm pack` of plugin/ into dir (what would be published); returns the tarball path. */
+export function packPlugin(dir: string): string {
+  const res = spawnSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: PLUGIN_DIR, encoding: "utf8", env: { ...process.env, npm_config_cache: path.join(SHARED_CACHE, "npm") } })
+  if (res.status !== 0) throw new Error(`npm pack failed: ${res.stderr}`)
+  return path.join(dir, res.stdout.trim().split("\n").pop()!)
 }
 
 export type RunResult = { code: number | null; stdout: string; stderr: string; ms: number }
