@@ -1,18 +1,20 @@
 import { type RawBuilder, sql } from "kysely";
 import type { Window } from "./analytics-window";
 import { getDb } from "./client";
-import { dayNumberToDate, localDaySql, offsetSegments } from "./local-days";
+import { DAY_MS, dayNumberToDate, localDaySql, type OffsetSegment, offsetSegments, startOfLocalDay } from "./local-days";
 
 /**
  * Usage analytics. What each number counts, and by which time:
  * - sessions: every session (subagents included) by `sessions.created_at`;
  * - messages: user and assistant messages by `messages.created_at`;
  * - tokens and cost: assistant messages (only they carry usage) by `messages.created_at`.
- * A hostname filter applies to the session a message belongs to.
+ * A hostname filter applies to the session a message belongs to. Over an unbounded window the
+ * same sums come from each session's running totals (ingest keeps them as the sum of its
+ * messages), which spares a scan of every message.
  */
 
 export type TokenTotals = { input: number; output: number; reasoning: number; cacheRead: number; cacheWrite: number; total: number };
-export type UsageTotals = { sessions: number; messages: number; assistantMessages: number; tokens: TokenTotals; cost: number };
+export type UsageTotals = { sessions: number; messages: number; tokens: TokenTotals; cost: number };
 
 type SumsRow = { assistant_messages: number; input: number; output: number; reasoning: number; cache_read: number; cache_write: number; cost: number };
 
@@ -36,10 +38,9 @@ const onHost = (hostname: string | undefined) =>
   hostname ? sql`AND m.session_id IN (SELECT id FROM sessions WHERE hostname = ${hostname})` : sql``;
 
 const emptyTokens = (): TokenTotals => ({ input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0, total: 0 });
-export const emptyTotals = (): UsageTotals => ({ sessions: 0, messages: 0, assistantMessages: 0, tokens: emptyTokens(), cost: 0 });
+export const emptyTotals = (): UsageTotals => ({ sessions: 0, messages: 0, tokens: emptyTokens(), cost: 0 });
 
-function addSums(target: UsageTotals, row: SumsRow) {
-  target.assistantMessages += row.assistant_messages;
+function addSums(target: UsageTotals, row: Omit<SumsRow, "assistant_messages">) {
   target.tokens.input += row.input;
   target.tokens.output += row.output;
   target.tokens.reasoning += row.reasoning;
@@ -53,6 +54,35 @@ async function rows<T>(query: RawBuilder<T>): Promise<T[]> {
   return (await query.execute(getDb().kysely)).rows;
 }
 
+function collect() {
+  const out = new Map<string | number, UsageTotals>();
+  const at = (key: string | number) => {
+    let t = out.get(key);
+    if (!t) out.set(key, (t = emptyTotals()));
+    return t;
+  };
+  return { out, at };
+}
+
+/** The unbounded window, from the sessions' running totals, grouped by a key over sessions (s). */
+async function totalsFromSessions(key: RawBuilder<unknown>, hostname?: string) {
+  const list = await rows<Omit<SumsRow, "assistant_messages"> & { key: string | number; sessions: number; messages: number }>(
+    sql`SELECT ${key} AS key, count(*) AS sessions, coalesce(sum(s.message_count), 0) AS messages,
+          coalesce(sum(s.tokens_input), 0) AS input, coalesce(sum(s.tokens_output), 0) AS output,
+          coalesce(sum(s.tokens_reasoning), 0) AS reasoning, coalesce(sum(s.tokens_cache_read), 0) AS cache_read,
+          coalesce(sum(s.tokens_cache_write), 0) AS cache_write, coalesce(sum(s.cost), 0) AS cost
+        FROM sessions AS s ${hostname ? sql`WHERE s.hostname = ${hostname}` : sql``} GROUP BY 1`,
+  );
+  const { out, at } = collect();
+  for (const r of list) {
+    const t = at(r.key);
+    t.sessions = r.sessions;
+    t.messages = r.messages;
+    addSums(t, r);
+  }
+  return out;
+}
+
 /**
  * Totals grouped by one key. `session` is the key over sessions (alias s); `message` over
  * messages (alias m), which may read the message's session as s when `join` is set.
@@ -60,6 +90,7 @@ async function rows<T>(query: RawBuilder<T>): Promise<T[]> {
 type Grouping = { session: RawBuilder<unknown>; message: RawBuilder<unknown>; join: boolean };
 
 async function totalsBy(g: Grouping, w: Window, hostname?: string): Promise<Map<string | number, UsageTotals>> {
+  if (w.from === null && w.to === null) return totalsFromSessions(g.session, hostname);
   const join = g.join ? sql`JOIN sessions AS s ON s.id = m.session_id` : sql``;
   const sessionHost = hostname ? sql`AND s.hostname = ${hostname}` : sql``;
   const [sessions, messages, assistant] = await Promise.all([
@@ -74,12 +105,7 @@ async function totalsBy(g: Grouping, w: Window, hostname?: string): Promise<Map<
           WHERE ${assistantOnly} AND ${within(sql`m.created_at`, w)} ${onHost(hostname)} GROUP BY 1`,
     ),
   ]);
-  const out = new Map<string | number, UsageTotals>();
-  const at = (key: string | number) => {
-    let t = out.get(key);
-    if (!t) out.set(key, (t = emptyTotals()));
-    return t;
-  };
+  const { out, at } = collect();
   for (const r of sessions) at(r.key).sessions = r.n;
   for (const r of messages) at(r.key).messages = r.n;
   for (const r of assistant) addSums(at(r.key), r);
@@ -125,7 +151,7 @@ export async function totalsByModel(w: Window, hostname?: string): Promise<Model
   const models = list.map((r) => {
     const t = emptyTotals();
     addSums(t, r);
-    return { providerId: r.provider_id, modelId: r.model_id, messages: t.assistantMessages, tokens: t.tokens, cost: t.cost };
+    return { providerId: r.provider_id, modelId: r.model_id, messages: r.assistant_messages, tokens: t.tokens, cost: t.cost };
   });
   const cost = models.reduce((n, m) => n + m.cost, 0);
   const tokens = models.reduce((n, m) => n + m.tokens.total, 0);
@@ -136,19 +162,58 @@ export async function totalsByModel(w: Window, hostname?: string): Promise<Model
 
 export type DayTotals = UsageTotals & { date: string };
 
-/** One row per local day of `tz` in [from, to), days without usage included. */
+/** Each local day of the window with the instants it starts and ends (clipped to the window). */
+function localDays(w: { from: number; to: number }, segments: OffsetSegment[], timeZone: string) {
+  const dayOf = (t: number) => Math.floor((t + (segments.find((s) => s.until === null || t < s.until) ?? segments[0]).offset) / DAY_MS);
+  const startOf = (day: number) => {
+    let since = -Infinity;
+    for (const s of segments) {
+      const t = day * DAY_MS - s.offset;
+      if (t >= since && (s.until === null || t < s.until)) return t;
+      since = s.until ?? Infinity;
+    }
+    return startOfLocalDay(timeZone, day); // midnight skipped by a DST change
+  };
+  const days: { day: number; start: number; end: number }[] = [];
+  for (let day = dayOf(w.from), last = dayOf(w.to - 1); day <= last; day++) {
+    days.push({ day, start: Math.max(w.from, startOf(day)), end: Math.min(w.to, startOf(day + 1)) });
+  }
+  return days;
+}
+
+/**
+ * One row per local day of `tz` in [from, to), days without usage included. Counts run as one
+ * index range count per day (cheaper than computing a day for 200,000 rows); sums group by the
+ * local day computed per assistant message.
+ */
 export async function totalsByDay(w: { from: number; to: number }, timeZone: string, hostname?: string): Promise<DayTotals[]> {
   const segments = offsetSegments(timeZone, w.from, w.to);
-  const byDay = await totalsBy(
-    { session: localDaySql(sql`s.created_at`, segments), message: localDaySql(sql`m.created_at`, segments), join: false },
-    w,
-    hostname,
-  );
-  const first = Math.floor((w.from + segments[0].offset) / 86_400_000);
-  const last = Math.floor((w.to - 1 + segments[segments.length - 1].offset) / 86_400_000);
-  const days: DayTotals[] = [];
-  for (let day = first; day <= last; day++) days.push({ date: dayNumberToDate(day), ...(byDay.get(day) ?? emptyTotals()) });
-  return days;
+  const days = localDays(w, segments, timeZone);
+  if (days.length === 0) return [];
+  const values = sql.join(days.map((d) => sql`(${sql.lit(d.day)}, ${sql.lit(d.start)}, ${sql.lit(d.end)})`));
+  const sessionHost = hostname ? sql`AND s.hostname = ${hostname}` : sql``;
+  const [counts, assistant] = await Promise.all([
+    rows<{ day: number; sessions: number; messages: number }>(
+      sql`WITH days (day, start, end) AS (VALUES ${values})
+          SELECT day,
+            (SELECT count(*) FROM sessions AS s WHERE s.created_at >= days.start AND s.created_at < days.end ${sessionHost}) AS sessions,
+            (SELECT count(*) FROM messages AS m WHERE m.created_at >= days.start AND m.created_at < days.end ${onHost(hostname)}) AS messages
+          FROM days`,
+    ),
+    rows<SumsRow & { day: number }>(
+      sql`SELECT ${localDaySql(sql`m.created_at`, segments)} AS day, ${sums} FROM messages AS m
+          WHERE ${assistantOnly} AND ${within(sql`m.created_at`, w)} ${onHost(hostname)} GROUP BY 1`,
+    ),
+  ]);
+  const sumsByDay = new Map(assistant.map((r) => [r.day, r]));
+  return counts.map((c) => {
+    const t = emptyTotals();
+    t.sessions = c.sessions;
+    t.messages = c.messages;
+    const r = sumsByDay.get(c.day);
+    if (r) addSums(t, r);
+    return { date: dayNumberToDate(c.day), ...t };
+  });
 }
 
 /** The earliest session or message time, to bound an unbounded window (null: no data). */
@@ -177,6 +242,6 @@ export async function usageByDayAndModel(w: { from: number; to: number }, timeZo
   return list.map((r) => {
     const t = emptyTotals();
     addSums(t, r);
-    return { date: dayNumberToDate(r.day), providerId: r.provider_id, modelId: r.model_id, messages: t.assistantMessages, tokens: t.tokens, cost: t.cost };
+    return { date: dayNumberToDate(r.day), providerId: r.provider_id, modelId: r.model_id, messages: r.assistant_messages, tokens: t.tokens, cost: t.cost };
   });
 }

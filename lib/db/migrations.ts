@@ -138,6 +138,8 @@ const statements: Record<string, string[]> = {
   // The FTS tables are contentless (the text lives in sessions and timeline already) with
   // contentless_delete so triggers can drop a row by rowid; timeline.id is a stable INTEGER
   // PRIMARY KEY, sessions need session_search_ids for one (their implicit rowid may change on VACUUM).
+  // timeline_search keeps the session id (contentless_unindexed stores UNINDEXED columns), so a
+  // search never has to look each matching timeline row up: that halves a common word's cost.
   "002_api": [
     `CREATE TABLE session_search_ids (
       rowid INTEGER PRIMARY KEY,
@@ -147,13 +149,14 @@ const statements: Record<string, string[]> = {
       title, directory, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
     )`,
     `CREATE VIRTUAL TABLE timeline_search USING fts5(
-      text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
+      text, session_id UNINDEXED, content='', contentless_delete=1, contentless_unindexed=1,
+      tokenize='unicode61 remove_diacritics 2'
     )`,
     `INSERT INTO session_search_ids (session_id) SELECT id FROM sessions`,
     `INSERT INTO session_search (rowid, title, directory)
       SELECT k.rowid, s.title, s.directory FROM session_search_ids AS k JOIN sessions AS s ON s.id = k.session_id`,
-    `INSERT INTO timeline_search (rowid, text)
-      SELECT id, text FROM timeline WHERE kind IN ('prompt', 'text') AND text IS NOT NULL`,
+    `INSERT INTO timeline_search (rowid, text, session_id)
+      SELECT id, text, session_id FROM timeline WHERE kind IN ('prompt', 'text') AND text IS NOT NULL`,
     `CREATE TRIGGER sessions_search_insert AFTER INSERT ON sessions BEGIN
       INSERT INTO session_search_ids (session_id) VALUES (new.id);
       INSERT INTO session_search (rowid, title, directory)
@@ -173,7 +176,7 @@ const statements: Record<string, string[]> = {
     END`,
     `CREATE TRIGGER timeline_search_insert AFTER INSERT ON timeline
       WHEN new.kind IN ('prompt', 'text') AND new.text IS NOT NULL BEGIN
-      INSERT INTO timeline_search (rowid, text) VALUES (new.id, new.text);
+      INSERT INTO timeline_search (rowid, text, session_id) VALUES (new.id, new.text, new.session_id);
     END`,
     // Streaming text parts are upserted many times; unchanged text (most tool and status
     // upserts) skips the index entirely.
@@ -181,8 +184,8 @@ const statements: Record<string, string[]> = {
       WHEN (old.kind IN ('prompt', 'text') OR new.kind IN ('prompt', 'text'))
         AND (old.text IS NOT new.text OR old.kind IS NOT new.kind) BEGIN
       DELETE FROM timeline_search WHERE rowid = old.id;
-      INSERT INTO timeline_search (rowid, text)
-        SELECT new.id, new.text WHERE new.kind IN ('prompt', 'text') AND new.text IS NOT NULL;
+      INSERT INTO timeline_search (rowid, text, session_id)
+        SELECT new.id, new.text, new.session_id WHERE new.kind IN ('prompt', 'text') AND new.text IS NOT NULL;
     END`,
     // Also runs for rows removed by ON DELETE CASCADE when a session is deleted.
     `CREATE TRIGGER timeline_search_delete AFTER DELETE ON timeline WHEN old.kind IN ('prompt', 'text') BEGIN

@@ -21,6 +21,5 @@ export function matchingSessionIds(match: string): RawBuilder<unknown> {
   return sql`SELECT k.session_id FROM session_search_ids AS k
       WHERE k.rowid IN (SELECT rowid FROM session_search WHERE session_search MATCH ${match})
     UNION
-    SELECT t.session_id FROM timeline AS t
-      WHERE t.id IN (SELECT rowid FROM timeline_search WHERE timeline_search MATCH ${match})`;
+    SELECT session_id FROM timeline_search WHERE timeline_search MATCH ${match}`;
 }
