@@ -513,6 +513,7 @@ class Shipper {
       const result = await this.sendSplitting(batch)
       this.inflight = null
       if (result.kind === "done") {
+        if (this.failures > 0) this.log(`the dashboard at ${this.base} answers again; sending the spooled events`)
         this.failures = 0
         if (this.authBlocked) {
           this.authBlocked = false
