@@ -8,6 +8,7 @@ import { closeDb, openDatabase, setDb } from "./lib/db/client";
 import { migrateToLatest } from "./lib/db/migrations";
 import { pruneExpired, scheduleRetention } from "./lib/db/retention";
 import { readNodeBody } from "./lib/http/node-body";
+import { REMOTE_ADDRESS_HEADER } from "./lib/http/remote-address";
 import { handleEvents } from "./lib/ingest/http";
 import { getLog } from "./lib/log";
 import { getHub, setHub } from "./lib/realtime/hub";
@@ -93,6 +94,9 @@ async function main() {
   }
   // Route handlers run in Next's own module graph; they read these through process.env.
   process.env.LOG_LEVEL = config.logLevel;
+  // next-auth takes the origin from the request (Host, X-Forwarded-Proto as normalised below)
+  // rather than a fixed NEXTAUTH_URL, so one install works on localhost, a LAN IP and behind TLS.
+  process.env.AUTH_TRUST_HOST ??= "true";
   setConfig(config);
   const log = getLog();
   const secretSources = Object.entries(config.sources).map(([k, v]) => `${k} from ${v}`).join(", ");
@@ -113,6 +117,14 @@ async function main() {
   const upgradeNext = app.getUpgradeHandler();
 
   const httpServer = createServer((req, res) => {
+    // Route handlers cannot see the peer address (the login limiter needs it).
+    req.headers[REMOTE_ADDRESS_HEADER] = req.socket.remoteAddress ?? "unknown";
+    // next-auth derives the public origin, and so whether cookies are Secure, from these: only a
+    // trusted proxy may set them; otherwise they describe this very connection.
+    if (!config.trustProxy || !req.headers["x-forwarded-proto"]) {
+      req.headers["x-forwarded-proto"] = "encrypted" in req.socket && req.socket.encrypted ? "https" : "http";
+    }
+    if (!config.trustProxy) delete req.headers["x-forwarded-host"];
     if (req.method === "POST" && (req.url === "/events" || req.url?.startsWith("/events?"))) {
       void dispatchEvents(req, res);
       return;

@@ -1,15 +1,30 @@
-import type { Metadata } from "next";
+import type { Metadata, Viewport } from "next";
 import "./globals.css";
 
 export const metadata: Metadata = {
   title: "OpenCode Dashboard",
   description: "Live control room for OpenCode sessions on every machine",
+  icons: { icon: "/icon.svg" },
 };
+
+export const viewport: Viewport = { width: "device-width", initialScale: 1 };
+
+// Runs before paint so the page never flashes the wrong theme: a stored choice, else the system's.
+const themeScript = `(() => { try {
+  const stored = localStorage.getItem("ocd-theme");
+  const dark = stored ? stored === "dark" : matchMedia("(prefers-color-scheme: dark)").matches;
+  document.documentElement.dataset.theme = dark ? "dark" : "light";
+  // Server-rendered analytics use the browser's time zone for "today" and calendar days.
+  document.cookie = "tz=" + encodeURIComponent(Intl.DateTimeFormat().resolvedOptions().timeZone) + "; path=/; max-age=31536000; samesite=lax";
+} catch {} })();`;
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {
   return (
-    <html lang="en">
-      <body>{children}</body>
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        <script dangerouslySetInnerHTML={{ __html: themeScript }} />
+      </head>
+      <body className="min-h-dvh bg-canvas font-sans text-ink antialiased">{children}</body>
     </html>
   );
 }

@@ -1,4 +1,5 @@
 import { isDashboardPassword, isPluginKey } from "./secrets";
+import { hasValidSession } from "./session";
 
 /**
  * Who may read /api: the dashboard (its session cookie) and scripts holding the dashboard
@@ -9,12 +10,9 @@ export type ApiAuth =
   | { ok: true; via: "password" | "session" }
   | { ok: false; status: 401 | 403; code: "unauthorized" | "forbidden"; message: string };
 
-/**
- * The login issue plugs its cookie check in here (e.g. next-auth's getToken on the request);
- * until then no request carries a dashboard session.
- */
-async function hasDashboardSession(_request: Request): Promise<boolean> {
-  return false;
+/** The browser's login session cookie (next-auth JWT). */
+function hasDashboardSession(request: Request): Promise<boolean> {
+  return hasValidSession(request.headers.get("cookie"));
 }
 
 export async function authenticateApi(request: Request): Promise<ApiAuth> {

@@ -141,7 +141,6 @@ export type Attention = {
 const timelineMerge = [
   "kind",
   "message_id",
-  "time",
   "end_time",
   "status",
   "tool",
@@ -157,6 +156,8 @@ const timelineMerge = [
     const close = c === "kind" ? " END" : "";
     return `${c} = ${keepPrompt}CASE WHEN excluded.progress >= timeline.progress THEN coalesce(excluded.${c}, timeline.${c}) ELSE coalesce(timeline.${c}, excluded.${c}) END${close}`;
   })
+  // An entry keeps the time it started (a permission's reply must not move it down the timeline).
+  .concat("time = min(timeline.time, excluded.time)")
   .join(",\n");
 
 const timelineUpsert = `INSERT INTO timeline (session_id, key, kind, message_id, time, end_time, status, tool,

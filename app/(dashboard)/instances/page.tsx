@@ -1,0 +1,10 @@
+import { requireSignedIn } from "@/lib/auth/page-guard";
+import { listInstances } from "@/lib/db/instance-queries";
+import { InstancesView } from "../../_components/instances/instances-view";
+
+export const dynamic = "force-dynamic";
+
+export default async function InstancesPage() {
+  await requireSignedIn("/instances");
+  return <InstancesView initial={await listInstances()} />;
+}

@@ -1,0 +1,90 @@
+import type { SessionState } from "@/lib/db/board";
+import type { SessionListItem } from "@/lib/db/sessions";
+import type { BoardView } from "./view";
+
+/** Pure board logic: which rows show, in which groups, nested how, and the counters. */
+
+export function matchesView(row: SessionListItem, view: BoardView) {
+  if (view.host && row.hostname !== view.host) return false;
+  if (view.status === "attention") return row.attention !== null;
+  if (view.status && row.status !== view.status) return false;
+  return true;
+}
+
+export type RowNode = { row: SessionListItem; children: RowNode[] };
+export type Group = { key: string; label: string; nodes: RowNode[]; waiting: number; working: number };
+
+const byActivity = (a: SessionListItem, b: SessionListItem) => b.lastActivityAt - a.lastActivityAt || (a.id < b.id ? 1 : -1);
+
+/** Subagent sessions under their parent (when the parent is listed), newest activity first. */
+export function nest(rows: SessionListItem[]): RowNode[] {
+  const nodes = new Map(rows.map((row) => [row.id, { row, children: [] as RowNode[] }]));
+  const roots: RowNode[] = [];
+  for (const node of [...nodes.values()].sort((a, b) => byActivity(a.row, b.row))) {
+    const parent = node.row.parentId ? nodes.get(node.row.parentId) : undefined;
+    if (parent && parent !== node) parent.children.push(node);
+    else roots.push(node);
+  }
+  return roots;
+}
+
+function latest(node: RowNode): number {
+  return Math.max(node.row.lastActivityAt, ...node.children.map(latest));
+}
+
+export function groupRows(rows: SessionListItem[], group: BoardView["group"]): Group[] {
+  const roots = nest(rows).sort((a, b) => latest(b) - latest(a));
+  if (group === "flat") return [summarise("all", "All sessions", roots)];
+  const groups = new Map<string, RowNode[]>();
+  for (const node of roots) {
+    const key = group === "host" ? node.row.hostname : node.row.directory;
+    groups.set(key, [...(groups.get(key) ?? []), node]);
+  }
+  return [...groups.entries()].map(([key, nodes]) => summarise(key, key || "(no directory)", nodes));
+}
+
+function summarise(key: string, label: string, nodes: RowNode[]): Group {
+  let waiting = 0;
+  let working = 0;
+  const walk = (n: RowNode) => {
+    if (n.row.attention) waiting++;
+    if (n.row.status === "busy" || n.row.status === "retry") working++;
+    n.children.forEach(walk);
+  };
+  nodes.forEach(walk);
+  return { key, label, nodes, waiting, working };
+}
+
+export type Counters = { working: number; waiting: number; errors: number };
+
+export function countStates(states: Map<string, SessionState>): Counters {
+  let working = 0;
+  let waiting = 0;
+  let errors = 0;
+  for (const s of states.values()) {
+    if (s.status === "busy" || s.status === "retry") working++;
+    if (s.attention) waiting++;
+    if (s.status === "error") errors++;
+  }
+  return { working, waiting, errors };
+}
+
+export function stateOf(row: SessionListItem): SessionState {
+  return { id: row.id, parentId: row.parentId, status: row.status, attention: row.attention?.reason ?? null };
+}
+
+/** What a waiting session is waiting for, in words. */
+export function attentionText(row: Pick<SessionListItem, "attention">) {
+  const a = row.attention;
+  if (!a) return null;
+  switch (a.reason) {
+    case "permission":
+      return `Needs permission — ${a.detail ?? ""}`.trim();
+    case "question":
+      return `Asks: ${a.detail ?? "a question"}`;
+    case "idle":
+      return "Finished — waiting for your next prompt";
+    case "error":
+      return `Error: ${a.detail ?? "unknown error"}`;
+  }
+}

@@ -1,0 +1,211 @@
+"use client";
+
+import { usePathname, useRouter } from "next/navigation";
+import { useCallback, useEffect, useMemo, useRef, useState, useTransition } from "react";
+import type { SessionState } from "@/lib/db/board";
+import type { SessionPage } from "@/lib/db/session-queries";
+import type { SessionListItem } from "@/lib/db/sessions";
+import { formatCost } from "../format";
+import { useLive, useLiveEvent } from "../live/live-provider";
+import { useNow } from "../use-now";
+import { useAttentionSignals } from "./attention-signals";
+import { countStates, groupRows, matchesView, stateOf } from "./board-state";
+import { Filters } from "./filters";
+import { NotifyToggle } from "./notify-toggle";
+import { SessionRow } from "./session-row";
+import { type BoardView, boardQuery } from "./view";
+
+function apiQuery(view: BoardView, cursor?: string) {
+  const q = new URLSearchParams({ parent: "any", limit: "200" });
+  if (view.host) q.set("hostname", view.host);
+  if (view.status) q.set("status", view.status);
+  if (view.search) q.set("search", view.search);
+  if (cursor) q.set("cursor", cursor);
+  return q;
+}
+
+function useCostToday(epoch: number) {
+  const [cost, setCost] = useState<number | null>(null);
+  const refresh = useCallback(async () => {
+    const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const res = await fetch(`/api/analytics/summary?range=today&tz=${encodeURIComponent(tz)}`);
+    if (res.ok) setCost(((await res.json()) as { totals: { cost: number } }).totals.cost);
+  }, []);
+  useEffect(() => {
+    void refresh();
+    const timer = setInterval(() => void refresh(), 30_000);
+    return () => clearInterval(timer);
+  }, [refresh, epoch]);
+  return cost;
+}
+
+function Counter({ label, value, tone, testId }: { label: string; value: string; tone: string; testId: string }) {
+  return (
+    <div className="rounded-[var(--radius-card)] border border-line bg-surface px-4 py-3 shadow-[var(--shadow-card)]">
+      <p className="text-xs font-medium tracking-wide text-muted uppercase">{label}</p>
+      <p className={`mt-0.5 text-2xl font-semibold tabular-nums ${tone}`} data-testid={testId}>
+        {value}
+      </p>
+    </div>
+  );
+}
+
+export function Board({ initial, states: initialStates, hosts, view }: { initial: SessionPage; states: SessionState[]; hosts: string[]; view: BoardView }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const { socket, epoch } = useLive();
+  const now = useNow(1000);
+  const [, startTransition] = useTransition();
+  const [rows, setRows] = useState(() => new Map(initial.sessions.map((s) => [s.id, s])));
+  const [cursor, setCursor] = useState(initial.nextCursor);
+  const [states, setStates] = useState(() => new Map(initialStates.map((s) => [s.id, s])));
+  const [error, setError] = useState<string | null>(null);
+  const viewRef = useRef(view);
+  viewRef.current = view;
+
+  // New data from the server (a filter changed): start from it.
+  useEffect(() => {
+    setRows(new Map(initial.sessions.map((s) => [s.id, s])));
+    setCursor(initial.nextCursor);
+  }, [initial]);
+  useEffect(() => setStates(new Map(initialStates.map((s) => [s.id, s]))), [initialStates]);
+
+  const onUpsert = useCallback((row: SessionListItem) => {
+    setStates((prev) => {
+      const next = new Map(prev);
+      const state = stateOf(row);
+      if (state.attention || state.status !== "idle") next.set(row.id, state);
+      else next.delete(row.id);
+      return next;
+    });
+    setRows((prev) => {
+      const current = viewRef.current;
+      const listed = prev.has(row.id);
+      // A text search cannot be judged here: only rows already found are updated.
+      if (!matchesView(row, current) || (current.search && !listed)) {
+        if (!listed) return prev;
+        const next = new Map(prev);
+        next.delete(row.id);
+        return next;
+      }
+      return new Map(prev).set(row.id, row);
+    });
+  }, []);
+  const onRemove = useCallback(({ id }: { id: string }) => {
+    setRows((prev) => {
+      if (!prev.has(id)) return prev;
+      const next = new Map(prev);
+      next.delete(id);
+      return next;
+    });
+    setStates((prev) => {
+      const next = new Map(prev);
+      next.delete(id);
+      return next;
+    });
+  }, []);
+  useLiveEvent("session:upsert", onUpsert);
+  useLiveEvent("session:remove", onRemove);
+
+  // After a reconnect, anything pushed while offline was missed: fetch the list again.
+  const firstEpoch = useRef(epoch);
+  useEffect(() => {
+    if (!socket || epoch <= 1 || epoch === firstEpoch.current) return;
+    void (async () => {
+      const res = await fetch(`/api/sessions?${apiQuery(viewRef.current)}`);
+      if (!res.ok) return;
+      const page = (await res.json()) as SessionPage;
+      setRows(new Map(page.sessions.map((s) => [s.id, s])));
+      setCursor(page.nextCursor);
+      startTransition(() => router.refresh());
+    })();
+  }, [epoch, socket, router]);
+
+  async function loadMore() {
+    if (!cursor) return;
+    const res = await fetch(`/api/sessions?${apiQuery(view, cursor)}`);
+    if (!res.ok) return setError("Could not load more sessions.");
+    const page = (await res.json()) as SessionPage;
+    setRows((prev) => {
+      const next = new Map(prev);
+      for (const s of page.sessions) if (!next.has(s.id)) next.set(s.id, s);
+      return next;
+    });
+    setCursor(page.nextCursor);
+  }
+
+  const setView = useCallback(
+    (change: Partial<BoardView>) => {
+      const q = boardQuery({ ...viewRef.current, ...change }).toString();
+      startTransition(() => router.replace(q ? `${pathname}?${q}` : pathname, { scroll: false }));
+    },
+    [router, pathname],
+  );
+
+  const counters = useMemo(() => countStates(states), [states]);
+  const costToday = useCostToday(epoch);
+  useAttentionSignals(counters.waiting);
+  const groups = useMemo(() => groupRows([...rows.values()], view.group), [rows, view.group]);
+  const lookup = useCallback((id: string) => rows.get(id), [rows]);
+
+  return (
+    <div className="space-y-4">
+      <section aria-label="Overview" className="grid grid-cols-2 gap-3 lg:grid-cols-4">
+        <Counter label="Working" value={String(counters.working)} tone="text-busy" testId="count-working" />
+        <Counter label="Waiting for you" value={String(counters.waiting)} tone={counters.waiting ? "text-wait" : ""} testId="count-waiting" />
+        <Counter label="Errors" value={String(counters.errors)} tone={counters.errors ? "text-error" : ""} testId="count-errors" />
+        <Counter label="Cost today" value={costToday === null ? "—" : formatCost(costToday)} tone="" testId="cost-today" />
+      </section>
+
+      <div className="flex flex-wrap items-end gap-2">
+        <Filters view={view} hosts={hosts} onChange={setView} />
+        <div className="ml-auto">
+          <NotifyToggle lookup={lookup} />
+        </div>
+      </div>
+
+      {error && (
+        <p role="alert" className="flex items-center justify-between rounded-lg bg-error-soft px-3 py-2 text-sm text-error">
+          {error}
+          <button type="button" onClick={() => setError(null)} className="ml-3 underline">
+            Close
+          </button>
+        </p>
+      )}
+
+      {rows.size === 0 ? (
+        <p className="rounded-[var(--radius-card)] border border-dashed border-line px-4 py-10 text-center text-muted">No sessions match these filters.</p>
+      ) : (
+        groups.map((group) => (
+          <section key={group.key} aria-label={group.label} className="overflow-hidden rounded-[var(--radius-card)] border border-line bg-surface shadow-[var(--shadow-card)]">
+            {view.group !== "flat" && (
+              <h2 className="flex items-center gap-3 border-b border-line bg-raised/50 px-3 py-2 text-sm font-semibold">
+                <span className="truncate font-mono" title={group.label}>
+                  {group.label}
+                </span>
+                <span className="text-xs font-normal text-muted">
+                  {group.working > 0 && `${group.working} working`}
+                  {group.working > 0 && group.waiting > 0 && " · "}
+                  {group.waiting > 0 && <span className="font-medium text-wait">{group.waiting} waiting</span>}
+                </span>
+              </h2>
+            )}
+            <ul className="divide-y divide-line">
+              {group.nodes.map((node) => (
+                <SessionRow key={node.row.id} node={node} now={now} onError={setError} />
+              ))}
+            </ul>
+          </section>
+        ))
+      )}
+
+      {cursor && (
+        <div className="text-center">
+          <button type="button" onClick={() => void loadMore()} className="rounded-lg border border-line px-4 py-2 text-sm hover:bg-raised focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none">
+            Load older sessions
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,80 @@
+"use client";
+
+import Link from "next/link";
+import { useCallback, useState } from "react";
+import type { InstanceSummary } from "@/lib/db/instance-queries";
+import type { InstanceItem } from "@/lib/db/instances";
+import { formatAgo, formatCost, formatNumber } from "../format";
+import { useLiveEvent } from "../live/live-provider";
+import { useNow } from "../use-now";
+
+const ONLINE_MS = 90_000;
+
+/** Every machine with the plugin: online while its heartbeat is fresh, with what it runs. */
+export function InstancesView({ initial }: { initial: InstanceSummary[] }) {
+  const now = useNow(5000);
+  const [hosts, setHosts] = useState(initial);
+  const onInstance = useCallback((item: InstanceItem) => {
+    setHosts((prev) => {
+      const existing = prev.find((h) => h.hostname === item.hostname);
+      if (!existing) return [...prev, { ...item, sessions: 0, busy: 0, attention: 0, cost: 0 }].sort((a, b) => a.hostname.localeCompare(b.hostname));
+      return prev.map((h) => (h.hostname === item.hostname ? { ...h, ...item } : h));
+    });
+  }, []);
+  useLiveEvent("instance:upsert", onInstance);
+
+  if (hosts.length === 0) {
+    return <p className="rounded-[var(--radius-card)] border border-dashed border-line px-4 py-10 text-center text-muted">No machine has connected yet. The Sessions page shows how to connect one.</p>;
+  }
+  return (
+    <div className="space-y-4">
+      <h1 className="text-xl font-semibold">Hosts</h1>
+      <ul className="grid gap-3 sm:grid-cols-2 xl:grid-cols-3">
+        {hosts.map((h) => {
+          // Judged against the ticking clock, so a host goes offline without a reload.
+          const online = h.lastHeartbeat !== null && now - h.lastHeartbeat < ONLINE_MS;
+          return (
+            <li key={h.hostname} className="rounded-[var(--radius-card)] border border-line bg-surface p-4 shadow-[var(--shadow-card)]" data-testid="instance" data-online={online}>
+              <div className="flex items-center gap-2">
+                <span aria-hidden="true" className={`size-2.5 rounded-full ${online ? "bg-busy" : "bg-muted"}`} />
+                <h2 className="min-w-0 flex-1 truncate font-semibold">
+                  <Link href={`/?host=${encodeURIComponent(h.hostname)}`} className="hover:underline">
+                    {h.hostname}
+                  </Link>
+                </h2>
+                <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${online ? "bg-busy-soft text-busy" : "bg-raised text-muted"}`}>{online ? "Online" : "Offline"}</span>
+              </div>
+              <p className="mt-1 text-xs text-muted">
+                Last seen {formatAgo(h.lastSeen, now)}
+                {h.lastHeartbeat !== null && ` · heartbeat ${formatAgo(h.lastHeartbeat, now)}`}
+              </p>
+              <dl className="mt-3 grid grid-cols-4 gap-2 text-sm">
+                <div>
+                  <dt className="text-xs text-muted">Busy</dt>
+                  <dd className="font-medium tabular-nums text-busy">{h.busy}</dd>
+                </div>
+                <div>
+                  <dt className="text-xs text-muted">Waiting</dt>
+                  <dd className={`font-medium tabular-nums ${h.attention ? "text-wait" : ""}`}>{h.attention}</dd>
+                </div>
+                <div>
+                  <dt className="text-xs text-muted">Sessions</dt>
+                  <dd className="font-medium tabular-nums">{formatNumber(h.sessions)}</dd>
+                </div>
+                <div>
+                  <dt className="text-xs text-muted">Cost</dt>
+                  <dd className="font-medium tabular-nums">{formatCost(h.cost)}</dd>
+                </div>
+              </dl>
+              <p className="mt-3 text-xs text-muted">
+                OpenCode {h.opencodeVersion ?? "?"} · plugin {h.pluginVersion ?? "?"}
+                {h.spoolBytes ? ` · ${Math.round(h.spoolBytes / 1024)} KB spooled` : ""}
+                {h.droppedEvents ? ` · ${h.droppedEvents} events dropped` : ""}
+              </p>
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}

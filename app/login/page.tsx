@@ -1,0 +1,30 @@
+import { redirect } from "next/navigation";
+import { isSignedIn } from "@/lib/auth/page-guard";
+import { LoginForm } from "./login-form";
+
+export const dynamic = "force-dynamic";
+
+/** Only same-site paths: a login page must not become an open redirect. */
+function safeTarget(value: string | string[] | undefined) {
+  const target = Array.isArray(value) ? value[0] : value;
+  return target && target.startsWith("/") && !target.startsWith("//") ? target : "/";
+}
+
+export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const target = safeTarget((await searchParams).callbackUrl);
+  if (await isSignedIn()) redirect(target);
+  return (
+    <main className="grid min-h-dvh place-items-center px-4">
+      <div className="w-full max-w-sm rounded-[var(--radius-card)] border border-line bg-surface p-8 shadow-[var(--shadow-card)]">
+        <div className="mb-6 flex items-center gap-3">
+          <img src="/icon.svg" alt="" className="size-9" />
+          <div>
+            <h1 className="text-lg font-semibold">OpenCode Dashboard</h1>
+            <p className="text-sm text-muted">Sign in to watch your agents</p>
+          </div>
+        </div>
+        <LoginForm target={target} />
+      </div>
+    </main>
+  );
+}

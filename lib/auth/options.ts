@@ -1,0 +1,30 @@
+import type { NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { clientAddressOf } from "../http/remote-address";
+import { recordFailure, recordSuccess } from "./login-limiter";
+import { isDashboardPassword } from "./secrets";
+import { sessionSecret } from "./session-secret";
+
+/** next-auth: one shared password, a JWT session in an httpOnly, SameSite=Lax cookie. */
+export function authOptions(): NextAuthOptions {
+  return {
+    secret: sessionSecret(),
+    session: { strategy: "jwt", maxAge: 30 * 24 * 60 * 60 },
+    pages: { signIn: "/login", error: "/login" },
+    providers: [
+      CredentialsProvider({
+        name: "Password",
+        credentials: { password: { label: "Password", type: "password" } },
+        async authorize(credentials, req) {
+          const client = clientAddressOf((req?.headers ?? {}) as Record<string, string>);
+          if (isDashboardPassword(credentials?.password)) {
+            recordSuccess(client);
+            return { id: "dashboard", name: "Dashboard" };
+          }
+          recordFailure(client);
+          return null;
+        },
+      }),
+    ],
+  };
+}
