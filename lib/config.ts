@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { KOKORO_VOICES, type KokoroVoice } from "./tts/voices";
 
 /**
  * The server's configuration, read from the environment and validated once per process.
@@ -18,6 +19,15 @@ export type Config = {
   frontendPassword: string;
   authSecret: string;
   disableTts: boolean;
+  /** Spoken announcements: where the Kokoro model is, its voice, speed and precision, and which engine (lib/tts/speech.ts). */
+  tts: {
+    modelDir: string | null;
+    allowDownload: boolean;
+    voice: KokoroVoice;
+    speed: number;
+    dtype: "fp32" | "fp16" | "q8" | "q4" | "q4f16";
+    engine: "auto" | "kokoro" | "espeak" | "browser";
+  };
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** Sessions idle for longer than this many days are pruned (null: kept forever). */
   retentionDays: number | null;
@@ -43,6 +53,12 @@ const envSchema = z.object({
   FRONTEND_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
   NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   DISABLE_TTS: booleanFlag.default(false),
+  TTS_MODEL_DIR: z.string().refine((v) => path.isAbsolute(v), "must be an absolute path").optional(),
+  TTS_ALLOW_DOWNLOAD: booleanFlag.default(false),
+  TTS_VOICE: z.enum(KOKORO_VOICES, { error: `must be one of ${KOKORO_VOICES.join(", ")}` }).default("af_heart"),
+  TTS_SPEED: z.coerce.number().min(0.5, "must be between 0.5 and 2").max(2, "must be between 0.5 and 2").default(1),
+  TTS_DTYPE: z.enum(["fp32", "fp16", "q8", "q4", "q4f16"]).default("q8"),
+  TTS_ENGINE: z.enum(["auto", "kokoro", "espeak", "browser"]).default("auto"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   RETENTION_DAYS: z.coerce.number().positive("must be a positive number of days").optional(),
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
@@ -139,6 +155,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     frontendPassword: resolved.frontendPassword,
     authSecret: resolved.authSecret,
     disableTts: values.DISABLE_TTS,
+    tts: {
+      modelDir: values.TTS_MODEL_DIR ?? null,
+      allowDownload: values.TTS_ALLOW_DOWNLOAD,
+      voice: values.TTS_VOICE,
+      speed: values.TTS_SPEED,
+      dtype: values.TTS_DTYPE,
+      engine: values.TTS_ENGINE,
+    },
     logLevel: values.LOG_LEVEL,
     retentionDays: values.RETENTION_DAYS ?? null,
     metricsToken: values.METRICS_TOKEN ?? null,

@@ -1,0 +1,80 @@
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
+import type { Config } from "../config";
+import type { Logger } from "pino";
+
+/**
+ * Kokoro-82M through kokoro-js, from a local model folder. kokoro-js (and transformers.js and
+ * onnxruntime-node under it) is only ever reached through dynamic import(): importing it installs
+ * a process-wide unhandledRejection handler, which a server with DISABLE_TTS=true must not get.
+ */
+
+export const KOKORO_SAMPLE_RATE = 24_000;
+const REMOTE_MODEL = "onnx-community/Kokoro-82M-v1.0-ONNX";
+const DTYPE_FILE: Record<Config["tts"]["dtype"], string> = {
+  fp32: "model.onnx",
+  fp16: "model_fp16.onnx",
+  q8: "model_quantized.onnx",
+  q4: "model_q4.onnx",
+  q4f16: "model_q4f16.onnx",
+};
+
+export type KokoroVoiceModel = {
+  generate(text: string, voice: string, speed: number): Promise<Float32Array>;
+};
+
+/** The files transformers.js reads for Kokoro, relative to the model folder, for this dtype. */
+export function kokoroFiles(dtype: Config["tts"]["dtype"]) {
+  return ["config.json", "tokenizer.json", "tokenizer_config.json", `onnx/${DTYPE_FILE[dtype]}`];
+}
+
+/** Why the model folder cannot be used, or null when it has everything. Cheap: a few stat calls. */
+export function missingModel(tts: Config["tts"]): string | null {
+  if (!tts.modelDir) return "TTS_MODEL_DIR is not set";
+  // turbopackIgnore: these are run-time paths; without it Turbopack traces the whole project into every route.
+  const dir = tts.modelDir;
+  if (!existsSync(/* turbopackIgnore: true */ dir) || !statSync(/* turbopackIgnore: true */ dir).isDirectory()) return `TTS_MODEL_DIR=${dir} does not exist`;
+  const missing = kokoroFiles(tts.dtype).filter((f) => !existsSync(path.join(/* turbopackIgnore: true */ dir, f)));
+  if (missing.length === 0) return null;
+  return `TTS_MODEL_DIR=${tts.modelDir} has no ${missing.join(", ")} (TTS_DTYPE=${tts.dtype})`;
+}
+
+export async function loadKokoro(tts: Config["tts"], log: Logger): Promise<KokoroVoiceModel> {
+  const started = Date.now();
+  const transformers = await import("@huggingface/transformers");
+  const { KokoroTTS } = await import("kokoro-js");
+  const { env } = transformers;
+  env.allowLocalModels = true;
+  env.allowRemoteModels = tts.allowDownload;
+  let modelId: string;
+  if (missingModel(tts) === null) {
+    // An absolute path is not a Hub id, so transformers.js reads <dir>/<file> directly.
+    modelId = tts.modelDir!;
+  } else {
+    // Only reached with TTS_ALLOW_DOWNLOAD=true: fetch once from the Hub into TTS_MODEL_DIR.
+    modelId = REMOTE_MODEL;
+    env.localModelPath = tts.modelDir!;
+    env.cacheDir = tts.modelDir!;
+  }
+  log.info({ model: modelId, dtype: tts.dtype, download: tts.allowDownload }, "speech: loading the Kokoro model");
+  let lastLogged = 0;
+  const model = await KokoroTTS.from_pretrained(modelId, {
+    dtype: tts.dtype,
+    device: "cpu",
+    progress_callback: (p: { status: string; file?: string; progress?: number }) => {
+      if (p.status === "done") log.info({ file: p.file, ms: Date.now() - started }, `speech: loaded ${p.file}`);
+      else if (p.status === "progress" && typeof p.progress === "number" && Date.now() - lastLogged > 2_000) {
+        lastLogged = Date.now();
+        log.info({ file: p.file, progress: Math.round(p.progress) }, `speech: reading ${p.file} ${Math.round(p.progress)}%`);
+      }
+    },
+  });
+  log.info({ ms: Date.now() - started }, `speech: Kokoro model ready in ${Date.now() - started} ms`);
+  return {
+    async generate(text, voice, speed) {
+      const audio = await model.generate(text, { voice: voice as never, speed });
+      if (audio.sampling_rate !== KOKORO_SAMPLE_RATE) throw new Error(`Kokoro returned ${audio.sampling_rate} Hz audio, expected ${KOKORO_SAMPLE_RATE}`);
+      return audio.audio;
+    },
+  };
+}
