@@ -197,6 +197,11 @@ const statements: Record<string, string[]> = {
       created_at, session_id, provider_id, model_id, tokens_input, tokens_output, tokens_reasoning,
       tokens_cache_read, tokens_cache_write, cost
     ) WHERE role = 'assistant'`,
+    // Per-model totals group by (provider, model); in that order the grouping needs no sort.
+    `CREATE INDEX messages_assistant_by_model ON messages (
+      provider_id, model_id, created_at, tokens_input, tokens_output, tokens_reasoning,
+      tokens_cache_read, tokens_cache_write, cost
+    ) WHERE role = 'assistant'`,
     `CREATE INDEX sessions_by_parent_activity ON sessions (parent_id, last_activity_at DESC, id DESC)`,
   ],
 };
