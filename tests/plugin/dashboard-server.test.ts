@@ -12,8 +12,8 @@ import { startFakeProvider, type FakeProvider } from "../support/fake-provider.t
 import { makeOpencodeProject, runOpencode, startOpencodeServe, waitFor, ROOT, type OpencodeProject, type OpencodeServer } from "../support/opencode.ts"
 import { startServer, type TestServer } from "../support/server.ts"
 
-const built = fs.existsSync(path.join(ROOT, "dist/server.js"))
-const skip = built ? false : "dist/server.js is missing: run `npm run build` first"
+const built = fs.existsSync(path.join(ROOT, "dist/server.js")) && fs.existsSync(path.join(ROOT, ".next/BUILD_ID"))
+const skip = built ? false : "no production build (dist/server.js, .next): run `npm run build` first"
 
 let provider: FakeProvider
 let dashboard: TestServer
