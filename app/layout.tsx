@@ -1,4 +1,5 @@
 import type { Metadata, Viewport } from "next";
+import { ThemeSync } from "./_components/nav/theme-sync";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -24,7 +25,10 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
       <head>
         <script dangerouslySetInnerHTML={{ __html: themeScript }} />
       </head>
-      <body className="min-h-dvh bg-canvas font-sans text-ink antialiased">{children}</body>
+      <body className="min-h-dvh bg-canvas font-sans text-ink antialiased">
+        <ThemeSync />
+        {children}
+      </body>
     </html>
   );
 }

@@ -28,5 +28,5 @@ export default async function BoardPage({ searchParams }: { searchParams: Promis
     const origin = `${h.get("x-forwarded-proto") ?? "http"}://${h.get("host") ?? "localhost:3000"}`;
     return <SetupSteps origin={origin} apiKey={getConfig().apiKey} />;
   }
-  return <Board initial={page} states={states} hosts={hosts.map((h) => h.hostname)} view={view} />;
+  return <Board initial={page} states={states} hosts={hosts.map((h) => h.hostname)} view={view} renderedAt={Date.now()} />;
 }

@@ -6,5 +6,5 @@ export const dynamic = "force-dynamic";
 
 export default async function InstancesPage() {
   await requireSignedIn("/instances");
-  return <InstancesView initial={await listInstances()} />;
+  return <InstancesView initial={await listInstances()} renderedAt={Date.now()} />;
 }

@@ -50,11 +50,13 @@ function Counter({ label, value, tone, testId }: { label: string; value: string;
   );
 }
 
-export function Board({ initial, states: initialStates, hosts, view }: { initial: SessionPage; states: SessionState[]; hosts: string[]; view: BoardView }) {
+type BoardProps = { initial: SessionPage; states: SessionState[]; hosts: string[]; view: BoardView; renderedAt: number };
+
+export function Board({ initial, states: initialStates, hosts, view, renderedAt }: BoardProps) {
   const router = useRouter();
   const pathname = usePathname();
   const { socket, epoch } = useLive();
-  const now = useNow(1000);
+  const now = useNow(1000, renderedAt);
   const [, startTransition] = useTransition();
   const [rows, setRows] = useState(() => new Map(initial.sessions.map((s) => [s.id, s])));
   const [cursor, setCursor] = useState(initial.nextCursor);

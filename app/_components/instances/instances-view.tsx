@@ -11,8 +11,8 @@ import { useNow } from "../use-now";
 const ONLINE_MS = 90_000;
 
 /** Every machine with the plugin: online while its heartbeat is fresh, with what it runs. */
-export function InstancesView({ initial }: { initial: InstanceSummary[] }) {
-  const now = useNow(5000);
+export function InstancesView({ initial, renderedAt }: { initial: InstanceSummary[]; renderedAt: number }) {
+  const now = useNow(5000, renderedAt);
   const [hosts, setHosts] = useState(initial);
   const onInstance = useCallback((item: InstanceItem) => {
     setHosts((prev) => {

@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import { THEME_KEY } from "./theme-sync";
 
 /** Light or dark; the first choice follows the system, a click remembers the user's own. */
 export function ThemeToggle() {
@@ -10,7 +11,7 @@ export function ThemeToggle() {
   function toggle() {
     const next = theme === "dark" ? "light" : "dark";
     document.documentElement.dataset.theme = next;
-    localStorage.setItem("ocd-theme", next);
+    localStorage.setItem(THEME_KEY, next);
     setTheme(next);
   }
 

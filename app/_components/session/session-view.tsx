@@ -35,10 +35,10 @@ function Stat({ label, value, title }: { label: string; value: string; title?: s
   );
 }
 
-export function SessionView({ detail }: { detail: SessionDetail }) {
+export function SessionView({ detail, renderedAt }: { detail: SessionDetail; renderedAt: number }) {
   const router = useRouter();
   const { socket, epoch } = useLive();
-  const now = useNow(1000);
+  const now = useNow(1000, renderedAt);
   const id = detail.session.id;
   const [session, setSession] = useState<SessionListItem>(detail.session);
   const [entries, setEntries] = useState(() => mergeEntries(new Map(), detail.timeline.entries));

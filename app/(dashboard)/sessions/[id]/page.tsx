@@ -11,5 +11,5 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
   // Newest first from the database; the view shows them oldest first and pages backwards.
   const detail = await getSessionDetail(id, { order: "desc", limit: 200 });
   if (!detail) notFound();
-  return <SessionView detail={detail} />;
+  return <SessionView detail={detail} renderedAt={Date.now()} />;
 }
