@@ -1,0 +1,177 @@
+"use client";
+
+import { usePathname } from "next/navigation";
+import { useEffect, useId, useRef, useState } from "react";
+import { createLeaderElection, type LeaderElection } from "@/lib/announce/leader";
+import { createAnnouncementQueue, type KnownSession } from "@/lib/announce/queue";
+import type { AttentionReason } from "@/lib/db/schema";
+import type { AttentionMessage } from "@/lib/realtime/messages";
+import { AnnouncerSettings } from "./announcer-settings";
+import { PlaybackBlocked, say } from "./speaker";
+import { loadStatus, readSettings, useAnnouncerSettings } from "./settings-store";
+
+/** What the announcer needs of a socket.io client (the board's LiveSocket fits). */
+export type AnnouncerSocket = {
+  on(event: "attention", handler: (message: AttentionMessage) => void): unknown;
+  on(event: "session:upsert", handler: (session: AnnouncedSession) => void): unknown;
+  off(event: "attention", handler: (message: AttentionMessage) => void): unknown;
+  off(event: "session:upsert", handler: (session: AnnouncedSession) => void): unknown;
+};
+
+/** The parts of a SessionListItem the announcer reads. */
+export type AnnouncedSession = KnownSession & { attention?: { reason: AttentionReason; since: number } | null };
+
+export type AnnouncerProps = {
+  /** The page's socket.io connection (null while it is being made). */
+  socket: AnnouncerSocket | null;
+  /** Sessions known when the page loaded: their titles, and their current attention is not announced again. */
+  sessions?: AnnouncedSession[];
+  /** The session whose page this tab shows; by default read from the path (/sessions/<id>). */
+  viewingSessionId?: string | null;
+  /** The dashboard password for X-API-Key, for pages not signed in with the login cookie. */
+  apiKey?: string;
+  /** Show the speaker button with the settings panel (default true). */
+  controls?: boolean;
+};
+
+function sessionIdFromPath(pathname: string | null) {
+  const match = /^\/sessions\/([^/?#]+)/.exec(pathname ?? "");
+  return match ? decodeURIComponent(match[1]) : null;
+}
+
+function useVisible() {
+  const [visible, setVisible] = useState(true);
+  useEffect(() => {
+    const read = () => setVisible(document.visibilityState === "visible");
+    read();
+    document.addEventListener("visibilitychange", read);
+    return () => document.removeEventListener("visibilitychange", read);
+  }, []);
+  return visible;
+}
+
+/**
+ * Says out loud when a session starts waiting for its user: "vps-2, fix login bug: needs
+ * permission to run bash". Mount it once on every dashboard page (it also tells the other tabs
+ * which session this tab shows); only one open tab speaks.
+ */
+export function Announcer({ socket, sessions, viewingSessionId, apiKey, controls = true }: AnnouncerProps) {
+  const pathname = usePathname();
+  const viewing = viewingSessionId === undefined ? sessionIdFromPath(pathname) : viewingSessionId;
+  const visible = useVisible();
+  const [settings] = useAnnouncerSettings();
+  const [blocked, setBlocked] = useState(false);
+  const [open, setOpen] = useState(false);
+  const [leader, setLeader] = useState(false);
+  const panelId = useId();
+  const known = useRef(new Map<string, AnnouncedSession>());
+  const election = useRef<LeaderElection | null>(null);
+  const primed = useRef(false);
+  const queueRef = useRef<ReturnType<typeof createAnnouncementQueue> | null>(null);
+  const apiKeyRef = useRef(apiKey);
+  apiKeyRef.current = apiKey;
+
+  // Props fill in what the socket has not told yet; later session:upsert messages win.
+  for (const s of sessions ?? []) if (!known.current.has(s.id)) known.current.set(s.id, s);
+
+  // One election and one queue for the life of the page.
+  useEffect(() => {
+    const channel = typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel("ocd-announcer");
+    const e = createLeaderElection({ storage: localStorage, channel, onChange: setLeader });
+    election.current = e;
+    setLeader(e.isLeader());
+    const queue = createAnnouncementQueue({
+      lookup: (id) => known.current.get(id),
+      reasons: () => readSettings().reasons,
+      isLookingAt: (id) => e.isViewed(id),
+      announce: ({ text }) => {
+        const current = readSettings();
+        if (current.muted || !e.isLeader()) return;
+        void loadStatus(apiKeyRef.current)
+          .then((status) => say(text, current, status.engine, apiKeyRef.current))
+          .then(() => setBlocked(false))
+          .catch((error: Error) => {
+            if (error instanceof PlaybackBlocked) setBlocked(true);
+            else console.warn(`announcement failed: ${error.message}`);
+          });
+      },
+    });
+    queueRef.current = queue;
+    const bye = () => e.close();
+    window.addEventListener("pagehide", bye);
+    // Warm the server's model now rather than at the first announcement.
+    void loadStatus(apiKeyRef.current);
+    return () => {
+      window.removeEventListener("pagehide", bye);
+      queue.dispose();
+      e.close();
+      channel?.close();
+      queueRef.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    if (primed.current || !sessions || !queueRef.current) return;
+    primed.current = true;
+    queueRef.current.prime(sessions.map((s) => ({ id: s.id, attention: s.attention ?? null })));
+  }, [sessions]);
+
+  useEffect(() => {
+    election.current?.setViewing(visible ? viewing : null);
+  }, [viewing, visible]);
+
+  useEffect(() => {
+    if (!socket) return;
+    const onUpsert = (s: AnnouncedSession) => void known.current.set(s.id, s);
+    const onAttention = (message: AttentionMessage) => {
+      if (message.reason && !known.current.has(message.sessionId)) void fetchSession(message.sessionId);
+      queueRef.current?.attention(message);
+    };
+    // A session not seen since the page loaded: its title and parent, before the window closes.
+    const fetchSession = async (id: string) => {
+      const res = await fetch(`/api/sessions/${encodeURIComponent(id)}?limit=1`, { headers: apiKeyRef.current ? { "x-api-key": apiKeyRef.current } : {} }).catch(() => null);
+      if (!res?.ok) return;
+      const detail = (await res.json()) as { session?: AnnouncedSession };
+      if (detail.session && !known.current.has(id)) known.current.set(id, detail.session);
+    };
+    socket.on("session:upsert", onUpsert);
+    socket.on("attention", onAttention);
+    return () => {
+      socket.off("session:upsert", onUpsert);
+      socket.off("attention", onAttention);
+    };
+  }, [socket]);
+
+  if (!controls) return null;
+  const label = settings.muted ? "Announcements muted" : blocked ? "Sound blocked: click to enable" : "Announcements";
+  return (
+    <div className="relative">
+      <button
+        type="button"
+        aria-expanded={open}
+        aria-controls={panelId}
+        aria-label={label}
+        title={leader ? `${label} (this tab speaks)` : `${label} (another tab speaks)`}
+        data-testid="announcer-toggle"
+        onClick={() => {
+          setOpen((o) => !o);
+          // A click is the user gesture browsers want before they play sound.
+          if (blocked) setBlocked(false);
+        }}
+        className={`rounded-lg border px-2 py-1.5 text-sm hover:bg-raised focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none ${blocked ? "border-wait-line text-wait" : "border-line text-muted hover:text-ink"}`}
+      >
+        <span aria-hidden="true">{settings.muted ? "🔇" : "🔊"}</span>
+        {blocked && <span className="ml-1">Enable sound</span>}
+      </button>
+      {open && (
+        <div
+          id={panelId}
+          className="absolute right-0 z-30 mt-2 rounded-[var(--radius-card)] border border-line bg-surface p-4 shadow-[var(--shadow-card)]"
+          onKeyDown={(e) => e.key === "Escape" && setOpen(false)}
+        >
+          <AnnouncerSettings apiKey={apiKey} />
+        </div>
+      )}
+    </div>
+  );
+}
