@@ -202,7 +202,6 @@ const statements: Record<string, string[]> = {
       provider_id, model_id, created_at, tokens_input, tokens_output, tokens_reasoning,
       tokens_cache_read, tokens_cache_write, cost
     ) WHERE role = 'assistant'`,
-    `CREATE INDEX sessions_by_parent_activity ON sessions (parent_id, last_activity_at DESC, id DESC)`,
   ],
 };
 

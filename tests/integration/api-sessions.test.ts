@@ -237,8 +237,9 @@ describe("GET /api/sessions: pagination", () => {
   const base = T0 + 1_000_000;
   before(async () => {
     const events: WireEvent[] = [];
-    // Two sessions share an activity time, so the id breaks the tie.
-    for (let i = 0; i < N; i++) events.push(created(`ses_p_${String(i).padStart(2, "0")}`, base + Math.min(i, 23) * 1000, {}, host));
+    // Sessions share activity times in pairs, one pair straddling each page boundary, so the
+    // id has to break ties for the cursor.
+    for (let i = 0; i < N; i++) events.push(created(`ses_p_${String(i).padStart(2, "0")}`, base + Math.floor(i / 2) * 1000, {}, host));
     await send(events);
   });
 
