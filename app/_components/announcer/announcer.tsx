@@ -34,6 +34,16 @@ export type AnnouncerProps = {
   controls?: boolean;
 };
 
+/** Drawn inline: emoji fonts are missing on many Linux desktops and servers' screenshots. */
+function SpeakerIcon({ muted }: { muted: boolean }) {
+  return (
+    <svg aria-hidden="true" viewBox="0 0 24 24" className="inline size-4 align-[-3px]" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+      <path d="M11 5 6 9H3v6h3l5 4z" fill="currentColor" />
+      {muted ? <path d="m17 9 5 6m0-6-5 6" /> : <path d="M15.5 8.5a5 5 0 0 1 0 7M18.5 5.5a9 9 0 0 1 0 13" />}
+    </svg>
+  );
+}
+
 function sessionIdFromPath(pathname: string | null) {
   const match = /^\/sessions\/([^/?#]+)/.exec(pathname ?? "");
   return match ? decodeURIComponent(match[1]) : null;
@@ -160,7 +170,7 @@ export function Announcer({ socket, sessions, viewingSessionId, apiKey, controls
         }}
         className={`rounded-lg border px-2 py-1.5 text-sm hover:bg-raised focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none ${blocked ? "border-wait-line text-wait" : "border-line text-muted hover:text-ink"}`}
       >
-        <span aria-hidden="true">{settings.muted ? "🔇" : "🔊"}</span>
+        <SpeakerIcon muted={settings.muted} />
         {blocked && <span className="ml-1">Enable sound</span>}
       </button>
       {open && (

@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { Announcer } from "../announcer";
 import { useLive } from "../live/live-provider";
 import { ThemeToggle } from "./theme-toggle";
 
@@ -25,17 +26,18 @@ async function signOut() {
 
 export function TopNav() {
   const pathname = usePathname();
-  const { state } = useLive();
+  const { state, socket } = useLive();
   const active = (href: string) => (href === "/" ? pathname === "/" || pathname.startsWith("/sessions") : pathname.startsWith(href));
 
   return (
     <header className="sticky top-0 z-20 border-b border-line bg-surface/90 backdrop-blur">
-      <div className="mx-auto flex h-14 max-w-7xl items-center gap-2 px-3 sm:gap-4 sm:px-6">
+      <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-2 gap-y-1 px-3 py-2 sm:h-14 sm:flex-nowrap sm:gap-4 sm:px-6 sm:py-0">
         <Link href="/" className="flex shrink-0 items-center gap-2 font-semibold" aria-label="OpenCode Dashboard, sessions">
           <img src="/icon.svg" alt="" className="size-7" />
           <span className="hidden sm:inline">OpenCode Dashboard</span>
         </Link>
-        <nav aria-label="Main" className="flex min-w-0 items-center gap-1 overflow-x-auto">
+        {/* On phones the tabs take their own row under the bar. */}
+        <nav aria-label="Main" className="order-last flex w-full min-w-0 items-center gap-1 sm:order-none sm:w-auto">
           {links.map((link) => (
             <Link
               key={link.href}
@@ -52,11 +54,12 @@ export function TopNav() {
             <span aria-hidden="true" className={`size-2 rounded-full ${state === "live" ? "bg-busy" : state === "offline" ? "bg-error animate-pulse-dot" : "bg-wait"}`} />
             <span className="hidden sm:inline">{stateLabel[state]}</span>
           </span>
+          <Announcer socket={socket} />
           <ThemeToggle />
           <button
             type="button"
             onClick={() => void signOut()}
-            className="rounded-lg px-2.5 py-1.5 text-sm text-muted hover:bg-raised hover:text-ink focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none"
+            className="rounded-lg px-2.5 py-1.5 text-sm whitespace-nowrap text-muted hover:bg-raised hover:text-ink focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none"
           >
             Sign out
           </button>
