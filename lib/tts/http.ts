@@ -2,6 +2,7 @@ import { z } from "zod";
 import { getConfig } from "../config";
 import { readBodyLimited } from "../http/body";
 import { jsonError } from "../http/errors";
+import { clientAddressOf } from "../http/remote-address";
 import { RateLimit } from "./rate-limit";
 import { speechUrl, verifySpeech } from "./signature";
 import { getSpeech, MAX_TEXT, SpeechUnavailable } from "./speech";
@@ -25,15 +26,6 @@ const speechQuery = z.object({
 
 const globalForLimit = globalThis as unknown as { __ocdTtsLimit?: RateLimit };
 const limiter = () => (globalForLimit.__ocdTtsLimit ??= new RateLimit(30, 60_000));
-
-/**
- * The caller, for the rate limit: the peer address server.ts copies into x-ocd-remote-address
- * (overwriting any client value), else the first X-Forwarded-For hop.
- */
-function clientOf(request: Request) {
-  const peer = request.headers.get("x-ocd-remote-address");
-  return peer || request.headers.get("x-forwarded-for")?.split(",")[0].trim() || "unknown";
-}
 
 function unavailable(error: SpeechUnavailable) {
   return jsonError(503, error.code, error.message);
@@ -76,7 +68,7 @@ export async function speak(request: Request): Promise<Response> {
   const { text, voice, exp, sig } = query.data;
   const verdict = verifySpeech(getConfig().authSecret, { text, voice, exp }, sig);
   if (!verdict.ok) return jsonError(403, verdict.code, verdict.message);
-  const allowed = limiter().take(clientOf(request));
+  const allowed = limiter().take(clientAddressOf(request.headers));
   if (!allowed.ok) {
     return jsonError(429, "rate_limited", `at most 30 speech requests a minute; retry in ${allowed.retryAfterS} s`, undefined, { "retry-after": String(allowed.retryAfterS) });
   }

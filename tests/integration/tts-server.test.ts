@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -80,6 +80,7 @@ describe("Kokoro through kokoro-js on a tiny model", () => {
     assert.equal(s.kokoro.dtype, "q8");
     assert.ok(s.voices.includes("bm_george"));
     assert.match(server.output(), /Kokoro model ready in \d+ ms/);
+    assert.match(readFileSync(`/proc/${server.pid}/maps`, "utf8"), /libonnxruntime/, "onnxruntime-node is loaded in the server process");
     assert.match(server.output(), /loaded onnx\/model_quantized\.onnx/);
   });
 
@@ -258,6 +259,8 @@ describe("turned off", () => {
     assert.equal(res.status, 503);
     assert.equal(((await res.json()) as any).error.code, "tts_disabled");
     assert.equal((await sign(server, "hello")).status, 503);
+    // kokoro-js was never imported: onnxruntime-node's native library is not in the process.
+    assert.doesNotMatch(readFileSync(`/proc/${server.pid}/maps`, "utf8"), /onnxruntime/);
   });
 });
 
