@@ -182,37 +182,34 @@ function localDays(w: { from: number; to: number }, segments: OffsetSegment[], t
 }
 
 /**
- * One row per local day of `tz` in [from, to), days without usage included. Counts run as one
- * index range count per day (cheaper than computing a day for 200,000 rows); sums group by the
- * local day computed per assistant message.
+ * One row per local day of `tz` in [from, to), days without usage included. Each day is one
+ * index range per figure (the day's bounds come from JS, DST included), so nothing is sorted or
+ * grouped; the assistant sums come back as one JSON array per day, since a scalar subquery
+ * returns one value.
  */
 export async function totalsByDay(w: { from: number; to: number }, timeZone: string, hostname?: string): Promise<DayTotals[]> {
-  const segments = offsetSegments(timeZone, w.from, w.to);
-  const days = localDays(w, segments, timeZone);
+  const days = localDays(w, offsetSegments(timeZone, w.from, w.to), timeZone);
   if (days.length === 0) return [];
   const values = sql.join(days.map((d) => sql`(${sql.lit(d.day)}, ${sql.lit(d.start)}, ${sql.lit(d.end)})`));
   const sessionHost = hostname ? sql`AND s.hostname = ${hostname}` : sql``;
-  const [counts, assistant] = await Promise.all([
-    rows<{ day: number; sessions: number; messages: number }>(
-      sql`WITH days (day, start, end) AS (VALUES ${values})
-          SELECT day,
-            (SELECT count(*) FROM sessions AS s WHERE s.created_at >= days.start AND s.created_at < days.end ${sessionHost}) AS sessions,
-            (SELECT count(*) FROM messages AS m WHERE m.created_at >= days.start AND m.created_at < days.end ${onHost(hostname)}) AS messages
-          FROM days`,
-    ),
-    rows<SumsRow & { day: number }>(
-      sql`SELECT ${localDaySql(sql`m.created_at`, segments)} AS day, ${sums} FROM messages AS m
-          WHERE ${assistantOnly} AND ${within(sql`m.created_at`, w)} ${onHost(hostname)} GROUP BY 1`,
-    ),
-  ]);
-  const sumsByDay = new Map(assistant.map((r) => [r.day, r]));
-  return counts.map((c) => {
+  const onDay = sql`m.created_at >= days.start AND m.created_at < days.end`;
+  const list = await rows<{ day: number; sessions: number; messages: number; sums: string }>(
+    sql`WITH days (day, start, end) AS (VALUES ${values})
+        SELECT day,
+          (SELECT count(*) FROM sessions AS s WHERE s.created_at >= days.start AND s.created_at < days.end ${sessionHost}) AS sessions,
+          (SELECT count(*) FROM messages AS m WHERE ${onDay} ${onHost(hostname)}) AS messages,
+          (SELECT json_array(sum(m.tokens_input), sum(m.tokens_output), sum(m.tokens_reasoning), sum(m.tokens_cache_read),
+                             sum(m.tokens_cache_write), sum(m.cost))
+             FROM messages AS m WHERE ${assistantOnly} AND ${onDay} ${onHost(hostname)}) AS sums
+        FROM days`,
+  );
+  return list.map((r) => {
+    const [input, output, reasoning, cache_read, cache_write, cost] = (JSON.parse(r.sums) as (number | null)[]).map((v) => v ?? 0);
     const t = emptyTotals();
-    t.sessions = c.sessions;
-    t.messages = c.messages;
-    const r = sumsByDay.get(c.day);
-    if (r) addSums(t, r);
-    return { date: dayNumberToDate(c.day), ...t };
+    t.sessions = r.sessions;
+    t.messages = r.messages;
+    addSums(t, { input, output, reasoning, cache_read, cache_write, cost });
+    return { date: dayNumberToDate(r.day), ...t };
   });
 }
 
