@@ -25,15 +25,44 @@ const root = path.resolve(import.meta.dirname, "../..");
 
 describe("announcements in the browser", { skip: existsSync(CHROMIUM) ? false : "Chromium is not installed (apt-get install -y chromium)" }, () => {
   let server: TestServer;
-  let page: Server;
+  let browserOnly: TestServer;
+  const pages: Server[] = [];
   let pageUrl = "";
   let browser: Browser;
   let context: BrowserContext;
   const dir = mkdtempSync(path.join(tmpdir(), "ocd-announce-"));
+  let js = "";
+
+  /** Serves the test page for `target` on its own 127.0.0.1 port, proxying /api/* to it. */
+  async function servePage(target: TestServer) {
+    const html = `<!doctype html><html><head><meta charset="utf-8"><title>announcer</title></head><body><div id="root"></div>
+<script>window.__config = ${JSON.stringify({ serverUrl: target.url, password: target.password })};</script>
+<script type="module" src="/page.js"></script></body></html>`;
+    const page = createServer(async (req, res) => {
+      if (req.url === "/page.js") return void res.writeHead(200, { "content-type": "text/javascript" }).end(js);
+      if (req.url?.startsWith("/api/")) {
+        const chunks: Buffer[] = [];
+        for await (const c of req) chunks.push(c as Buffer);
+        const headers: Record<string, string> = {};
+        for (const h of ["x-api-key", "content-type"]) if (req.headers[h]) headers[h] = String(req.headers[h]);
+        const upstream = await fetch(target.url + req.url, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
+        const body = Buffer.from(await upstream.arrayBuffer());
+        res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/octet-stream", "content-length": body.length });
+        return void res.end(body);
+      }
+      res.writeHead(200, { "content-type": "text/html" }).end(html);
+    });
+    await new Promise<void>((resolve) => page.listen(0, "127.0.0.1", resolve));
+    pages.push(page);
+    return `http://127.0.0.1:${(page.address() as { port: number }).port}`;
+  }
 
   before(async () => {
     writeTinyKokoro(path.join(dir, "model"));
-    server = await startServer({ env: { DISABLE_TTS: "false", TTS_MODEL_DIR: path.join(dir, "model") } });
+    [server, browserOnly] = await Promise.all([
+      startServer({ env: { DISABLE_TTS: "false", TTS_MODEL_DIR: path.join(dir, "model") } }),
+      startServer({ env: { DISABLE_TTS: "false", TTS_ENGINE: "browser" } }),
+    ]);
     const bundle = await build({
       entryPoints: [path.join(root, "tests/fixtures/tts/announcer-page.tsx")],
       bundle: true,
@@ -45,26 +74,8 @@ describe("announcements in the browser", { skip: existsSync(CHROMIUM) ? false : 
       alias: { "next/navigation": path.join(root, "tests/fixtures/tts/next-navigation-stub.ts") },
       logLevel: "error",
     });
-    const js = bundle.outputFiles[0].text;
-    const html = `<!doctype html><html><head><meta charset="utf-8"><title>announcer</title></head><body><div id="root"></div>
-<script>window.__config = ${JSON.stringify({ serverUrl: server.url, password: server.password })};</script>
-<script type="module" src="/page.js"></script></body></html>`;
-    page = createServer(async (req, res) => {
-      if (req.url === "/page.js") return void res.writeHead(200, { "content-type": "text/javascript" }).end(js);
-      if (req.url?.startsWith("/api/")) {
-        const chunks: Buffer[] = [];
-        for await (const c of req) chunks.push(c as Buffer);
-        const headers: Record<string, string> = {};
-        for (const h of ["x-api-key", "content-type"]) if (req.headers[h]) headers[h] = String(req.headers[h]);
-        const upstream = await fetch(server.url + req.url, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
-        const body = Buffer.from(await upstream.arrayBuffer());
-        res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/octet-stream", "content-length": body.length });
-        return void res.end(body);
-      }
-      res.writeHead(200, { "content-type": "text/html" }).end(html);
-    });
-    await new Promise<void>((resolve) => page.listen(0, "127.0.0.1", resolve));
-    pageUrl = `http://127.0.0.1:${(page.address() as { port: number }).port}`;
+    js = bundle.outputFiles[0].text;
+    pageUrl = await servePage(server);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -75,15 +86,16 @@ describe("announcements in the browser", { skip: existsSync(CHROMIUM) ? false : 
 
   after(async () => {
     await browser?.close();
-    await new Promise((r) => page?.close(r));
+    for (const page of pages) await new Promise((r) => page.close(r));
     await server?.dispose();
+    await browserOnly?.dispose();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function open(route = "/") {
+  async function open(route = "/", base = pageUrl) {
     const tab = await context.newPage();
     tab.on("pageerror", (error) => console.error(`page error: ${error.message}`));
-    await tab.goto(pageUrl + route);
+    await tab.goto(base + route);
     await tab.waitForFunction(() => (window as unknown as { __connected?: boolean }).__connected === true);
     return tab;
   }
@@ -100,6 +112,11 @@ describe("announcements in the browser", { skip: existsSync(CHROMIUM) ? false : 
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+
+  const pageState = (tab: Page) => tab.evaluate(() => {
+    const w = window as unknown as { __spoken: string[]; __tones: number; __played: unknown[] };
+    return { spoken: w.__spoken, tones: w.__tones, played: w.__played.length };
+  });
 
   const ev = (type: string, properties: Record<string, unknown>): WireEvent => ({ id: eventId(), type, hostname: "vps-2", directory: "/srv/app", time: Date.now(), properties });
   const created = (id: string, title: string, parentID?: string) => ev("session.created", { info: { id, title, directory: "/srv/app", ...(parentID ? { parentID } : {}), time: { created: Date.now(), updated: Date.now() } } });
@@ -187,6 +204,24 @@ describe("announcements in the browser", { skip: existsSync(CHROMIUM) ? false : 
     const stored = await tab.evaluate(() => JSON.parse(localStorage.getItem("ocd-announcer-settings") ?? "{}"));
     assert.equal(stored.reasons.idle, false);
     assert.equal(stored.sound, "chime");
+    await tab.close();
+  });
+
+  test("without a server voice the browser's speechSynthesis speaks, after a generated chime when chosen", async () => {
+    const base = await servePage(browserOnly);
+    const tab = await open("/", base);
+    await tab.evaluate(() => localStorage.setItem("ocd-announcer-settings", JSON.stringify({ sound: "both" })));
+    await tab.reload();
+    await tab.waitForFunction(() => (window as unknown as { __connected?: boolean }).__connected === true);
+    await waitFor("leadership", async () => (await speaks(tab)) || false);
+    await postEvents(browserOnly, { events: [created("ses_q", "pick a database"), ev("question.asked", { id: `que_${eventId()}`, sessionID: "ses_q", questions: [{ question: "Postgres or SQLite?", header: "DB", options: [] }] })] });
+    const state = await waitFor("speech", async () => {
+      const st = await pageState(tab);
+      return st.spoken.length > 0 ? st : false;
+    });
+    assert.deepEqual(state.spoken, ["vps-2, pick a database: has a question: Postgres or SQLite?"]);
+    assert.equal(state.tones, 2, "the chime's two tones came first");
+    assert.equal(state.played, 0, "no server audio");
     await tab.close();
   });
 });

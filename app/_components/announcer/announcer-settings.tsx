@@ -42,6 +42,19 @@ export function AnnouncerSettings({ apiKey }: { apiKey?: string }) {
     }
   }
 
+  if (status?.enabled === false) {
+    return (
+      <section aria-labelledby={`${id}-title`} className="w-72 space-y-2 text-sm text-ink">
+        <h2 id={`${id}-title`} className="font-semibold">
+          Spoken announcements
+        </h2>
+        <p className="text-muted" data-testid="announcer-engine">
+          Turned off on this server (DISABLE_TTS=true).
+        </p>
+      </section>
+    );
+  }
+
   return (
     <section aria-labelledby={`${id}-title`} className="w-72 space-y-3 text-sm text-ink">
       <div className="flex items-center justify-between gap-2">
@@ -54,7 +67,7 @@ export function AnnouncerSettings({ apiKey }: { apiKey?: string }) {
         </label>
       </div>
       <p className="text-xs text-muted" data-testid="announcer-engine">
-        {status === null ? "Checking the server's voice…" : status.enabled ? `Speaking with ${ENGINE_LABEL[status.engine ?? "browser"]}${status.state === "loading" ? " (loading…)" : ""}.` : "Speech is turned off on the server; the browser's voice is used."}
+        {status === null ? "Checking the server's voice…" : `Speaking with ${ENGINE_LABEL[status.engine ?? "browser"]}${status.state === "loading" ? " (loading…)" : ""}.`}
       </p>
 
       <div className="space-y-1">

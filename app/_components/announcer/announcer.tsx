@@ -98,7 +98,8 @@ export function Announcer({ socket, sessions, viewingSessionId, apiKey, controls
         const current = readSettings();
         if (current.muted || !e.isLeader()) return;
         void loadStatus(apiKeyRef.current)
-          .then((status) => say(text, current, status.engine, apiKeyRef.current))
+          // DISABLE_TTS=true turns announcements off, the browser's voice included.
+          .then((status) => (status.enabled ? say(text, current, status.engine, apiKeyRef.current) : undefined))
           .then(() => setBlocked(false))
           .catch((error: Error) => {
             if (error instanceof PlaybackBlocked) setBlocked(true);
