@@ -1,5 +1,5 @@
 import type BetterSqlite3 from "better-sqlite3";
-import type { AttentionReason, SessionStatus, TimelineKind, TimelineRow } from "./schema";
+import type { AttentionReason, MessageRow, SessionRow, TimelineKind, TimelineRow } from "./schema";
 
 /**
  * The writes behind POST /events. The ingest path runs several statements per event at tens of
@@ -11,43 +11,15 @@ import type { AttentionReason, SessionStatus, TimelineKind, TimelineRow } from "
  * The columns of a session that the projection changes event by event. A batch reads each
  * session once, changes this copy in memory and writes it back once (saveSession).
  */
-export type SessionDraft = {
-  id: string;
-  parent_id: string | null;
-  status: SessionStatus;
-  status_at: number;
-  retry_attempt: number | null;
-  retry_message: string | null;
-  retry_next: number | null;
-  error_message: string | null;
-  last_busy_at: number | null;
-  last_idle_at: number | null;
-  aborted_at: number | null;
-  attention_reason: AttentionReason | null;
-  attention_detail: string | null;
-  attention_since: number | null;
-  attention_ref: string | null;
-  tokens_input: number;
-  tokens_output: number;
-  tokens_reasoning: number;
-  tokens_cache_read: number;
-  tokens_cache_write: number;
-  cost: number;
-  message_count: number;
-  provider_id: string | null;
-  model_id: string | null;
-  agent: string | null;
-  model_at: number | null;
-  last_activity_at: number;
-};
-
 const savedColumns = [
   "status", "status_at", "retry_attempt", "retry_message", "retry_next", "error_message",
   "last_busy_at", "last_idle_at", "aborted_at",
   "attention_reason", "attention_detail", "attention_since", "attention_ref",
   "tokens_input", "tokens_output", "tokens_reasoning", "tokens_cache_read", "tokens_cache_write",
   "cost", "message_count", "provider_id", "model_id", "agent", "model_at", "last_activity_at",
-] as const satisfies readonly (keyof SessionDraft)[];
+] as const satisfies readonly (keyof SessionRow)[];
+
+export type SessionDraft = Pick<SessionRow, "id" | "parent_id" | (typeof savedColumns)[number]>;
 
 export function newSessionDraft(id: string, time: number): SessionDraft {
   return {
@@ -61,17 +33,10 @@ export function newSessionDraft(id: string, time: number): SessionDraft {
 }
 
 /** What a stored message contributed to its session's totals. */
-export type MessageTotals = {
-  session_id: string;
-  role: "user" | "assistant";
-  progress: number;
-  tokens_input: number;
-  tokens_output: number;
-  tokens_reasoning: number;
-  tokens_cache_read: number;
-  tokens_cache_write: number;
-  cost: number;
-};
+export type MessageTotals = Pick<
+  MessageRow,
+  "session_id" | "role" | "progress" | "tokens_input" | "tokens_output" | "tokens_reasoning" | "tokens_cache_read" | "tokens_cache_write" | "cost"
+>;
 
 export type SessionInfoUpdate = {
   id: string;

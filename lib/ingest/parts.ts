@@ -1,4 +1,5 @@
 import type { TimelineUpsert } from "../db/ingest-store";
+import { simpleEntry } from "./context";
 import { cap, capJson } from "./text-cap";
 
 type Part = { id: string; sessionID: string; messageID: string; type: string; [k: string]: unknown };
@@ -13,24 +14,9 @@ type ToolState = {
 
 const toolProgress: Record<string, number> = { pending: 0, running: 1, completed: 2, error: 2 };
 
+/** A part's entry before its type fills it in: keyed by the part, in flight until it says otherwise. */
 function base(part: Part, time: number): TimelineUpsert {
-  return {
-    sessionId: part.sessionID,
-    key: part.id,
-    kind: "text",
-    messageId: part.messageID,
-    time,
-    endTime: null,
-    status: null,
-    tool: null,
-    title: null,
-    text: null,
-    input: null,
-    output: null,
-    data: null,
-    truncated: 0,
-    progress: 0,
-  };
+  return { ...simpleEntry(part.sessionID, part.id, "text", time), messageId: part.messageID, progress: 0 };
 }
 
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
