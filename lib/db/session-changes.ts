@@ -41,7 +41,9 @@ export async function dismissAttention(id: string): Promise<SessionListItem | nu
  */
 export function deleteSessionTree(id: string): string[] | null {
   const { sqlite } = getDb();
+  let parentId: string | null = null;
   const ids = sqlite.transaction(() => {
+    parentId = (sqlite.prepare("SELECT parent_id FROM sessions WHERE id = ?").pluck().get(id) as string | null | undefined) ?? null;
     const tree = sqlite
       .prepare(
         `WITH RECURSIVE tree (id) AS (
@@ -59,5 +61,11 @@ export function deleteSessionTree(id: string): string[] | null {
   if (!ids) return null;
   const hub = getHub();
   for (const sessionId of ids) hub?.sessionRemoved(sessionId);
+  if (parentId) {
+    // The parent stays, with one child fewer on its row.
+    const changes = emptyChanges();
+    changes.sessions.add(parentId);
+    hub?.publish(changes);
+  }
   return ids;
 }

@@ -430,6 +430,24 @@ describe("DELETE /api/sessions/:id", () => {
     assert.equal((await api("/api/sessions/ses_del")).status, 404);
   });
 
+  test("deleting a subagent leaves its parent, whose row is pushed with one child fewer", async () => {
+    const t = T0 + 4_500_000;
+    await send([created("ses_del_parent", t), created("ses_del_sub", t + 1, { parentID: "ses_del_parent" })]);
+    assert.equal((await api("/api/sessions/ses_del_parent")).json.session.childCount, 1);
+    const socket = connectSocket(server, { password: server.password });
+    await connected(socket);
+    try {
+      const upsert = once(socket, "session:upsert", (s) => s.id === "ses_del_parent" && s.childCount === 0);
+      assert.deepEqual((await api("/api/sessions/ses_del_sub", { method: "DELETE" })).json, { deleted: ["ses_del_sub"] });
+      await upsert;
+    } finally {
+      socket.close();
+    }
+    const parent = await api("/api/sessions/ses_del_parent");
+    assert.equal(parent.json.session.childCount, 0);
+    assert.deepEqual(parent.json.children, []);
+  });
+
   test("an unknown session is 404", async () => {
     assert.equal((await api("/api/sessions/ses_nobody", { method: "DELETE" })).status, 404);
   });
