@@ -154,6 +154,7 @@ class Speech {
     const job = async () => {
       const again = this.cache.get(key); // a request queued behind an identical one
       if (again) return again;
+      const started = Date.now();
       let wav: Buffer;
       if (engine === "kokoro") {
         const model = this.kokoro?.state === "ready" ? this.kokoro.model : null;
@@ -163,6 +164,8 @@ class Speech {
         wav = await espeakWav(clipped, chosen, this.tts.speed);
       }
       this.cache.set(key, wav);
+      const ms = Date.now() - started;
+      getLog().debug({ engine, chars: clipped.length, started, ms }, `speech: synthesized ${clipped.length} characters with ${engine} in ${ms} ms`);
       return wav;
     };
     const run = this.tail.then(job, job);

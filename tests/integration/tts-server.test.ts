@@ -60,7 +60,7 @@ describe("Kokoro through kokoro-js on a tiny model", () => {
   const modelDir = path.join(root, "kokoro");
   before(async () => {
     writeTinyKokoro(modelDir);
-    server = await startServer({ env: { DISABLE_TTS: "false", TTS_MODEL_DIR: modelDir } });
+    server = await startServer({ env: { DISABLE_TTS: "false", TTS_MODEL_DIR: modelDir, LOG_LEVEL: "debug" } });
   });
   after(async () => server?.dispose());
 
@@ -117,6 +117,22 @@ describe("Kokoro through kokoro-js on a tiny model", () => {
     const wb = new Uint8Array(await (await fetch(server.url + b.json.url)).arrayBuffer());
     assert.equal(wa.length, wb.length);
     assert.notDeepEqual(wa, wb, "the style vector of the voice changes the waveform");
+  });
+
+  test("concurrent requests are synthesised one at a time", async () => {
+    const texts = ["one at a time, first", "one at a time, second", "one at a time, third", "one at a time, fourth"];
+    const from = server.output().length;
+    const urls = await Promise.all(texts.map(async (t) => (await sign(server, t)).json.url as string));
+    const responses = await Promise.all(urls.map((u) => fetch(server.url + u)));
+    assert.deepEqual(responses.map((r) => r.status), [200, 200, 200, 200]);
+    await Promise.all(responses.map((r) => r.arrayBuffer()));
+    const lines = () => server.output().slice(from).split("\n").filter((l) => l.includes("speech: synthesized"));
+    for (let i = 0; i < 40 && lines().length < 4; i++) await new Promise((r) => setTimeout(r, 50)); // the log pipe may lag
+    const runs = lines()
+      .map((l) => JSON.parse(l) as { started: number; ms: number })
+      .sort((a, b) => a.started - b.started);
+    assert.equal(runs.length, 4, server.output().slice(-2000));
+    for (let i = 1; i < runs.length; i++) assert.ok(runs[i].started >= runs[i - 1].started + runs[i - 1].ms, `synthesis ${i} overlapped the one before`);
   });
 
   test("a tampered or expired signature is 403", async () => {
