@@ -110,9 +110,11 @@ const freePort = () =>
     });
   });
 
-function run(command: string, cwd: string, env: NodeJS.ProcessEnv, step: Step) {
+type Env = Record<string, string | undefined>;
+
+function run(command: string, cwd: string, env: Env, step: Step) {
   const started = Date.now();
-  const result = spawnSync("sh", ["-c", command], { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync("sh", ["-c", command], { cwd, env: env as NodeJS.ProcessEnv, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
   assert.equal(result.status, 0, `Dockerfile line ${step.line}: RUN ${command} failed:\n${result.stdout}\n${result.stderr}`);
   return Date.now() - started;
 }
@@ -140,10 +142,10 @@ test("the Dockerfile's own steps build the app in a clean copy of the context, a
   // Each stage gets its own root; absolute paths in the Dockerfile (/app…) point into it.
   const stageRoots = new Map<string, string>();
   const inStage = (stageRoot: string, p: string) => path.join(stageRoot, p);
-  const baseEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, npm_config_cache: process.env.npm_config_cache };
+  const baseEnv: Env = { PATH: process.env.PATH, HOME: process.env.HOME, npm_config_cache: process.env.npm_config_cache };
   // The image's npm fetches from the registry; here the npm cache saves the downloads.
   // JOBS: node-gyp compiles better-sqlite3 on every core when no prebuilt binary can be fetched.
-  const buildEnv: NodeJS.ProcessEnv = { ...baseEnv, npm_config_prefer_offline: "true", JOBS: "max", CI: "true" };
+  const buildEnv: Env = { ...baseEnv, npm_config_prefer_offline: "true", JOBS: "max", CI: "true" };
   let runtime: { dir: string; env: Record<string, string>; cmd: string[]; healthcheck: string[] } | undefined;
   const timings: string[] = [];
 
@@ -221,10 +223,10 @@ test("the Dockerfile's own steps build the app in a clean copy of the context, a
   // Start as the container would: the image's ENV and what compose passes, nothing from this shell.
   const port = await freePort();
   const secrets = { API_KEY: "docker-test-plugin-key-0123", FRONTEND_PASSWORD: "docker-test-password" };
-  const env = { PATH: process.env.PATH!, HOME: path.join(work, "home"), ...app.env, PORT: String(port), HOST: "127.0.0.1", ...secrets };
+  const env: Record<string, string> = { PATH: process.env.PATH!, HOME: path.join(work, "home"), ...app.env, PORT: String(port), HOST: "127.0.0.1", ...secrets };
   mkdirSync(path.dirname(env.DATABASE_URL), { recursive: true });
   let output = "";
-  const server: ChildProcess = spawn(app.cmd[0], app.cmd.slice(1), { cwd: app.dir, env, stdio: ["ignore", "pipe", "pipe"] });
+  const server: ChildProcess = spawn(app.cmd[0], app.cmd.slice(1), { cwd: app.dir, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
   server.stdout!.on("data", (c: Buffer) => (output += c));
   server.stderr!.on("data", (c: Buffer) => (output += c));
   try {
@@ -234,7 +236,7 @@ test("the Dockerfile's own steps build the app in a clean copy of the context, a
       assert.ok(Date.now() < deadline, `the server did not start within 60 s:\n${output}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    const check = spawnSync(app.healthcheck[0], app.healthcheck.slice(1), { cwd: app.dir, env, encoding: "utf8", timeout: 10_000 });
+    const check = spawnSync(app.healthcheck[0], app.healthcheck.slice(1), { cwd: app.dir, env: env as NodeJS.ProcessEnv, encoding: "utf8", timeout: 10_000 });
     assert.equal(check.status, 0, `HEALTHCHECK failed: ${check.stderr}`);
     const health = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.json());
     assert.equal(health.status, "ok");

@@ -14,7 +14,7 @@ function runBackup(databasePath: string, file: string): Promise<{ code: number |
   return new Promise((resolve) => {
     const child = spawn("npm", ["run", "--silent", "backup", "--", file], {
       cwd: root,
-      env: { ...process.env, DATABASE_URL: databasePath, NODE_OPTIONS: "" },
+      env: { ...process.env, DATABASE_URL: databasePath, NODE_OPTIONS: "" } as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -96,7 +96,7 @@ test("npm run backup copies the live database while events keep arriving; the co
 test("npm run backup without a file name, or without a database, says what to do", async () => {
   const dir = mkdtempSync(path.join(tmpdir(), "ocd-backup-"));
   const usage = await new Promise<{ code: number | null; output: string }>((resolve) => {
-    const child = spawn(process.execPath, ["scripts/backup.mjs"], { cwd: root, env: { PATH: process.env.PATH }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["scripts/backup.mjs"], { cwd: root, env: { PATH: process.env.PATH, NODE_ENV: "production" }, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stderr.on("data", (c: Buffer) => (output += c));
     child.on("exit", (code) => resolve({ code, output }));

@@ -14,7 +14,7 @@ async function exerciseAuthFailures(server: TestServer, secrets: { apiKey: strin
   await postEvents(server, null, { key: secrets.apiKey, raw: `{"apiKey": "${secrets.apiKey}", broken` });
   await postEvents(server, null, { key: secrets.apiKey, raw: JSON.stringify({ events: [{ id: secrets.password, type: "session.idle" }] }) });
   await postEvents(server, { events: [event] }); // one that works, so the ingest path logs too
-  for (const headers of [{ "x-api-key": secrets.apiKey }, { "x-api-key": `${secrets.password}-wrong` }, { authorization: `Bearer ${secrets.password}-wrong` }, { cookie: `next-auth.session-token=${secrets.password}` }]) {
+  for (const headers of <Record<string, string>[]>[{ "x-api-key": secrets.apiKey }, { "x-api-key": `${secrets.password}-wrong` }, { authorization: `Bearer ${secrets.password}-wrong` }, { cookie: `next-auth.session-token=${secrets.password}` }]) {
     await fetch(`${server.url}/api/sessions`, { headers });
     await fetch(`${server.url}/api/admin/storage`, { headers });
     await fetch(`${server.url}/metrics`, { headers });

@@ -35,7 +35,7 @@ test("/metrics wants the dashboard password or METRICS_TOKEN; the plugin key is 
   assert.equal((await scrape({ authorization: "Bearer not-the-token-0123456789" })).status, 401);
   assert.equal((await scrape({ "x-api-key": server.apiKey })).status, 403);
   assert.equal(JSON.parse((await scrape({ authorization: `Bearer ${server.apiKey}` })).text).error.code, "forbidden");
-  for (const headers of [{ authorization: `Bearer ${METRICS_TOKEN}` }, { authorization: `Bearer ${server.password}` }, { "x-api-key": server.password }]) {
+  for (const headers of <Record<string, string>[]>[{ authorization: `Bearer ${METRICS_TOKEN}` }, { authorization: `Bearer ${server.password}` }, { "x-api-key": server.password }]) {
     const ok = await scrape(headers);
     assert.equal(ok.status, 200);
     assert.match(ok.type ?? "", /^text\/plain; version=0\.0\.4/);

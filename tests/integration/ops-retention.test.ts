@@ -116,3 +116,26 @@ test("retention prunes exactly the expired session trees, old event ids and aban
   check.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+test("a database created before incremental auto-vacuum is converted once at start, keeping its rows", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "ocd-vacuum-"));
+  const file = path.join(dir, "database.db");
+  const legacy = new Database(file);
+  legacy.pragma("journal_mode = WAL");
+  legacy.exec("CREATE TABLE legacy_rows (x INTEGER); INSERT INTO legacy_rows VALUES (1), (2), (3)");
+  assert.equal(legacy.pragma("auto_vacuum", { simple: true }), 0);
+  legacy.close();
+
+  const server = await startServer({ dataDir: dir });
+  try {
+    const health = await fetch(`${server.url}/health`).then((r) => r.json());
+    assert.equal(health.status, "ok");
+  } finally {
+    await server.dispose();
+  }
+  const db = new Database(file, { readonly: true });
+  assert.equal(db.pragma("auto_vacuum", { simple: true }), 2);
+  assert.equal(db.prepare("SELECT count(*) FROM legacy_rows").pluck().get(), 3);
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});

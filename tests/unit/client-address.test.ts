@@ -7,7 +7,7 @@ import { loadConfig, setConfig } from "../../lib/config";
 import { clientAddress } from "../../lib/http/client-address";
 
 const configWith = (env: Record<string, string>) =>
-  loadConfig({ DATABASE_URL: path.join(mkdtempSync(path.join(tmpdir(), "ocd-addr-")), "db.sqlite"), ...env });
+  loadConfig({ NODE_ENV: "test", DATABASE_URL: path.join(mkdtempSync(path.join(tmpdir(), "ocd-addr-")), "db.sqlite"), ...env });
 
 test("without TRUST_PROXY the socket address is the answer and X-Forwarded-For is ignored", () => {
   setConfig(configWith({}));
