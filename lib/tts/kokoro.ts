@@ -28,15 +28,24 @@ export function kokoroFiles(dtype: Config["tts"]["dtype"]) {
   return ["config.json", "tokenizer.json", "tokenizer_config.json", `onnx/${DTYPE_FILE[dtype]}`];
 }
 
-/** Why the model folder cannot be used, or null when it has everything. Cheap: a few stat calls. */
-export function missingModel(tts: Config["tts"]): string | null {
-  if (!tts.modelDir) return "TTS_MODEL_DIR is not set";
-  // turbopackIgnore: these are run-time paths; without it Turbopack traces the whole project into every route.
-  const dir = tts.modelDir;
-  if (!existsSync(/* turbopackIgnore: true */ dir) || !statSync(/* turbopackIgnore: true */ dir).isDirectory()) return `TTS_MODEL_DIR=${dir} does not exist`;
-  const missing = kokoroFiles(tts.dtype).filter((f) => !existsSync(path.join(/* turbopackIgnore: true */ dir, f)));
-  if (missing.length === 0) return null;
-  return `TTS_MODEL_DIR=${tts.modelDir} has no ${missing.join(", ")} (TTS_DTYPE=${tts.dtype})`;
+/**
+ * Where the model files are: TTS_MODEL_DIR itself, or the Hub layout that a start with
+ * TTS_ALLOW_DOWNLOAD=true leaves in it (<dir>/onnx-community/Kokoro-82M-v1.0-ONNX/). Otherwise
+ * why not. Cheap: a few stat calls.
+ */
+export function findModel(tts: Config["tts"]): { dir: string } | { problem: string } {
+  if (!tts.modelDir) return { problem: "TTS_MODEL_DIR is not set" };
+  // turbopackIgnore: run-time paths; without it Turbopack traces the whole project into every route.
+  const root = tts.modelDir;
+  if (!existsSync(/* turbopackIgnore: true */ root) || !statSync(/* turbopackIgnore: true */ root).isDirectory()) {
+    return { problem: `TTS_MODEL_DIR=${root} does not exist` };
+  }
+  const missingIn = (dir: string) => kokoroFiles(tts.dtype).filter((f) => !existsSync(path.join(/* turbopackIgnore: true */ dir, f)));
+  const missing = missingIn(root);
+  if (missing.length === 0) return { dir: root };
+  const downloaded = path.join(/* turbopackIgnore: true */ root, REMOTE_MODEL);
+  if (missingIn(downloaded).length === 0) return { dir: downloaded };
+  return { problem: `TTS_MODEL_DIR=${root} has no ${missing.join(", ")} (TTS_DTYPE=${tts.dtype})` };
 }
 
 export async function loadKokoro(tts: Config["tts"], log: Logger): Promise<KokoroVoiceModel> {
@@ -46,10 +55,11 @@ export async function loadKokoro(tts: Config["tts"], log: Logger): Promise<Kokor
   const { env } = transformers;
   env.allowLocalModels = true;
   env.allowRemoteModels = tts.allowDownload;
+  const found = findModel(tts);
   let modelId: string;
-  if (missingModel(tts) === null) {
+  if ("dir" in found) {
     // An absolute path is not a Hub id, so transformers.js reads <dir>/<file> directly.
-    modelId = tts.modelDir!;
+    modelId = found.dir;
   } else {
     // Only reached with TTS_ALLOW_DOWNLOAD=true: fetch once from the Hub into TTS_MODEL_DIR.
     modelId = REMOTE_MODEL;

@@ -3,7 +3,7 @@ import { getConfig } from "../config";
 import { getLog } from "../log";
 import { AudioCache } from "./cache";
 import { espeakWav, findEspeak } from "./espeak";
-import { KOKORO_SAMPLE_RATE, loadKokoro, missingModel, type KokoroVoiceModel } from "./kokoro";
+import { findModel, KOKORO_SAMPLE_RATE, loadKokoro, type KokoroVoiceModel } from "./kokoro";
 import { ESPEAK_VOICES, KOKORO_VOICES, espeakVoiceFor } from "./voices";
 import { encodeWav } from "./wav";
 
@@ -63,10 +63,10 @@ class Speech {
       this.kokoro = { state: "absent", problem: `TTS_ENGINE=${this.tts.engine}` };
       return;
     }
-    const problem = missingModel(this.tts);
-    if (problem && !(this.tts.allowDownload && this.tts.modelDir)) {
-      this.kokoro = { state: "absent", problem };
-      getLog().info(`speech: Kokoro is not available (${problem})`);
+    const found = findModel(this.tts);
+    if ("problem" in found && !(this.tts.allowDownload && this.tts.modelDir)) {
+      this.kokoro = { state: "absent", problem: found.problem };
+      getLog().info(`speech: Kokoro is not available (${found.problem})`);
       return;
     }
     const started = Date.now();

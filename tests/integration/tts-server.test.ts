@@ -215,6 +215,22 @@ describe("no Kokoro model", () => {
   });
 });
 
+describe("a model left by TTS_ALLOW_DOWNLOAD=true", () => {
+  let server: TestServer;
+  before(async () => {
+    const dir = path.join(root, "downloaded");
+    writeTinyKokoro(path.join(dir, "onnx-community", "Kokoro-82M-v1.0-ONNX"));
+    server = await startServer({ env: { DISABLE_TTS: "false", TTS_MODEL_DIR: dir } });
+  });
+  after(async () => server?.dispose());
+
+  test("is found in the Hub layout inside TTS_MODEL_DIR, with downloads off", async () => {
+    const s = await waitForStatus(server, (s) => s.state !== "loading");
+    assert.equal(s.engine, "kokoro", JSON.stringify(s));
+    assert.match(server.output(), /"model":"[^"]*downloaded\/onnx-community\/Kokoro-82M-v1.0-ONNX","dtype":"q8","download":false/);
+  });
+});
+
 describe("a broken model", () => {
   let server: TestServer;
   before(async () => {
