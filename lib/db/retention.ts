@@ -4,6 +4,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Sessions deleted per transaction: each transaction holds the write lock that ingest needs. */
 const BATCH = 200;
 const VACUUM_STEP_PAGES = 2048;
+const EVENT_BATCH = 5000;
 
 export type PruneResult = { cutoff: number; sessions: number; eventsSeen: number; instances: number; freedPages: number };
 
@@ -12,7 +13,7 @@ export type PruneResult = { cutoff: number; sessions: number; eventsSeen: number
  * than the cutoff. A tree goes as a whole: a parent stays while any of its subagents is recent,
  * so nothing kept points at a pruned session. A session whose parent was never stored is a root.
  */
-function expiredTrees(sqlite: BetterSqlite3.Database, cutoff: number, limit: number): string[][] {
+function expiredTrees(sqlite: BetterSqlite3.Database, cutoff: number): string[][] {
   const rows = sqlite
     .prepare(
       `WITH RECURSIVE tree (root, id) AS (
@@ -23,11 +24,11 @@ function expiredTrees(sqlite: BetterSqlite3.Database, cutoff: number, limit: num
        ),
        expired AS (
          SELECT tree.root FROM tree JOIN sessions AS s ON s.id = tree.id
-         GROUP BY tree.root HAVING max(s.last_activity_at) < ? LIMIT ?
+         GROUP BY tree.root HAVING max(s.last_activity_at) < ?
        )
        SELECT tree.root, tree.id FROM tree JOIN expired ON expired.root = tree.root`,
     )
-    .all(cutoff, limit) as { root: string; id: string }[];
+    .all(cutoff) as { root: string; id: string }[];
   const trees = new Map<string, string[]>();
   for (const { root, id } of rows) trees.set(root, [...(trees.get(root) ?? []), id]);
   return [...trees.values()];
@@ -47,21 +48,37 @@ export async function pruneExpired(
 ): Promise<PruneResult> {
   const cutoff = (options.now ?? Date.now()) - retentionDays * DAY_MS;
   const remove = sqlite.prepare("DELETE FROM sessions WHERE id = ?");
+  // Events may arrive between the search and the delete: a tree that came back to life stays.
+  const latest = sqlite.prepare("SELECT max(last_activity_at) FROM sessions WHERE id IN (SELECT value FROM json_each(?))").pluck();
+  const trees = expiredTrees(sqlite, cutoff);
   let sessions = 0;
-  for (;;) {
-    const trees = expiredTrees(sqlite, cutoff, BATCH);
-    if (trees.length === 0) break;
-    const ids = trees.flat();
+  for (let next = 0; next < trees.length; ) {
+    const removed: string[] = [];
     sqlite.transaction(() => {
-      for (const id of ids) remove.run(id);
+      while (next < trees.length && removed.length < BATCH) {
+        const tree = trees[next++];
+        const last = latest.get(JSON.stringify(tree)) as number | null;
+        if (last !== null && last >= cutoff) continue;
+        for (const id of tree) remove.run(id);
+        removed.push(...tree);
+      }
     })();
-    sessions += ids.length;
-    options.onRemoved?.(ids);
+    sessions += removed.length;
+    if (removed.length > 0) options.onRemoved?.(removed);
     await new Promise((resolve) => setImmediate(resolve));
   }
   // A replayed event older than the window could now create its session again; plugins spool for
   // hours, not for the days a retention window spans.
-  const eventsSeen = sqlite.prepare("DELETE FROM events_seen WHERE received_at < ?").run(cutoff).changes;
+  // No index on received_at (it would cost every ingested event); batches keep each scan short.
+  const forgetEvents = sqlite.prepare(
+    `DELETE FROM events_seen WHERE id IN (SELECT id FROM events_seen WHERE received_at < ? LIMIT ${EVENT_BATCH})`,
+  );
+  let eventsSeen = 0;
+  for (let changes = -1; changes !== 0; ) {
+    changes = forgetEvents.run(cutoff).changes;
+    eventsSeen += changes;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   const instances = sqlite
     .prepare("DELETE FROM instances WHERE last_seen < ? AND NOT EXISTS (SELECT 1 FROM sessions WHERE sessions.hostname = instances.hostname)")
     .run(cutoff).changes;

@@ -139,3 +139,49 @@ test("a database created before incremental auto-vacuum is converted once at sta
   db.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+test("pruning a large history (5,000 sessions, 70 MB) deletes it and gives the pages back to the file system", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "ocd-retention-big-"));
+  let server = await startServer({ dataDir: dir });
+  await server.stop();
+  const now = Date.now();
+  const old = now - 90 * DAY;
+  const db = new Database(server.databasePath);
+  const addSession = db.prepare("INSERT INTO sessions (id, hostname, directory, title, created_at, updated_at, last_activity_at) VALUES (?, 'big-host', '/srv/big', ?, ?, ?, ?)");
+  const addMessage = db.prepare("INSERT INTO messages (id, session_id, role, created_at) VALUES (?, ?, 'assistant', ?)");
+  const addEntry = db.prepare("INSERT INTO timeline (session_id, key, kind, time, text, output, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  const addEvent = db.prepare("INSERT INTO events_seen (id, received_at) VALUES (?, ?)");
+  const text = "lorem ipsum dolor sit amet ".repeat(40);
+  db.transaction(() => {
+    for (let i = 0; i < 5000; i++) {
+      const id = `ses_big${i}`;
+      const at = i < 4900 ? old : now;
+      addSession.run(id, `session ${i}`, at, at, at);
+      addMessage.run(`msg_big${i}`, id, at);
+      for (let k = 0; k < 6; k++) addEntry.run(id, `part${k}`, k % 2 ? "text" : "tool", at + k, text, k % 2 ? null : text, at);
+      addEvent.run(`evt_big${i}`, at);
+    }
+  })();
+  db.pragma("wal_checkpoint(TRUNCATE)");
+  db.close();
+  const sizeBefore = (await import("node:fs")).statSync(server.databasePath).size;
+
+  server = await startServer({ dataDir: dir, env: { RETENTION_DAYS: "30" } });
+  try {
+    const deadline = Date.now() + 60_000;
+    while (!/retention: pruned/.test(server.output())) {
+      assert.ok(Date.now() < deadline, `no retention run within 60 s:\n${server.output()}`);
+      assert.equal((await fetch(`${server.url}/health`)).status, 200);
+    }
+    assert.match(server.output(), /retention: pruned 4900 session\(s\), 4900 event id\(s\), 0 host\(s\)/);
+    const storage = await fetch(`${server.url}/api/admin/storage`, { headers: { "x-api-key": server.password } }).then((r) => r.json());
+    assert.equal(storage.tables.sessions, 100);
+    assert.equal(storage.tables.timeline, 600);
+    assert.equal(storage.freePages, 0);
+  } finally {
+    await server.dispose();
+  }
+  const sizeAfter = (await import("node:fs")).statSync(server.databasePath).size;
+  assert.ok(sizeAfter < sizeBefore / 4, `the file shrank: ${sizeBefore} → ${sizeAfter} bytes`);
+  rmSync(dir, { recursive: true, force: true });
+});
