@@ -1,4 +1,5 @@
-import { type RawBuilder, sql } from "kysely";
+import { type RawBuilder, type SqlBool, sql } from "kysely";
+import { getDb } from "./client";
 
 /**
  * Full-text search over what migration 002_api indexes: session titles and directories
@@ -16,10 +17,25 @@ export function toMatchQuery(input: string): string | null {
   return words.slice(0, 16).map((w) => `"${w}"*`).join(" ");
 }
 
-/** Ids of sessions whose title or directory, or one of whose prompts or replies, match. */
-export function matchingSessionIds(match: string): RawBuilder<unknown> {
-  return sql`SELECT k.session_id FROM session_search_ids AS k
-      WHERE k.rowid IN (SELECT rowid FROM session_search WHERE session_search MATCH ${match})
-    UNION
-    SELECT session_id FROM timeline_search WHERE timeline_search MATCH ${match}`;
+/** Above this many matching timeline entries a search walks sessions instead of collecting ids. */
+export const COMMON_MATCHES = 10_000;
+
+/**
+ * A condition on `sessions` for "matches the search". Two plans, picked by how many timeline
+ * entries match (counting up to COMMON_MATCHES costs a few ms): for a rare word, collect the
+ * matching sessions' ids (one read per match); for a common one, walk sessions in list order and
+ * stop at the page's end, checking each session's entries against the matching rowids, since
+ * collecting ids for 100,000 matches costs more than the page needs. On 1M timeline rows a word
+ * in a third of all texts takes ~30 ms this way against ~95 ms collected.
+ */
+export async function matchesSearch(match: string): Promise<RawBuilder<SqlBool>> {
+  const titles = sql`sessions.id IN (SELECT k.session_id FROM session_search_ids AS k
+    WHERE k.rowid IN (SELECT rowid FROM session_search WHERE session_search MATCH ${match}))`;
+  const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM
+    (SELECT 1 FROM timeline_search WHERE timeline_search MATCH ${match} LIMIT ${COMMON_MATCHES})`.execute(getDb().kysely);
+  if ((rows[0]?.n ?? 0) < COMMON_MATCHES) {
+    return sql<SqlBool>`(${titles} OR sessions.id IN (SELECT session_id FROM timeline_search WHERE timeline_search MATCH ${match}))`;
+  }
+  return sql<SqlBool>`(${titles} OR EXISTS (SELECT 1 FROM timeline AS t WHERE t.session_id = sessions.id
+    AND t.id IN (SELECT rowid FROM timeline_search WHERE timeline_search MATCH ${match})))`;
 }

@@ -1,7 +1,7 @@
 import { type SqlBool, sql } from "kysely";
 import { encodeCursor } from "@/lib/api/cursor";
 import type { SessionListParams } from "@/lib/api/params";
-import { matchingSessionIds, toMatchQuery } from "./search";
+import { matchesSearch, toMatchQuery } from "./search";
 import { type SessionListItem, sessionListQuery, toSessionListItem } from "./sessions";
 
 export type SessionPage = { sessions: SessionListItem[]; nextCursor: string | null };
@@ -33,7 +33,7 @@ export async function listSessions(p: SessionListParams): Promise<SessionPage> {
   if (p.search) {
     const match = toMatchQuery(p.search);
     if (!match) return { sessions: [], nextCursor: null };
-    q = q.where(sql<SqlBool>`sessions.id IN (${matchingSessionIds(match)})`);
+    q = q.where(await matchesSearch(match));
   }
   if (p.cursor) q = q.where(sql<SqlBool>`(sessions.last_activity_at, sessions.id) < (${p.cursor.at}, ${String(p.cursor.id)})`);
   const rows = await q.orderBy("sessions.last_activity_at", "desc").orderBy("sessions.id", "desc").limit(p.limit + 1).execute();

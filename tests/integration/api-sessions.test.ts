@@ -231,6 +231,49 @@ describe("GET /api/sessions: search", () => {
   });
 });
 
+describe("GET /api/sessions: search for a common word", () => {
+  // Over 10,000 matching timeline entries switches the search to walking sessions in list order.
+  const host = { hostname: "common-host" };
+  const base = T0 + 500_000;
+  const matching: string[] = [];
+  before(async () => {
+    const events: WireEvent[] = [];
+    for (let s = 0; s < 66; s++) {
+      const id = `ses_c_${String(s).padStart(2, "0")}`;
+      const time = base + s * 10_000;
+      const plain = s % 11 === 5; // a few sessions in between never say it
+      const inTitle = s === 40; // one says it only in its title
+      events.push(created(id, time, { title: inTitle ? "Ubiquitous title" : `common ${s}` }, host), userMessage(id, `msg_${id}`, time + 1, host));
+      for (let p = 0; p < 170 && !inTitle; p++) {
+        events.push(textPart(id, `msg_${id}`, `prt_${id}_${p}`, plain ? `nothing to see ${p}` : `ubiquitous word ${p}`, time + 2 + p, "text", host));
+      }
+      if (!plain) matching.push(id);
+    }
+    for (let i = 0; i < events.length; i += 500) await send(events.slice(i, i + 500));
+    matching.reverse(); // newest activity first
+  });
+
+  test("pages through exactly the matching sessions, newest first", async () => {
+    const db = openReadOnly(server.databasePath);
+    const hits = db.all(`SELECT count(*) AS n FROM timeline_search WHERE timeline_search MATCH '"ubiquitous"*'`)[0].n;
+    db.close();
+    assert.ok(hits > 10_000, `${hits} matching entries: enough to take the common-word plan`);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await api(`/api/sessions?hostname=common-host&search=ubiquitous&limit=7${cursor ? `&cursor=${cursor}` : ""}`);
+      assert.equal(res.status, 200);
+      seen.push(...ids(res));
+      cursor = res.json.nextCursor;
+    } while (cursor);
+    assert.deepEqual(seen, matching);
+    assert.ok(seen.includes("ses_c_40"), "a title match counts too");
+    // Fewer matches (6 sessions x 170 entries) take the other plan, with the same answer shape.
+    const plain = ["ses_c_60", "ses_c_49", "ses_c_38", "ses_c_27", "ses_c_16", "ses_c_05"];
+    assert.deepEqual(ids(await api("/api/sessions?hostname=common-host&search=nothing%20to%20see")), plain);
+  });
+});
+
 describe("GET /api/sessions: pagination", () => {
   const host = { hostname: "page-host" };
   const N = 25;
