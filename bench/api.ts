@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { sessionListParams, timelineParams, analyticsParams, dailyParams } from "../lib/api/params";
-import { analyticsDaily, analyticsModels, analyticsSummary } from "../lib/db/analytics-reports";
+import { analyticsDaily, analyticsHosts, analyticsModels, analyticsProjects, analyticsSummary } from "../lib/db/analytics-reports";
 import { closeDb, openDatabase, setDb } from "../lib/db/client";
 import { listInstances } from "../lib/db/instance-queries";
 import { migrateToLatest } from "../lib/db/migrations";
@@ -149,6 +149,8 @@ function cases(): Record<string, [string, () => Promise<unknown>]> {
     "analytics models (30d)": ["/api/analytics/models", () => analyticsModels(analytics({}))],
     "analytics models (all)": ["/api/analytics/models?range=all", () => analyticsModels(analytics({ range: "all" }))],
     "analytics daily (365 days, America/New_York)": ["/api/analytics/daily?tz=America/New_York", () => analyticsDaily(dailyParams.parse({ tz: "America/New_York" }))],
+    "analytics hosts (365d)": ["/api/analytics/hosts?range=365d", () => analyticsHosts(analytics({ range: "365d" }))],
+    "analytics projects (90d)": ["/api/analytics/projects?range=90d", () => analyticsProjects(analytics({ range: "90d" }))],
     "instances": ["/api/instances", () => listInstances()],
   };
 }

@@ -84,25 +84,32 @@ async function totalsFromSessions(key: RawBuilder<unknown>, hostname?: string) {
 }
 
 /**
- * Totals grouped by one key. `session` is the key over sessions (alias s); `message` over
- * messages (alias m), which may read the message's session as s when `join` is set.
+ * Totals grouped by a key over sessions (alias s), or one group when `key` is null. Messages are
+ * summed per session first and each session is read once, rather than once per message.
  */
-type Grouping = { session: RawBuilder<unknown>; message: RawBuilder<unknown>; join: boolean };
-
-async function totalsBy(g: Grouping, w: Window, hostname?: string): Promise<Map<string | number, UsageTotals>> {
-  if (w.from === null && w.to === null) return totalsFromSessions(g.session, hostname);
-  const join = g.join ? sql`JOIN sessions AS s ON s.id = m.session_id` : sql``;
+async function totalsBy(key: RawBuilder<unknown> | null, w: Window, hostname?: string): Promise<Map<string | number, UsageTotals>> {
+  if (w.from === null && w.to === null) return totalsFromSessions(key ?? sql`0`, hostname);
   const sessionHost = hostname ? sql`AND s.hostname = ${hostname}` : sql``;
+  const inWindow = sql`${within(sql`m.created_at`, w)} ${onHost(hostname)}`;
+  const perSession = (select: RawBuilder<unknown>, where: RawBuilder<unknown>) =>
+    sql`FROM (SELECT m.session_id, ${select} FROM messages AS m WHERE ${where} GROUP BY m.session_id) AS x
+        JOIN sessions AS s ON s.id = x.session_id GROUP BY 1`;
   const [sessions, messages, assistant] = await Promise.all([
     rows<{ key: string | number; n: number }>(
-      sql`SELECT ${g.session} AS key, count(*) AS n FROM sessions AS s WHERE ${within(sql`s.created_at`, w)} ${sessionHost} GROUP BY 1`,
+      sql`SELECT ${key ?? sql`0`} AS key, count(*) AS n FROM sessions AS s WHERE ${within(sql`s.created_at`, w)} ${sessionHost} GROUP BY 1`,
     ),
     rows<{ key: string | number; n: number }>(
-      sql`SELECT ${g.message} AS key, count(*) AS n FROM messages AS m ${join} WHERE ${within(sql`m.created_at`, w)} ${onHost(hostname)} GROUP BY 1`,
+      key
+        ? sql`SELECT ${key} AS key, sum(x.n) AS n ${perSession(sql`count(*) AS n`, inWindow)}`
+        : sql`SELECT 0 AS key, count(*) AS n FROM messages AS m WHERE ${inWindow}`,
     ),
     rows<SumsRow & { key: string | number }>(
-      sql`SELECT ${g.message} AS key, ${sums} FROM messages AS m ${join}
-          WHERE ${assistantOnly} AND ${within(sql`m.created_at`, w)} ${onHost(hostname)} GROUP BY 1`,
+      key
+        ? sql`SELECT ${key} AS key, sum(x.assistant_messages) AS assistant_messages, sum(x.input) AS input,
+                sum(x.output) AS output, sum(x.reasoning) AS reasoning, sum(x.cache_read) AS cache_read,
+                sum(x.cache_write) AS cache_write, sum(x.cost) AS cost
+              ${perSession(sums, sql`${assistantOnly} AND ${inWindow}`)}`
+        : sql`SELECT 0 AS key, ${sums} FROM messages AS m WHERE ${assistantOnly} AND ${inWindow}`,
     ),
   ]);
   const { out, at } = collect();
@@ -114,7 +121,7 @@ async function totalsBy(g: Grouping, w: Window, hostname?: string): Promise<Map<
 
 /** One set of totals for the whole window. */
 export async function usageTotals(w: Window, hostname?: string): Promise<UsageTotals> {
-  const all = await totalsBy({ session: sql`0`, message: sql`0`, join: false }, w, hostname);
+  const all = await totalsBy(null, w, hostname);
   return all.get(0) ?? emptyTotals();
 }
 
@@ -125,11 +132,11 @@ function sortedByCost(map: Map<string | number, UsageTotals>): KeyedTotals[] {
 }
 
 export async function totalsByHost(w: Window, hostname?: string) {
-  return sortedByCost(await totalsBy({ session: sql`s.hostname`, message: sql`s.hostname`, join: true }, w, hostname));
+  return sortedByCost(await totalsBy(sql`s.hostname`, w, hostname));
 }
 
 export async function totalsByProject(w: Window, hostname?: string) {
-  return sortedByCost(await totalsBy({ session: sql`s.directory`, message: sql`s.directory`, join: true }, w, hostname));
+  return sortedByCost(await totalsBy(sql`s.directory`, w, hostname));
 }
 
 export type ModelTotals = {
