@@ -201,6 +201,17 @@ describe("GET /api/analytics/models, hosts, projects", () => {
     }
   });
 
+  test("a long window (over 30 days) per host and project", async () => {
+    const long = { from: Date.parse("2025-12-01T00:00:00Z"), to: Date.parse("2026-02-15T00:00:00Z") };
+    const hosts = await api(`/api/analytics/hosts?hostname=${HOST}&from=${long.from}&to=${long.to}`);
+    assertTotals(hosts.json.hosts[0], expected(long), "long host");
+    const projects = await api(`/api/analytics/projects?hostname=${HOST}&from=${long.from}&to=${long.to}`);
+    const inDir = new Set(sessions.filter((s) => s.directory === "/srv/ana-2").map((s) => s.id));
+    const want = expected(long, (m) => inDir.has(m.session));
+    want.sessions = sessions.filter((s) => s.directory === "/srv/ana-2" && s.created >= long.from && s.created < long.to).length;
+    assertTotals(projects.json.projects.find((p: any) => p.directory === "/srv/ana-2"), want, "long project");
+  });
+
   test("range=all per host and project come out the same as the messages' sums", async () => {
     const hosts = await api(`/api/analytics/hosts?range=all&hostname=${HOST}`);
     assert.equal(hosts.json.hosts.length, 1);
