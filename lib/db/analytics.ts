@@ -83,13 +83,14 @@ async function totalsFromSessions(key: RawBuilder<unknown>, hostname?: string) {
   return out;
 }
 
+type Keyed = Map<string | number, UsageTotals>;
+
 /**
- * Totals grouped by a key over sessions (alias s), or one group when `key` is null. Messages are
- * summed per session first and each session is read once, rather than once per message.
+ * Message usage (messages, tokens, cost; no session counts) in a window, grouped by a key over
+ * sessions (alias s) or in one group when `key` is null. Messages are summed per session first,
+ * so each session row is read once rather than once per message.
  */
-async function totalsBy(key: RawBuilder<unknown> | null, w: Window, hostname?: string): Promise<Map<string | number, UsageTotals>> {
-  if (w.from === null && w.to === null) return totalsFromSessions(key ?? sql`0`, hostname);
-  const sessionHost = hostname ? sql`AND s.hostname = ${hostname}` : sql``;
+async function messageUsage(key: RawBuilder<unknown> | null, w: Window, hostname?: string): Promise<Keyed> {
   const inWindow = sql`${within(sql`m.created_at`, w)} ${onHost(hostname)}`;
   const perSession = (select: RawBuilder<unknown>, where: RawBuilder<unknown>, index = sql``) =>
     sql`FROM (SELECT m.session_id, ${select} FROM messages AS m ${index} WHERE ${where} GROUP BY m.session_id) AS x
@@ -99,10 +100,7 @@ async function totalsBy(key: RawBuilder<unknown> | null, w: Window, hostname?: s
   // every message row for its session (365 days of 200,000 messages: ~180 ms against ~30 ms).
   const long = w.from === null || (w.to ?? Date.now()) - w.from >= 30 * 86_400_000;
   const countIndex = long ? sql`INDEXED BY messages_by_session` : sql``;
-  const [sessions, messages, assistant] = await Promise.all([
-    rows<{ key: string | number; n: number }>(
-      sql`SELECT ${key ?? sql`0`} AS key, count(*) AS n FROM sessions AS s WHERE ${within(sql`s.created_at`, w)} ${sessionHost} GROUP BY 1`,
-    ),
+  const [messages, assistant] = await Promise.all([
     rows<{ key: string | number; n: number }>(
       key
         ? sql`SELECT ${key} AS key, sum(x.n) AS n ${perSession(sql`count(*) AS n`, inWindow, countIndex)}`
@@ -118,10 +116,59 @@ async function totalsBy(key: RawBuilder<unknown> | null, w: Window, hostname?: s
     ),
   ]);
   const { out, at } = collect();
-  for (const r of sessions) at(r.key).sessions = r.n;
   for (const r of messages) at(r.key).messages = r.n;
   for (const r of assistant) addSums(at(r.key), r);
   return out;
+}
+
+function subtract(from: Keyed, part: Keyed) {
+  for (const [key, p] of part) {
+    const t = from.get(key);
+    if (!t) continue;
+    t.messages -= p.messages;
+    for (const k of Object.keys(t.tokens) as (keyof TokenTotals)[]) t.tokens[k] -= p.tokens[k];
+    t.cost -= p.cost;
+  }
+}
+
+/** Whether most of the messages (of the host) lie inside the window. */
+async function mostlyInside(w: Window, hostname?: string) {
+  const [inside, all] = await Promise.all([
+    rows<{ n: number }>(sql`SELECT count(*) AS n FROM messages AS m WHERE ${within(sql`m.created_at`, w)} ${onHost(hostname)}`),
+    rows<{ n: number }>(hostname ? sql`SELECT count(*) AS n FROM messages AS m WHERE 1 ${onHost(hostname)}` : sql`SELECT count(*) AS n FROM messages`),
+  ]);
+  return inside[0].n * 2 > all[0].n;
+}
+
+/**
+ * Totals grouped by a key over sessions (alias s), or one group when `key` is null. When most
+ * messages fall inside the window (a year on a year's data), the usage is the sessions' running
+ * totals minus what lies outside, so the work follows the smaller side.
+ */
+async function totalsBy(key: RawBuilder<unknown> | null, w: Window, hostname?: string): Promise<Keyed> {
+  if (w.from === null && w.to === null) return totalsFromSessions(key ?? sql`0`, hostname);
+  const sessionHost = hostname ? sql`AND s.hostname = ${hostname}` : sql``;
+  const [sessions, usage] = await Promise.all([
+    rows<{ key: string | number; n: number }>(
+      sql`SELECT ${key ?? sql`0`} AS key, count(*) AS n FROM sessions AS s WHERE ${within(sql`s.created_at`, w)} ${sessionHost} GROUP BY 1`,
+    ),
+    (async () => {
+      if (!(await mostlyInside(w, hostname))) return messageUsage(key, w, hostname);
+      const all = await totalsFromSessions(key ?? sql`0`, hostname);
+      if (w.from !== null) subtract(all, await messageUsage(key, { from: null, to: w.from }, hostname));
+      if (w.to !== null) subtract(all, await messageUsage(key, { from: w.to, to: null }, hostname));
+      for (const t of all.values()) t.sessions = 0;
+      return all;
+    })(),
+  ]);
+  for (const r of sessions) {
+    const t = usage.get(r.key) ?? emptyTotals();
+    t.sessions = r.n;
+    usage.set(r.key, t);
+  }
+  // Keys with nothing in the window (left over from the running totals) are not listed.
+  for (const [k, t] of usage) if (t.sessions === 0 && t.messages === 0 && t.tokens.total === 0 && Math.abs(t.cost) < 1e-12) usage.delete(k);
+  return usage;
 }
 
 /** One set of totals for the whole window. */

@@ -137,6 +137,16 @@ describe("GET /api/analytics/summary", () => {
     assertTotals(res.json.previous.totals, expected(PREV), "previous");
   });
 
+  test("a window holding most messages (worked out as running totals minus the outside) counts only the window", async () => {
+    const most = { from: PREV.from + 3 * DAY, to: W.to + 5 * DAY };
+    assert.ok(expected(most).messages * 2 > expected(null).messages, "most messages are inside");
+    assert.ok(expected(most).messages < expected(null).messages, "some are outside, on both sides");
+    const res = await api(`/api/analytics/summary?hostname=${HOST}&from=${most.from}&to=${most.to}`);
+    assertTotals(res.json.totals, expected(most), "most");
+    const hosts = await api(`/api/analytics/hosts?hostname=${HOST}&from=${most.from}&to=${most.to}`);
+    assertTotals(hosts.json.hosts[0], expected(most), "most, per host");
+  });
+
   test("range=all (no window, no previous) counts everything on the host", async () => {
     const res = await api(`/api/analytics/summary?hostname=${HOST}&range=all`);
     assertTotals(res.json.totals, expected(null), "all");
