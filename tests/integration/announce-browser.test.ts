@@ -32,6 +32,8 @@ describe("announcements in the browser", { skip: existsSync(CHROMIUM) ? false : 
   let context: BrowserContext;
   const dir = mkdtempSync(path.join(tmpdir(), "ocd-announce-"));
   let js = "";
+  type Report = { connected: boolean; played: { src: string; ended: boolean; error: string | null }[]; label: string | null; title: string | null; activated: boolean };
+  let lastReport: Report | null = null;
 
   /** Serves the test page for `target` on its own 127.0.0.1 port, proxying /api/* to it. */
   async function servePage(target: TestServer) {
@@ -40,6 +42,12 @@ describe("announcements in the browser", { skip: existsSync(CHROMIUM) ? false : 
 <script type="module" src="/page.js"></script></body></html>`;
     const page = createServer(async (req, res) => {
       if (req.url === "/page.js") return void res.writeHead(200, { "content-type": "text/javascript" }).end(js);
+      if (req.url === "/report") {
+        const chunks: Buffer[] = [];
+        for await (const c of req) chunks.push(c as Buffer);
+        lastReport = JSON.parse(Buffer.concat(chunks).toString());
+        return void res.writeHead(204).end();
+      }
       if (req.url?.startsWith("/api/")) {
         const chunks: Buffer[] = [];
         for await (const c of req) chunks.push(c as Buffer);
@@ -188,6 +196,8 @@ describe("announcements in the browser", { skip: existsSync(CHROMIUM) ? false : 
     const all = [...(await played(board)), ...(await played(viewer))];
     assert.equal(all.length, 1);
     assert.equal(new URL(all[0].src).searchParams.get("text"), "vps-2, other work: needs permission to run bash");
+    await board.close();
+    await viewer.close();
   });
 
   test("the settings panel is reachable by keyboard and its controls are labelled", async () => {
@@ -204,6 +214,7 @@ describe("announcements in the browser", { skip: existsSync(CHROMIUM) ? false : 
     const stored = await tab.evaluate(() => JSON.parse(localStorage.getItem("ocd-announcer-settings") ?? "{}"));
     assert.equal(stored.reasons.idle, false);
     assert.equal(stored.sound, "chime");
+    await tab.evaluate(() => localStorage.removeItem("ocd-announcer-settings"));
     await tab.close();
   });
 
@@ -223,5 +234,32 @@ describe("announcements in the browser", { skip: existsSync(CHROMIUM) ? false : 
     assert.equal(state.tones, 2, "the chime's two tones came first");
     assert.equal(state.played, 0, "no server audio");
     await tab.close();
+  });
+
+  test("when the browser blocks sound (no user gesture yet), a click on the button says what was missed", async () => {
+    // A browser with desktop Chrome's autoplay policy: sound only after the user interacted.
+    const strict = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-gpu", "--autoplay-policy=document-user-activation-required"],
+    });
+    try {
+      const tab = await (await strict.newContext()).newPage();
+      lastReport = null;
+      await tab.goto(pageUrl + "/?report");
+      // Only the page's own reports are read from here on: no evaluate, no locator reads.
+      await waitFor("a connected leader", async () => (lastReport?.connected && lastReport.title?.includes("this tab speaks")) || false);
+      await postEvents(server, { events: [created("ses_blocked", "quiet tab"), permission("ses_blocked", "ls")] });
+      const blocked = await waitFor("the blocked state", async () => (lastReport?.label === "Sound blocked: click to enable" ? lastReport : false));
+      assert.equal(blocked.activated, false);
+      assert.match(blocked.played[0]?.error ?? "", /NotAllowedError/);
+      await tab.getByTestId("announcer-toggle").click();
+      const after = await waitFor("the missed announcement", async () => (lastReport && lastReport.played.length === 2 && lastReport.played[1].ended ? lastReport : false));
+      assert.equal(new URL(after.played[1].src).searchParams.get("text"), "vps-2, quiet tab: needs permission to run bash");
+      assert.equal(after.played[1].error, null);
+      assert.equal(after.label, "Announcements");
+    } finally {
+      await strict.close();
+    }
   });
 });

@@ -78,6 +78,7 @@ export function Announcer({ socket, sessions, viewingSessionId, apiKey, controls
   const election = useRef<LeaderElection | null>(null);
   const primed = useRef(false);
   const queueRef = useRef<ReturnType<typeof createAnnouncementQueue> | null>(null);
+  const missed = useRef<string | null>(null);
   const apiKeyRef = useRef(apiKey);
   apiKeyRef.current = apiKey;
 
@@ -102,7 +103,10 @@ export function Announcer({ socket, sessions, viewingSessionId, apiKey, controls
           .then((status) => (status.enabled ? say(text, current, status.engine, apiKeyRef.current) : undefined))
           .then(() => setBlocked(false))
           .catch((error: Error) => {
-            if (error instanceof PlaybackBlocked) setBlocked(true);
+            if (error instanceof PlaybackBlocked) {
+              missed.current = text;
+              setBlocked(true);
+            }
             else console.warn(`announcement failed: ${error.message}`);
           });
       },
@@ -165,9 +169,15 @@ export function Announcer({ socket, sessions, viewingSessionId, apiKey, controls
         title={leader ? `${label} (this tab speaks)` : `${label} (another tab speaks)`}
         data-testid="announcer-toggle"
         onClick={() => {
+          if (blocked) {
+            // This click is the user gesture browsers want before they play sound: say what was missed.
+            setBlocked(false);
+            const text = missed.current;
+            missed.current = null;
+            if (text) void loadStatus(apiKeyRef.current).then((status) => say(text, readSettings(), status.engine, apiKeyRef.current)).catch(() => setBlocked(true));
+            return;
+          }
           setOpen((o) => !o);
-          // A click is the user gesture browsers want before they play sound.
-          if (blocked) setBlocked(false);
         }}
         className={`rounded-lg border px-2 py-1.5 text-sm hover:bg-raised focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none ${blocked ? "border-wait-line text-wait" : "border-line text-muted hover:text-ink"}`}
       >

@@ -61,14 +61,20 @@ function playUrl(url: string, volume: number): Promise<void> {
 }
 
 function speakInBrowser(text: string, voiceName: string | null, volume: number): Promise<void> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     if (!("speechSynthesis" in window)) return resolve();
     const utterance = new SpeechSynthesisUtterance(text);
     utterance.volume = volume;
     const voice = voiceName ? speechSynthesis.getVoices().find((v) => v.name === voiceName) : undefined;
     if (voice) utterance.voice = voice;
     const timer = setTimeout(resolve, 30_000); // some engines never fire `end`
-    utterance.onend = utterance.onerror = () => (clearTimeout(timer), resolve());
+    utterance.onend = () => (clearTimeout(timer), resolve());
+    utterance.onerror = (event) => {
+      clearTimeout(timer);
+      // Chrome refuses speech before the user has interacted with the page, like audio.
+      if (event.error === "not-allowed") reject(new PlaybackBlocked("speech synthesis is not allowed yet"));
+      else resolve();
+    };
     speechSynthesis.speak(utterance);
   });
 }
