@@ -12,7 +12,10 @@ WORKDIR /app
 ENV NEXT_TELEMETRY_DISABLED=1
 # Dependencies first: a code change leaves these layers cached and rebuilds from `COPY . .` on.
 COPY package.json package-lock.json .npmrc ./
-RUN npm ci --no-audit --no-fund
+# `npm install`, not `npm ci`: it installs the lockfile's versions all the same, but tolerates the
+# lockfile lacking other platforms' optional binaries (the registry it was made against serves
+# only linux-x64 ones), which `npm ci` rejects as out of sync.
+RUN npm install --no-audit --no-fund
 COPY . .
 # The custom server (server.ts) cannot use Next's standalone output: build .next and dist/server.js,
 # then drop the dev dependencies. next.config.ts still loads without typescript: Next compiles
