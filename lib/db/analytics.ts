@@ -98,7 +98,8 @@ async function messageUsage(key: RawBuilder<unknown> | null, w: Window, hostname
   // Counting a long window per session is cheapest along messages_by_session, which holds both
   // columns in session order; without statistics SQLite picks messages_by_created and then reads
   // every message row for its session (365 days of 200,000 messages: ~180 ms against ~30 ms).
-  const long = w.from === null || (w.to ?? Date.now()) - w.from >= 30 * 86_400_000;
+  // (Half-open windows are the small outside parts of a mostly-inside window: left to the planner.)
+  const long = w.from !== null && w.to !== null && w.to - w.from >= 30 * 86_400_000;
   const countIndex = long ? sql`INDEXED BY messages_by_session` : sql``;
   const [messages, assistant] = await Promise.all([
     rows<{ key: string | number; n: number }>(
