@@ -79,6 +79,9 @@ export async function loadKokoro(tts: Config["tts"], log: Logger): Promise<Kokor
       }
     },
   });
+  // The first generate() also starts the phonemizer (espeak-ng compiled to wasm, about a second):
+  // done here so that the first announcement is not the slow one.
+  await model.generate("Ready.", { voice: tts.voice });
   log.info({ ms: Date.now() - started }, `speech: Kokoro model ready in ${Date.now() - started} ms`);
   return {
     async generate(text, voice, speed) {
