@@ -92,28 +92,28 @@ type Keyed = Map<string | number, UsageTotals>;
  */
 async function messageUsage(key: RawBuilder<unknown> | null, w: Window, hostname?: string): Promise<Keyed> {
   const inWindow = sql`${within(sql`m.created_at`, w)} ${onHost(hostname)}`;
-  const perSession = (select: RawBuilder<unknown>, where: RawBuilder<unknown>, index = sql``) =>
-    sql`FROM (SELECT m.session_id, ${select} FROM messages AS m ${index} WHERE ${where} GROUP BY m.session_id) AS x
-        JOIN sessions AS s ON s.id = x.session_id GROUP BY 1`;
-  // Counting a long window per session is cheapest along messages_by_session, which holds both
-  // columns in session order; without statistics SQLite picks messages_by_created and then reads
-  // every message row for its session (365 days of 200,000 messages: ~180 ms against ~30 ms).
-  // (Half-open windows are the small outside parts of a mostly-inside window: left to the planner.)
+  const assistantInWindow = sql`${assistantOnly} AND ${inWindow}`;
+  // A long window has many messages per session: sum them per session first, so each session
+  // row is read once, and count along messages_by_session, which holds both columns in session
+  // order (without statistics SQLite picks messages_by_created and reads every message row for
+  // its session: 365 days of 200,000 messages ~180 ms against ~30 ms). A short or half-open
+  // window (the small outside parts of a mostly-inside one) joins each message to its session.
   const long = w.from !== null && w.to !== null && w.to - w.from >= 30 * 86_400_000;
-  const countIndex = long ? sql`INDEXED BY messages_by_session` : sql``;
+  const grouped = <T>(select: RawBuilder<unknown>, where: RawBuilder<unknown>, index: RawBuilder<unknown>, outer: RawBuilder<unknown>) =>
+    long
+      ? sql<T>`SELECT ${key} AS key, ${outer} FROM (SELECT m.session_id, ${select} FROM messages AS m ${index} WHERE ${where}
+            GROUP BY m.session_id) AS x JOIN sessions AS s ON s.id = x.session_id GROUP BY 1`
+      : sql<T>`SELECT ${key} AS key, ${select} FROM messages AS m JOIN sessions AS s ON s.id = m.session_id WHERE ${where} GROUP BY 1`;
+  const sumOfSums = sql`sum(x.assistant_messages) AS assistant_messages, sum(x.input) AS input, sum(x.output) AS output,
+    sum(x.reasoning) AS reasoning, sum(x.cache_read) AS cache_read, sum(x.cache_write) AS cache_write, sum(x.cost) AS cost`;
   const [messages, assistant] = await Promise.all([
     rows<{ key: string | number; n: number }>(
       key
-        ? sql`SELECT ${key} AS key, sum(x.n) AS n ${perSession(sql`count(*) AS n`, inWindow, countIndex)}`
+        ? grouped(sql`count(*) AS n`, inWindow, sql`INDEXED BY messages_by_session`, sql`sum(x.n) AS n`)
         : sql`SELECT 0 AS key, count(*) AS n FROM messages AS m WHERE ${inWindow}`,
     ),
     rows<SumsRow & { key: string | number }>(
-      key
-        ? sql`SELECT ${key} AS key, sum(x.assistant_messages) AS assistant_messages, sum(x.input) AS input,
-                sum(x.output) AS output, sum(x.reasoning) AS reasoning, sum(x.cache_read) AS cache_read,
-                sum(x.cache_write) AS cache_write, sum(x.cost) AS cost
-              ${perSession(sums, sql`${assistantOnly} AND ${inWindow}`)}`
-        : sql`SELECT 0 AS key, ${sums} FROM messages AS m WHERE ${assistantOnly} AND ${inWindow}`,
+      key ? grouped(sums, assistantInWindow, sql``, sumOfSums) : sql`SELECT 0 AS key, ${sums} FROM messages AS m WHERE ${assistantInWindow}`,
     ),
   ]);
   const { out, at } = collect();
