@@ -73,6 +73,7 @@ export function Announcer({ socket, sessions, viewingSessionId, apiKey, controls
   const [blocked, setBlocked] = useState(false);
   const [open, setOpen] = useState(false);
   const [leader, setLeader] = useState(false);
+  const [generation, setGeneration] = useState(0);
   const panelId = useId();
   const known = useRef(new Map<string, AnnouncedSession>());
   const election = useRef<LeaderElection | null>(null);
@@ -113,27 +114,32 @@ export function Announcer({ socket, sessions, viewingSessionId, apiKey, controls
     });
     queueRef.current = queue;
     const bye = () => e.close();
+    // Back from the back/forward cache the page runs again, but its election was closed on pagehide.
+    const back = (event: PageTransitionEvent) => event.persisted && setGeneration((g) => g + 1);
     window.addEventListener("pagehide", bye);
+    window.addEventListener("pageshow", back);
     // Warm the server's model now rather than at the first announcement.
     void loadStatus(apiKeyRef.current);
     return () => {
       window.removeEventListener("pagehide", bye);
+      window.removeEventListener("pageshow", back);
       queue.dispose();
       e.close();
       channel?.close();
       queueRef.current = null;
+      primed.current = false; // a remount (React's strict mode) primes its new queue again
     };
-  }, []);
+  }, [generation]);
 
   useEffect(() => {
     if (primed.current || !sessions || !queueRef.current) return;
     primed.current = true;
     queueRef.current.prime(sessions.map((s) => ({ id: s.id, attention: s.attention ?? null })));
-  }, [sessions]);
+  }, [sessions, generation]);
 
   useEffect(() => {
     election.current?.setViewing(visible ? viewing : null);
-  }, [viewing, visible]);
+  }, [viewing, visible, generation]);
 
   useEffect(() => {
     if (!socket) return;
