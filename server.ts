@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { Server } from "socket.io";
 import { ConfigError, loadConfig, setConfig, type Config } from "./lib/config";
 import { startCheckpointer } from "./lib/db/checkpointer";
-import { closeDb, openDatabase, setDb } from "./lib/db/client";
+import { closeDb, openDatabase, setDb, startOptimizer } from "./lib/db/client";
 import { migrateToLatest } from "./lib/db/migrations";
 import { pruneExpired, scheduleRetention } from "./lib/db/retention";
 import { readNodeBody } from "./lib/http/node-body";
@@ -109,6 +109,9 @@ async function main() {
   log.info({ applied }, applied.length ? `applied ${applied.length} migration(s)` : "database schema is up to date");
   const checkpointer = startCheckpointer(db.path, (message) => log.warn(`WAL checkpoint failed: ${message}`));
   const retention = startRetention(config, db.sqlite);
+  const stopOptimizer = startOptimizer(db, (error) => log.warn({ err: error }, "PRAGMA optimize failed"));
+  // Load the speech model now rather than on the first announcement (it takes seconds).
+  if (!config.disableTts) void import("./lib/tts/speech").then((m) => m.getSpeech().warm());
 
   const { default: next } = await import("next");
   const app = next({ dev, dir: projectDir, hostname: config.host, port: config.port });
@@ -176,6 +179,7 @@ async function main() {
     }
     await app.close?.().catch(() => {});
     await retention?.stop();
+    stopOptimizer();
     await checkpointer.stop();
     await closeDb();
     log.info("stopped");

@@ -51,6 +51,27 @@ export function getDb(): Db {
   return globalForDb.__ocdDb;
 }
 
+const OPTIMIZE_EVERY_MS = 6 * 60 * 60 * 1000;
+
+/**
+ * Keeps the query planner's statistics current (PRAGMA optimize analyses only the tables that
+ * need it, within a bounded effort): without them SQLite guesses, and several analytics and
+ * search queries pick worse indexes. At start, then every few hours.
+ */
+export function startOptimizer(db: Db, onError: (error: unknown) => void): () => void {
+  const run = (flags: string) => {
+    try {
+      if (db.sqlite.open) db.sqlite.pragma(`optimize${flags}`);
+    } catch (error) {
+      onError(error);
+    }
+  };
+  run("=0x10002");
+  const timer = setInterval(() => run(""), OPTIMIZE_EVERY_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 export async function closeDb() {
   const db = globalForDb.__ocdDb;
   if (!db) return;

@@ -268,6 +268,20 @@ describe("signed in", () => {
     await anonymous.close();
   });
 
+  test("after a reconnect the board re-syncs what it missed", async () => {
+    await page.goto(server.url);
+    await page.getByTestId("connection").filter({ hasText: "Live" }).waitFor();
+    await server.stop();
+    await page.getByTestId("connection").filter({ hasText: "Reconnecting" }).waitFor();
+    // Meanwhile another server on the same database takes an event this page cannot be told of.
+    const side = await startServer({ dataDir: server.dataDir });
+    await postEvents(side, { events: [created("ses_ui_missed", "Happened while you were offline")] });
+    await side.stop();
+    await server.restart();
+    await page.locator('[data-session-id="ses_ui_missed"]').waitFor({ timeout: 30_000 });
+    await page.getByTestId("connection").filter({ hasText: "Live" }).waitFor();
+  });
+
   test("changing the dashboard password signs every browser out", async () => {
     // A new server on the same data with another password; cookies for 127.0.0.1 go to any port.
     await server.stop();
