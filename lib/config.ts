@@ -85,7 +85,7 @@ export function resolveDatabasePath(url: string, cwd = process.cwd()): string {
   return path.resolve(cwd, file);
 }
 
-function readEnv(env: NodeJS.ProcessEnv) {
+function readEnv(env: Record<string, string | undefined>) {
   // Treat empty strings as unset: compose files often pass `API_KEY=` through.
   const cleaned = Object.fromEntries(
     Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
@@ -118,7 +118,7 @@ function loadSecretsFile(file: string) {
   return parsed.data;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const values = readEnv(env);
   const databasePath = resolveDatabasePath(values.DATABASE_URL);
   const dataDir = path.dirname(databasePath);

@@ -12,7 +12,7 @@ test("a bad configuration value stops start-up with exit 1 and names the variabl
   const dir = mkdtempSync(path.join(tmpdir(), "ocd-start-"));
   const result = spawnSync(process.execPath, ["dist/server.js"], {
     cwd: root,
-    env: { PATH: process.env.PATH, PORT: "not-a-port", DATABASE_URL: path.join(dir, "db.sqlite") },
+    env: { PATH: process.env.PATH, PORT: "not-a-port", DATABASE_URL: path.join(dir, "db.sqlite") } as unknown as NodeJS.ProcessEnv,
     encoding: "utf8",
     timeout: 20_000,
   });

@@ -133,7 +133,7 @@ export function runOpencode(project: OpencodeProject, prompt: string, opts: { ex
   return new Promise((resolve, reject) => {
     const child = spawn(OPENCODE_BIN, ["run", "--print-logs", "--log-level", "INFO", "-m", MODEL, ...(opts.extraArgs ?? []), prompt], {
       cwd: project.dir,
-      env: { ...project.env, ...opts.env },
+      env: { ...project.env, ...opts.env } as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],
     })
     let stdout = ""
@@ -174,7 +174,7 @@ export async function startOpencodeServe(project: OpencodeProject, opts: { env?:
   const port = await freePort()
   const child = spawn(OPENCODE_BIN, ["serve", "--print-logs", "--log-level", "INFO", "--hostname", "127.0.0.1", "--port", String(port)], {
     cwd: project.dir,
-    env: { ...project.env, ...opts.env },
+    env: { ...project.env, ...opts.env } as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
   })
   let output = ""

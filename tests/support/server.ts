@@ -51,7 +51,7 @@ export async function startServer(opts: { dataDir?: string; env?: Record<string,
       ...opts.env,
     };
     delete env.NODE_OPTIONS; // the test runner's --import tsx must not leak into the server
-    const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), "dist/server.js"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), "dist/server.js"], { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
     child = proc;
     const from = output.length;
     const listening = new Promise<number>((resolve, reject) => {
