@@ -110,8 +110,9 @@ async function main() {
   const checkpointer = startCheckpointer(db.path, (message) => log.warn(`WAL checkpoint failed: ${message}`));
   const retention = startRetention(config, db.sqlite);
   const stopOptimizer = startOptimizer(db, (error) => log.warn({ err: error }, "PRAGMA optimize failed"));
-  // Load the speech model now rather than on the first announcement (it takes seconds).
-  if (!config.disableTts) void import("./lib/tts/speech").then((m) => m.getSpeech().warm());
+  // The speech engine is not warmed from here: its instance would come from this bundle's copy
+  // of lib/tts, whose error classes the route handlers' copy does not recognise. Dashboards ask
+  // /api/tts/status when they open, which starts the load.
 
   const { default: next } = await import("next");
   const app = next({ dev, dir: projectDir, hostname: config.host, port: config.port });
