@@ -6,16 +6,12 @@ import type { AnnouncerSettings } from "@/lib/announce/settings";
  * and a chime made with Web Audio for people who prefer no voice. One sound at a time.
  */
 
-export type Engine = "kokoro" | "espeak" | "browser";
+// Type-only imports are erased from the browser bundle: the server's speech code never ships.
+import type { EngineName, SpeechStatus as ServerSpeechStatus } from "@/lib/tts/speech";
 
-export type SpeechStatus = {
-  enabled: boolean;
-  engine: Engine | null;
-  state: "off" | "loading" | "ready";
-  reason: string;
-  voice: string;
-  voices: string[];
-};
+export type Engine = EngineName;
+/** The part of GET /api/tts/status the browser reads. */
+export type SpeechStatus = Pick<ServerSpeechStatus, "enabled" | "engine" | "state" | "reason" | "voice" | "voices">;
 
 /** Thrown when the browser refuses to play before the user has interacted with the page. */
 export class PlaybackBlocked extends Error {}
