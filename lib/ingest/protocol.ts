@@ -180,13 +180,13 @@ export function parseEvent(raw: unknown): ParsedEvent {
 }
 
 /** The body is one event or `{ events: [...] }`; anything else is named in the error. */
-export function splitBody(body: unknown): { events: unknown[] } | { error: string } {
+export function splitBody(body: unknown): { events: unknown[]; single: boolean } | { error: string } {
   if (Array.isArray(body)) return { error: "body: expected an event object or { events: [...] }, got an array" };
   if (typeof body !== "object" || body === null) return { error: "body: expected a JSON object" };
   if ("events" in body) {
     const events = (body as { events: unknown }).events;
     if (!Array.isArray(events)) return { error: "events: expected an array" };
-    return { events };
+    return { events, single: false };
   }
-  return { events: [body] };
+  return { events: [body], single: true };
 }

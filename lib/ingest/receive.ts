@@ -21,14 +21,13 @@ export function receiveEvents(body: unknown): ReceiveResult {
   if (split.events.length > MAX_BATCH_EVENTS) {
     return { status: "too_many", message: `events: at most ${MAX_BATCH_EVENTS} events per request, got ${split.events.length}` };
   }
-  const single = !Array.isArray((body as { events?: unknown }).events);
   const valid: BatchEvent[] = [];
   const rejected: Rejection[] = [];
   split.events.forEach((raw, index) => {
     const parsed = parseEvent(raw);
     if (parsed.ok) valid.push({ index, known: parsed.known, event: parsed.event });
     else {
-      const prefix = single ? "" : `events[${index}].`;
+      const prefix = split.single ? "" : `events[${index}].`;
       rejected.push({ index, field: prefix + parsed.field, message: prefix + parsed.message });
     }
   });
