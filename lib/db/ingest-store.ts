@@ -100,6 +100,7 @@ export type Attention = {
   ref: string | null;
 };
 
+// lib/ingest/timeline-merge.ts computes the same merge in memory; keep the two in step.
 // For each column: a write with at least the stored progress wins (keeping old values where it
 // has none); an older write only fills gaps. Out-of-order tool updates (OpenCode does not await
 // its plugin hooks) then never turn a completed call back into a running one.
@@ -131,6 +132,11 @@ const timelineUpsert = `INSERT INTO timeline (session_id, key, kind, message_id,
     @text, @input, @output, @data, @truncated, @progress, @now)
   ON CONFLICT (session_id, key) DO UPDATE SET ${timelineMerge},
     progress = max(timeline.progress, excluded.progress), updated_at = excluded.updated_at`;
+
+const timelineReplace = `UPDATE timeline SET kind = @kind, message_id = @messageId, time = @time,
+    end_time = @endTime, status = @status, tool = @tool, title = @title, text = @text, input = @input,
+    output = @output, data = @data, truncated = @truncated, progress = @progress, updated_at = @now
+  WHERE session_id = @sessionId AND key = @key`;
 
 export function createIngestStore(sqlite: BetterSqlite3.Database) {
   const s = {
@@ -196,6 +202,14 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
     removeMessage: sqlite.prepare("DELETE FROM messages WHERE id = ? AND session_id = ?"),
     removeMessageTimeline: sqlite.prepare("DELETE FROM timeline WHERE message_id = ? AND session_id = ?"),
     removeTimelineEntry: sqlite.prepare("DELETE FROM timeline WHERE session_id = ? AND key = ?"),
+    timelineEntry: sqlite.prepare(
+      `SELECT session_id AS sessionId, key, kind, message_id AS messageId, time, end_time AS endTime,
+         status, tool, title, text, input, output, data, truncated, progress
+       FROM timeline WHERE session_id = ? AND key = ?`,
+    ),
+    // For an entry whose writes were already merged in memory (lib/ingest/timeline-merge.ts).
+    replaceTimeline: sqlite.prepare(`${timelineReplace} RETURNING *`),
+    replaceTimelineQuiet: sqlite.prepare(timelineReplace),
     upsertTimeline: sqlite.prepare(`${timelineUpsert} RETURNING *`),
     // Without RETURNING: materialising the row costs as much as writing it, and is wasted
     // when nobody is watching the session live.
@@ -255,6 +269,10 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
     removeTimelineEntry: (sessionId: string, key: string) =>
       s.removeTimelineEntry.run(sessionId, key).changes === 1,
 
+    timelineEntry: (sessionId: string, key: string) =>
+      s.timelineEntry.get(sessionId, key) as TimelineUpsert | undefined,
+    replaceTimeline: (t: TimelineUpsert, now: number) => s.replaceTimeline.get({ ...t, now }) as TimelineRow,
+    replaceTimelineQuiet: (t: TimelineUpsert, now: number) => void s.replaceTimelineQuiet.run({ ...t, now }),
     upsertTimeline: (t: TimelineUpsert, now: number) =>
       s.upsertTimeline.get({ ...t, now }) as TimelineRow,
     upsertTimelineQuiet: (t: TimelineUpsert, now: number) => void s.upsertTimelineQuiet.run({ ...t, now }),

@@ -1,5 +1,5 @@
 import type { IngestStore } from "../db/ingest-store";
-import { type Context, createContext, type IngestChanges, saveDrafts } from "./context";
+import { type Context, createContext, dropHeld, type IngestChanges, writeBack } from "./context";
 import { applyEvent } from "./events";
 import type { KnownEvent } from "./protocol";
 
@@ -7,69 +7,75 @@ export { emptyChanges, type IngestChanges } from "./context";
 
 export type BatchEvent = { index: number; known: boolean; event: KnownEvent | { id: string; hostname: string } };
 
-export type BatchResult = {
+/** What became of one request's events. */
+export type BatchCounts = {
   accepted: number;
   duplicates: number;
   ignored: number;
   failed: { index: number; message: string }[];
-  changes: IngestChanges;
 };
+
+export type BatchResult = BatchCounts & { changes: IngestChanges };
 
 export type BatchOptions = { now?: number; watching?: (sessionId: string) => boolean };
 
-function runBatch(store: IngestStore, events: BatchEvent[], options: BatchOptions, isolate: boolean): BatchResult {
+function runBatches(store: IngestStore, batches: BatchEvent[][], options: BatchOptions, isolate: boolean) {
   const ctx: Context = createContext(store, options.now ?? Date.now(), options.watching ?? (() => true));
-  const result: BatchResult = { accepted: 0, duplicates: 0, ignored: 0, failed: [], changes: ctx.changes };
-  const applyOne = ({ known, event }: BatchEvent) => {
-    if (!store.markSeen(event.id, ctx.now)) {
-      result.duplicates++;
-      return;
-    }
-    if (!known) {
-      result.ignored++;
-      return;
-    }
+  const counts: BatchCounts[] = batches.map(() => ({ accepted: 0, duplicates: 0, ignored: 0, failed: [] }));
+  const applyOne = ({ known, event }: BatchEvent): "duplicates" | "ignored" | "accepted" => {
+    if (!store.markSeen(event.id, ctx.now)) return "duplicates";
+    if (!known) return "ignored";
     applyEvent(ctx, event as KnownEvent);
-    result.accepted++;
+    return "accepted";
   };
   store.transaction(() => {
     // Hosts first: a heartbeat in this batch updates the row this creates.
-    for (const hostname of new Set(events.map((e) => e.event.hostname))) {
+    for (const hostname of new Set(batches.flatMap((events) => events.map((e) => e.event.hostname)))) {
       store.touchInstance(hostname, ctx.now);
       ctx.changes.instances.add(hostname);
     }
-    for (const item of events) {
-      if (!isolate) {
-        applyOne(item);
-        continue;
+    batches.forEach((events, b) => {
+      for (const item of events) {
+        if (!isolate) {
+          counts[b][applyOne(item)]++;
+          continue;
+        }
+        try {
+          // A savepoint per event, with the held writes made inside it, so that a failure
+          // undoes exactly that event.
+          const outcome = store.transaction(() => {
+            const outcome = applyOne(item);
+            writeBack(ctx);
+            return outcome;
+          });
+          counts[b][outcome]++;
+        } catch (error) {
+          dropHeld(ctx);
+          counts[b].failed.push({ index: item.index, message: `internal error applying event: ${(error as Error).message}` });
+        }
       }
-      try {
-        // A savepoint per event, with the session drafts written inside it, so that a failure
-        // undoes exactly that event.
-        store.transaction(() => {
-          applyOne(item);
-          saveDrafts(ctx);
-        });
-      } catch (error) {
-        ctx.drafts.clear();
-        result.failed.push({ index: item.index, message: `internal error applying event: ${(error as Error).message}` });
-      }
-    }
-    saveDrafts(ctx);
+    });
+    writeBack(ctx);
   });
-  return result;
+  return { counts, changes: ctx.changes };
 }
 
 /**
- * Applies validated events in one transaction: an acknowledged event is durable. Should applying
- * one throw (a projection bug, a constraint), the batch is redone with a savepoint per event so
- * that only the broken events are lost, and they are reported. Savepoints cost about as much as
- * the rest of the work, so the common path goes without.
+ * Applies the validated events of one or more requests in one transaction: an acknowledged event
+ * is durable. Should applying one throw (a projection bug, a constraint), everything is redone
+ * with a savepoint per event so that only the broken events are lost, and they are reported.
+ * Savepoints cost about as much as the rest of the work, so the common path goes without.
  */
-export function applyBatch(store: IngestStore, events: BatchEvent[], options: BatchOptions = {}): BatchResult {
+export function applyBatches(store: IngestStore, batches: BatchEvent[][], options: BatchOptions = {}) {
   try {
-    return runBatch(store, events, options, false);
+    return runBatches(store, batches, options, false);
   } catch {
-    return runBatch(store, events, options, true);
+    return runBatches(store, batches, options, true);
   }
+}
+
+/** One request's events (see applyBatches). */
+export function applyBatch(store: IngestStore, events: BatchEvent[], options: BatchOptions = {}): BatchResult {
+  const { counts, changes } = applyBatches(store, [events], options);
+  return { ...counts[0], changes };
 }

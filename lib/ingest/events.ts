@@ -1,6 +1,6 @@
 import { noAttention, setAttention } from "./attention";
-import { type Context, recordAttention, sessionDraft, simpleEntry, touchSession, writeTimeline } from "./context";
-import { applyMessage, removeMessage } from "./messages";
+import { type Context, recordAttention, sessionDraft, simpleEntry, touchSession, writeTimeline, writeTimelineHeld } from "./context";
+import { applyMessage, messageRole, removeMessage } from "./messages";
 import { partToTimeline } from "./parts";
 import type { KnownEvent } from "./protocol";
 import { applyAnswered, applyAsked } from "./requests";
@@ -104,11 +104,12 @@ export function applyEvent(ctx: Context, event: KnownEvent) {
       const part = event.properties.part;
       const entry = partToTimeline(part, event.properties.time ?? event.time);
       if (!entry) return;
-      if (entry.kind === "text" && store.messageRole(part.messageID) === "user") entry.kind = "prompt";
+      if (entry.kind === "text" && messageRole(ctx, part.messageID) === "user") entry.kind = "prompt";
       writeTimeline(ctx, entry);
       return;
     }
     case "message.part.removed":
+      writeTimelineHeld(ctx);
       store.removeTimelineEntry(event.properties.sessionID, event.properties.partID);
       return;
     case "message.part.delta":
