@@ -45,7 +45,7 @@ export async function handleEvents(request: EventsRequest): Promise<EventsRespon
     countRejected("invalid_json");
     return error(400, "invalid_json", `body is not valid JSON: ${(e as Error).message}`);
   }
-  const result = receiveEvents(parsed);
+  const result = await receiveEvents(parsed);
   if (result.status === "invalid") {
     countRejected("invalid_body");
     return error(400, "invalid_body", result.message);

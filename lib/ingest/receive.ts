@@ -1,7 +1,5 @@
-import { getDb } from "../db/client";
-import { ingestStoreFor } from "../db/ingest-store";
-import { getHub } from "../realtime/hub";
-import { applyBatch, type BatchEvent } from "./apply";
+import type { BatchEvent } from "./apply";
+import { applyGrouped } from "./group-commit";
 import { MAX_BATCH_EVENTS, parseEvent, splitBody } from "./protocol";
 
 export type Rejection = { index: number; field?: string; message: string };
@@ -12,10 +10,11 @@ export type ReceiveResult =
   | { status: "done"; accepted: number; duplicates: number; ignored: number; rejected: Rejection[] };
 
 /**
- * Validates a parsed /events body, stores the good events in one transaction, then hands the
- * changes to the live push. Bad events in a batch are reported by index; the good ones stay.
+ * Validates a parsed /events body, stores the good events once committed (./group-commit.ts),
+ * which also hands the changes to the live push. Bad events in a batch are reported by index;
+ * the good ones stay.
  */
-export function receiveEvents(body: unknown): ReceiveResult {
+export async function receiveEvents(body: unknown): Promise<ReceiveResult> {
   const split = splitBody(body);
   if ("error" in split) return { status: "invalid", message: split.error };
   if (split.events.length > MAX_BATCH_EVENTS) {
@@ -31,9 +30,7 @@ export function receiveEvents(body: unknown): ReceiveResult {
       rejected.push({ index, field: prefix + parsed.field, message: prefix + parsed.message });
     }
   });
-  const hub = getHub();
-  const result = applyBatch(ingestStoreFor(getDb().sqlite), valid, { watching: (id) => hub?.watching(id) ?? false });
-  hub?.publish(result.changes);
+  const result = await applyGrouped(valid);
   rejected.push(...result.failed);
   rejected.sort((a, b) => a.index - b.index);
   return { status: "done", accepted: result.accepted, duplicates: result.duplicates, ignored: result.ignored, rejected };

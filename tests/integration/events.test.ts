@@ -304,6 +304,28 @@ describe("real OpenCode streams", () => {
       db.close();
     }
   });
+
+  test("concurrent requests, committed together, end in the same state; a batch sent twice at once counts once", async () => {
+    const events = loadStream("run-bash-permission-rejected.jsonl", { hostname: "concurrent" }).map(
+      (e): WireEvent =>
+        JSON.parse(JSON.stringify(e).replaceAll("ses_df550fc4dffeoz97eoXS99YxqC", "ses_concurrent").replace(/"(evt|msg|prt|per)_/g, `"$1_c_`)),
+    );
+    const chunks = Array.from({ length: Math.ceil(events.length / 4) }, (_, i) => events.slice(i * 4, i * 4 + 4));
+    const replies = await Promise.all([...chunks, chunks[0]].map((chunk) => postEvents(server, { events: chunk })));
+    assert.ok(replies.every((r) => r.status === 202), "every request is answered 202");
+    assert.equal(replies.reduce((n, r) => n + r.json.accepted + r.json.ignored, 0), events.length);
+    assert.equal(replies.reduce((n, r) => n + r.json.duplicates, 0), chunks[0].length);
+
+    const db = openReadOnly(server.databasePath);
+    const ordered = db.session("ses_df550fc4dffeoz97eoXS99YxqC");
+    const mine = db.session("ses_concurrent");
+    for (const column of ["title", "status", "attention_reason", "attention_since", "tokens_input", "tokens_output", "tokens_cache_read", "cost", "message_count", "model_id"]) {
+      assert.equal(mine[column], ordered[column], column);
+    }
+    const shape = (rows: any[]) => rows.map((r) => [r.kind, r.status, r.tool, r.text, r.output, r.time, r.end_time, r.progress].join("|")).sort();
+    assert.deepEqual(shape(db.timeline("ses_concurrent")), shape(db.timeline(ordered.id)));
+    db.close();
+  });
 });
 
 test("restart keeps the data", async () => {
