@@ -1,5 +1,6 @@
 import { noAttention, setAttention } from "./attention";
-import { type Context, recordAttention, sessionDraft, simpleEntry, touchSession, writeTimeline, writeTimelineHeld } from "./context";
+import { type Context, recordAttention, sessionDraft, touchSession } from "./context";
+import { simpleEntry, writeTimeline, writeTimelineHeld } from "./timeline-writes";
 import { applyMessage, messageRole, removeMessage } from "./messages";
 import { partToTimeline } from "./parts";
 import type { KnownEvent } from "./protocol";

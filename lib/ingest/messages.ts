@@ -1,5 +1,6 @@
 import type { MessageUpsert, SessionDraft } from "../db/ingest-store";
-import { type Context, type HeldMessage, sessionDraft, type Totals, writeMessages, writeTimelineHeld } from "./context";
+import { type Context, type HeldMessage, sessionDraft, type Totals, writeMessages } from "./context";
+import { writeTimelineHeld } from "./timeline-writes";
 import type { KnownEvent } from "./protocol";
 
 type Info = Extract<KnownEvent, { type: "message.updated" }>["properties"]["info"];

@@ -1,5 +1,5 @@
 import type { TimelineUpsert } from "../db/ingest-store";
-import { simpleEntry } from "./context";
+import { simpleEntry } from "./timeline-writes";
 import { cap, capJson } from "./text-cap";
 
 type Part = { id: string; sessionID: string; messageID: string; type: string; [k: string]: unknown };

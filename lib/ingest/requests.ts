@@ -1,5 +1,6 @@
 import { finishedAttention, nextPendingAttention, outranks, permissionDetail, questionDetail, setAttention, turnFinished } from "./attention";
-import { type Context, recordAttention, sessionDraft, simpleEntry, writeTimelineRow, writeTimeline } from "./context";
+import { type Context, recordAttention, sessionDraft } from "./context";
+import { simpleEntry, writeTimelineRow, writeTimeline } from "./timeline-writes";
 import type { KnownEvent } from "./protocol";
 import { capJson } from "./text-cap";
 

@@ -1,5 +1,6 @@
 import { finishedAttention, nextPendingAttention, noAttention, outranks, setAttention, turnFinished } from "./attention";
-import { type Context, recordAttention, sessionDraft, simpleEntry, writeTimeline } from "./context";
+import { type Context, recordAttention, sessionDraft } from "./context";
+import { simpleEntry, writeTimeline } from "./timeline-writes";
 import { cap } from "./text-cap";
 
 /**

@@ -7,7 +7,8 @@ import { openDatabase } from "../../lib/db/client";
 import { createIngestStore, type TimelineUpsert } from "../../lib/db/ingest-store";
 import { migrateToLatest } from "../../lib/db/migrations";
 import { applyBatches, type BatchEvent } from "../../lib/ingest/apply";
-import { createContext, simpleEntry, writeBack, writeTimeline } from "../../lib/ingest/context";
+import { createContext, writeBack } from "../../lib/ingest/context";
+import { simpleEntry, writeTimeline } from "../../lib/ingest/timeline-writes";
 import { parseEvent } from "../../lib/ingest/protocol";
 
 /**
