@@ -5,6 +5,7 @@ import { Server } from "socket.io";
 import { ConfigError, loadConfig, setConfig, type Config } from "./lib/config";
 import { startCheckpointer } from "./lib/db/checkpointer";
 import { closeDb, openDatabase, setDb, startOptimizer } from "./lib/db/client";
+import { startSearchIndexer } from "./lib/db/search-index";
 import { migrateToLatest } from "./lib/db/migrations";
 import { pruneExpired, scheduleRetention } from "./lib/db/retention";
 import { readNodeBody } from "./lib/http/node-body";
@@ -110,6 +111,7 @@ async function main() {
   const checkpointer = startCheckpointer(db.path, (message) => log.warn(`WAL checkpoint failed: ${message}`));
   const retention = startRetention(config, db.sqlite);
   const stopOptimizer = startOptimizer(db, (error) => log.warn({ err: error }, "PRAGMA optimize failed"));
+  const stopSearchIndexer = startSearchIndexer(db.sqlite, (error) => log.warn({ err: error }, "search indexing failed; retrying"));
   // The speech engine is not warmed from here: its instance would come from this bundle's copy
   // of lib/tts, whose error classes the route handlers' copy does not recognise. Dashboards ask
   // /api/tts/status when they open, which starts the load.
@@ -181,6 +183,7 @@ async function main() {
     await app.close?.().catch(() => {});
     await retention?.stop();
     stopOptimizer();
+    stopSearchIndexer();
     await checkpointer.stop();
     await closeDb();
     log.info("stopped");

@@ -203,6 +203,42 @@ const statements: Record<string, string[]> = {
       tokens_cache_read, tokens_cache_write, cost
     ) WHERE role = 'assistant'`,
   ],
+  // Prompt and assistant text is indexed for search off the ingest path. Indexed by triggers,
+  // every commit flushed a new FTS segment, about a sixth of the cost of storing a batch; now
+  // the triggers only note which rows changed, and lib/db/search-index.ts indexes them in bulk
+  // every second and before each search, so a search still sees everything stored.
+  // messages_assistant_by_model goes too: kept current on every token update, it saved
+  // the all-time per-model report about 20 ms, which the by-created index serves as well.
+  "003_search_off_ingest": [
+    `DROP TRIGGER timeline_search_insert`,
+    `DROP TRIGGER timeline_search_update`,
+    `DROP TRIGGER timeline_search_delete`,
+    `DROP INDEX messages_assistant_by_model`,
+    // Up to here the old triggers kept the index current: the queue starts empty. `indexed`
+    // says whether the index holds an earlier text of the row, to be removed first. (The
+    // triggers test for a queued id rather than INSERT OR IGNORE, which gives way to the
+    // conflict clause of the statement that fired the trigger: the ingest's upsert has one.)
+    `CREATE TABLE search_queue (id INTEGER PRIMARY KEY, indexed INTEGER NOT NULL)`,
+    `CREATE TRIGGER timeline_search_insert AFTER INSERT ON timeline
+      WHEN new.kind IN ('prompt', 'text') AND new.text IS NOT NULL BEGIN
+      INSERT INTO search_queue (id, indexed) SELECT new.id, 0
+        WHERE NOT EXISTS (SELECT 1 FROM search_queue WHERE id = new.id);
+    END`,
+    // A row not queued has its current text indexed (or none, if it was not prompt or text).
+    `CREATE TRIGGER timeline_search_update AFTER UPDATE OF kind, text ON timeline
+      WHEN (old.kind IN ('prompt', 'text') OR new.kind IN ('prompt', 'text'))
+        AND (old.text IS NOT new.text OR old.kind IS NOT new.kind) BEGIN
+      INSERT INTO search_queue (id, indexed)
+        SELECT new.id, old.kind IN ('prompt', 'text') AND old.text IS NOT NULL
+        WHERE NOT EXISTS (SELECT 1 FROM search_queue WHERE id = new.id);
+    END`,
+    // Also runs for rows removed by ON DELETE CASCADE when a session is deleted.
+    `CREATE TRIGGER timeline_search_delete AFTER DELETE ON timeline WHEN old.kind IN ('prompt', 'text') BEGIN
+      DELETE FROM timeline_search WHERE rowid = old.id
+        AND NOT EXISTS (SELECT 1 FROM search_queue WHERE id = old.id AND indexed = 0);
+      DELETE FROM search_queue WHERE id = old.id;
+    END`,
+  ],
 };
 
 function migration(list: string[]): Migration {

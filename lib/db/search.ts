@@ -1,9 +1,10 @@
 import { type RawBuilder, type SqlBool, sql } from "kysely";
 import { getDb } from "./client";
+import { catchUpSearch } from "./search-index";
 
 /**
  * Full-text search over what migration 002_api indexes: session titles and directories
- * (session_search) and prompt and assistant text (timeline_search).
+ * (session_search) and prompt and assistant text (timeline_search, kept by ./search-index.ts).
  */
 
 /**
@@ -29,6 +30,8 @@ export const COMMON_MATCHES = 10_000;
  * in a third of all texts takes ~30 ms this way against ~95 ms collected.
  */
 export async function matchesSearch(match: string): Promise<RawBuilder<SqlBool>> {
+  // Text stored since the indexer last ran is found too.
+  catchUpSearch(getDb().sqlite);
   const titles = sql`sessions.id IN (SELECT k.session_id FROM session_search_ids AS k
     WHERE k.rowid IN (SELECT rowid FROM session_search WHERE session_search MATCH ${match}))`;
   const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM

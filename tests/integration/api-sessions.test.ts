@@ -254,10 +254,6 @@ describe("GET /api/sessions: search for a common word", () => {
   });
 
   test("pages through exactly the matching sessions, newest first", async () => {
-    const db = openReadOnly(server.databasePath);
-    const hits = db.all(`SELECT count(*) AS n FROM timeline_search WHERE timeline_search MATCH '"ubiquitous"*'`)[0].n;
-    db.close();
-    assert.ok(hits > 10_000, `${hits} matching entries: enough to take the common-word plan`);
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
@@ -266,6 +262,11 @@ describe("GET /api/sessions: search for a common word", () => {
       seen.push(...ids(res));
       cursor = res.json.nextCursor;
     } while (cursor);
+    // Counted after the first search, which indexed everything stored before it.
+    const db = openReadOnly(server.databasePath);
+    const hits = db.all(`SELECT count(*) AS n FROM timeline_search WHERE timeline_search MATCH '"ubiquitous"*'`)[0].n;
+    db.close();
+    assert.ok(hits > 10_000, `${hits} matching entries: enough to take the common-word plan`);
     assert.deepEqual(seen, matching);
     assert.ok(seen.includes("ses_c_40"), "a title match counts too");
     // Fewer matches (6 sessions x 170 entries) take the other plan, with the same answer shape.
@@ -441,11 +442,12 @@ describe("DELETE /api/sessions/:id", () => {
       );
     }
     await send(batch);
+    // A search indexes what was just stored (lib/db/search-index.ts), so it comes first.
+    assert.equal(ids(await api("/api/sessions?search=uniquedeletionword&parent=any")).length, 3);
     const db = openReadOnly(server.databasePath);
     const seenBefore = db.count("events_seen");
     const ftsRows = (id: string) => db.all("SELECT count(*) AS n FROM timeline_search WHERE session_id = ?", id)[0].n;
     assert.ok(ftsRows("ses_del_grandchild") > 0);
-    assert.equal(ids(await api("/api/sessions?search=uniquedeletionword&parent=any")).length, 3);
 
     const socket = connectSocket(server, { password: server.password });
     await connected(socket);
