@@ -207,13 +207,19 @@ const statements: Record<string, string[]> = {
   // every commit flushed a new FTS segment, about a sixth of the cost of storing a batch; now
   // the triggers only note which rows changed, and lib/db/search-index.ts indexes them in bulk
   // every second and before each search, so a search still sees everything stored.
-  // messages_assistant_by_model goes too: kept current on every token update, it saved
-  // the all-time per-model report about 20 ms, which the by-created index serves as well.
-  "003_search_off_ingest": [
+  // Two indexes that every batch kept current for little use also go or shrink (below).
+  "003_lighter_writes": [
     `DROP TRIGGER timeline_search_insert`,
     `DROP TRIGGER timeline_search_update`,
     `DROP TRIGGER timeline_search_delete`,
+    // Kept current on every token update, it saved the all-time per-model report about 20 ms;
+    // messages_assistant_by_created serves that report as well.
     `DROP INDEX messages_assistant_by_model`,
+    // By message, only text parts are looked up (to promote a user's text to a prompt when its
+    // message arrives late); tool and other rows stay out of the index. Removing a message's
+    // rows, which is rare, goes through the session instead.
+    `DROP INDEX timeline_by_message`,
+    `CREATE INDEX timeline_text_by_message ON timeline (message_id) WHERE kind = 'text' AND message_id IS NOT NULL`,
     // Up to here the old triggers kept the index current: the queue starts empty. `indexed`
     // says whether the index holds an earlier text of the row, to be removed first. (The
     // triggers test for a queued id rather than INSERT OR IGNORE, which gives way to the
