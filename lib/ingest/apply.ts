@@ -1,6 +1,7 @@
 import type { IngestStore } from "../db/ingest-store";
 import { type Context, createContext, dropHeld, type IngestChanges, writeBack } from "./context";
 import { applyEvent } from "./events";
+import { dropSessionCache, sessionCache, sessionCacheCommitted } from "./session-cache";
 import type { KnownEvent } from "./protocol";
 
 export { emptyChanges, type IngestChanges } from "./context";
@@ -20,15 +21,22 @@ export type BatchResult = BatchCounts & { changes: IngestChanges };
 export type BatchOptions = { now?: number; watching?: (sessionId: string) => boolean };
 
 function runBatches(store: IngestStore, batches: BatchEvent[][], options: BatchOptions, isolate: boolean) {
-  const ctx: Context = createContext(store, options.now ?? Date.now(), options.watching ?? (() => true));
+  // The fast path reuses the sessions the last commit left (./session-cache.ts); the careful one reads.
+  const known = isolate ? null : sessionCache(store);
+  const ctx: Context = createContext(store, options.now ?? Date.now(), options.watching ?? (() => true), known);
   const counts: BatchCounts[] = batches.map(() => ({ accepted: 0, duplicates: 0, ignored: 0, failed: [] }));
+  // The fast path records every id in one statement up front (in the transaction, below); an
+  // event's own savepoint (isolate) records its id itself, so that a failed event's id is not kept.
+  let fresh: Set<string> | null = null;
+  const firstSight = (id: string) => (fresh ? fresh.delete(id) : store.markSeen(id, ctx.now));
   const applyOne = ({ known, event }: BatchEvent): "duplicates" | "ignored" | "accepted" => {
-    if (!store.markSeen(event.id, ctx.now)) return "duplicates";
+    if (!firstSight(event.id)) return "duplicates";
     if (!known) return "ignored";
     applyEvent(ctx, event as KnownEvent);
     return "accepted";
   };
   store.transaction(() => {
+    if (!isolate) fresh = store.markSeenMany(batches.flatMap((events) => events.map((e) => e.event.id)), ctx.now);
     // Hosts first: a heartbeat in this batch updates the row this creates.
     for (const hostname of new Set(batches.flatMap((events) => events.map((e) => e.event.hostname)))) {
       store.touchInstance(hostname, ctx.now);
@@ -68,8 +76,11 @@ function runBatches(store: IngestStore, batches: BatchEvent[][], options: BatchO
  */
 export function applyBatches(store: IngestStore, batches: BatchEvent[][], options: BatchOptions = {}) {
   try {
-    return runBatches(store, batches, options, false);
+    const applied = runBatches(store, batches, options, false);
+    sessionCacheCommitted(store);
+    return applied;
   } catch {
+    dropSessionCache(store);
     return runBatches(store, batches, options, true);
   }
 }

@@ -34,6 +34,8 @@ export type Context = {
   now: number;
   /** Sessions named in the batch, read once and written back once at the end. */
   drafts: Map<string, SessionDraft>;
+  /** Sessions as the last commit left them (./session-cache.ts), or null: read each. */
+  known: Map<string, SessionDraft> | null;
   /** Messages updated in the batch, by id. */
   messages: Map<string, HeldMessage>;
   /** Timeline writes in arrival order, by session and key. */
@@ -42,8 +44,13 @@ export type Context = {
   watching: (sessionId: string) => boolean;
 };
 
-export function createContext(store: IngestStore, now: number, watching: (sessionId: string) => boolean): Context {
-  return { store, changes: emptyChanges(), now, drafts: new Map(), messages: new Map(), timeline: new Map(), watching };
+export function createContext(
+  store: IngestStore,
+  now: number,
+  watching: (sessionId: string) => boolean,
+  known: Map<string, SessionDraft> | null = null,
+): Context {
+  return { store, changes: emptyChanges(), now, drafts: new Map(), known, messages: new Map(), timeline: new Map(), watching };
 }
 
 /**
@@ -53,7 +60,7 @@ export function createContext(store: IngestStore, now: number, watching: (sessio
 export function touchSession(ctx: Context, id: string, origin: { hostname: string; directory: string; time: number }): SessionDraft {
   let draft = ctx.drafts.get(id);
   if (!draft) {
-    draft = ctx.store.loadSession(id);
+    draft = ctx.known?.get(id) ?? ctx.store.loadSession(id);
     if (!draft) {
       ctx.store.insertSession({ id, hostname: origin.hostname, directory: origin.directory, time: origin.time, now: ctx.now });
       draft = newSessionDraft(id, origin.time);
@@ -86,6 +93,7 @@ export function writeBack(ctx: Context) {
     // Sums of deltas drift in the last bits; cents to ten decimals are exact enough.
     draft.cost = Math.round(draft.cost * 1e10) / 1e10;
     ctx.store.saveSession(draft, ctx.now);
+    ctx.known?.set(draft.id, draft);
   }
   ctx.drafts.clear();
 }

@@ -134,3 +134,27 @@ test("an event that fails to apply is reported alone; the rest of its batch and 
   const seen = db.sqlite.prepare("SELECT count(*) AS n FROM events_seen WHERE id = ?").get((first[2].event as { id: string }).id) as { n: number };
   assert.equal(seen.n, 0);
 });
+
+test("sessions kept between batches are read again once anything else wrote to them", async () => {
+  const { db, store } = await freshStore();
+  const asked = (id: string) => event("permission.asked", { id, sessionID: "ses_k", permission: "bash", patterns: ["rm -rf /"] });
+  const reason = () => (db.sqlite.prepare("SELECT attention_reason FROM sessions WHERE id = 'ses_k'").get() as { attention_reason: string | null }).attention_reason;
+  const touch = () => applyBatches(store, [[event("session.status", { sessionID: "ses_k", status: { type: "busy" } })]]);
+  applyBatches(store, [[asked("per_k1")]]);
+  touch(); // the session is now kept from this commit
+  assert.equal(reason(), "permission");
+
+  // Dismissed through the same connection, as the API does.
+  db.sqlite.prepare("UPDATE sessions SET attention_reason = NULL, attention_detail = NULL, attention_since = NULL, attention_ref = NULL WHERE id = 'ses_k'").run();
+  touch();
+  assert.equal(reason(), null, "the dismissal is not written over by a stale copy");
+
+  // Changed by another connection.
+  applyBatches(store, [[asked("per_k2")]]);
+  touch();
+  const other = openDatabase(db.path);
+  other.sqlite.prepare("UPDATE sessions SET attention_reason = NULL WHERE id = 'ses_k'").run();
+  other.sqlite.close();
+  touch();
+  assert.equal(reason(), null, "nor is another connection's change");
+});
