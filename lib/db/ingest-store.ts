@@ -154,7 +154,7 @@ const messageFields = [
 
 export function createIngestStore(sqlite: BetterSqlite3.Database) {
   const s = {
-    totalChanges: sqlite.prepare("SELECT total_changes()").pluck(),
+    writeMark: sqlite.prepare("SELECT total_changes() || ':' || data_version FROM pragma_data_version()").pluck(),
     markSeen: sqlite.prepare("INSERT OR IGNORE INTO events_seen (id, received_at) VALUES (?, ?)"),
     markSeenMany: sqlite.prepare(
       "INSERT OR IGNORE INTO events_seen (id, received_at) SELECT value, ? FROM json_each(?) RETURNING id",
@@ -257,7 +257,7 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
      * Changes whenever anything writes to the database: through this connection (the rows it
      * changed so far) or through another one (PRAGMA data_version).
      */
-    writeMark: () => `${s.totalChanges.get()}:${sqlite.pragma("data_version", { simple: true })}`,
+    writeMark: () => s.writeMark.get() as string,
 
     markSeen: (id: string, now: number) => s.markSeen.run(id, now).changes === 1,
     /** Records many event ids in one statement; returns those not seen before. */

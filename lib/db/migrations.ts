@@ -220,6 +220,15 @@ const statements: Record<string, string[]> = {
     // rows, which is rare, goes through the session instead.
     `DROP INDEX timeline_by_message`,
     `CREATE INDEX timeline_text_by_message ON timeline (message_id) WHERE kind = 'text' AND message_id IS NOT NULL`,
+    // Every event moves its session's last activity, and each index holding it moves an entry.
+    // Only the board's main order keeps it; a host's, project's or status's sessions are a
+    // small share of all, and are sorted by activity after they are found.
+    `DROP INDEX sessions_by_host`,
+    `DROP INDEX sessions_by_status`,
+    `DROP INDEX sessions_by_directory`,
+    `CREATE INDEX sessions_by_host ON sessions (hostname)`,
+    `CREATE INDEX sessions_by_status ON sessions (status)`,
+    `CREATE INDEX sessions_by_directory ON sessions (directory)`,
     // Up to here the old triggers kept the index current: the queue starts empty. `indexed`
     // says whether the index holds an earlier text of the row, to be removed first. (The
     // triggers test for a queued id rather than INSERT OR IGNORE, which gives way to the
