@@ -43,10 +43,10 @@ export async function benchIngest(server: TestServer, pid: number) {
   client = createClient(server.url, 16);
 
   // Warm up the route and SQLite's cache.
-  const warm = take(workload("warm"), 2000);
+  const warm = take(workload(), 2000);
   for (let i = 0; i < warm.length; i += 50) await post(server, { events: warm.slice(i, i + 50) });
 
-  const batched = take(workload("batch"), 100_000);
+  const batched = take(workload(), 100_000);
   const batches = [];
   for (let i = 0; i < batched.length; i += 50) batches.push(JSON.stringify({ events: batched.slice(i, i + 50) }));
   const b = await drive(server, batches, 4);
@@ -54,7 +54,7 @@ export async function benchIngest(server: TestServer, pid: number) {
   results["batched request p50 ms"] = +percentile(b.latencies, 50).toFixed(2);
   results["batched request p99 ms"] = +percentile(b.latencies, 99).toFixed(2);
 
-  const singles = take(workload("single"), 30_000).map((e) => JSON.stringify(e));
+  const singles = take(workload(), 30_000).map((e) => JSON.stringify(e));
   const s = await drive(server, singles, 8);
   results["single-event requests/s (8 in flight)"] = Math.round(singles.length / s.seconds);
   results["single request p50 ms"] = +percentile(s.latencies, 50).toFixed(2);
@@ -64,7 +64,7 @@ export async function benchIngest(server: TestServer, pid: number) {
   // timed from the POST to the timeline entry arriving at a client subscribed to that session.
   const socket = connectSocket(server, { password: server.password });
   await connected(socket);
-  const paced = take(workload("paced", 250), 5000);
+  const paced = take(workload(250), 5000);
   for (const id of new Set(paced.map((e) => e.properties.sessionID as string).filter(Boolean))) socket.emit("subscribe", id);
   await new Promise((r) => setTimeout(r, 200));
   const sent = new Map<string, number>();

@@ -1,16 +1,32 @@
 /**
  * A realistic mix of OpenCode events from many sessions: tool parts with ~1 KB of output,
- * repeated message updates, text parts and status changes, in the order OpenCode emits them.
+ * repeated message updates, text parts and status changes, in the order OpenCode emits them,
+ * with ids shaped like OpenCode's own.
  */
 export type BenchEvent = { id: string; type: string; hostname: string; directory: string; time: number; properties: Record<string, unknown> };
 
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+let lastStamp = 0;
+
+/**
+ * An id as OpenCode's Identifier.ascending makes them (evt_, msg_, prt_, ses_): 12 hex digits
+ * of (milliseconds × 4096 + a counter), so ids sort in the order they were made, then 14 random
+ * characters. Stores index them in that order, which matters to how a benchmark writes them.
+ */
+function ascending(prefix: string) {
+  lastStamp = Math.max(lastStamp + 1, Date.now() * 0x1000);
+  let random = "";
+  for (let i = 0; i < 14; i++) random += BASE62[Math.floor(Math.random() * 62)];
+  return `${prefix}_${(lastStamp % 2 ** 48).toString(16).padStart(12, "0")}${random}`;
+}
+
 const output = "x".repeat(200) + "\n" + "build step ok ".repeat(58); // ~1 KB
 
-export function* workload(prefix: string, sessions = 200, hosts = 20): Generator<BenchEvent> {
-  let n = 0;
+export function* workload(sessions = 200, hosts = 20): Generator<BenchEvent> {
   let clock = Date.now();
+  const sessionIds = Array.from({ length: sessions }, () => ascending("ses"));
   const ev = (s: number, type: string, properties: Record<string, unknown>): BenchEvent => ({
-    id: `evt_${prefix}_${(n++).toString(36)}`,
+    id: ascending("evt"),
     type,
     hostname: `bench-host-${s % hosts}`,
     directory: `/home/dev/project-${s % 37}`,
@@ -19,8 +35,10 @@ export function* workload(prefix: string, sessions = 200, hosts = 20): Generator
   });
   for (let turn = 0; ; turn++) {
     for (let s = 0; s < sessions; s++) {
-      const sessionID = `ses_${prefix}_${s}`;
-      const messageID = `msg_${prefix}_${s}_${turn}`;
+      const sessionID = sessionIds[s];
+      const messageID = ascending("msg");
+      const toolID = ascending("prt");
+      const textID = ascending("prt");
       const info = (completed: boolean, tokens: number) => ({
         info: {
           id: messageID, sessionID, role: "assistant", providerID: "anthropic", modelID: "claude-sonnet", agent: "build", mode: "build",
@@ -33,7 +51,7 @@ export function* workload(prefix: string, sessions = 200, hosts = 20): Generator
       yield ev(s, "message.updated", info(false, 0));
       const part = (status: string) => ({
         part: {
-          id: `prt_${prefix}_${s}_${turn}`, sessionID, messageID, type: "tool", tool: "bash", callID: `call_${turn}`,
+          id: toolID, sessionID, messageID, type: "tool", tool: "bash", callID: `call_${turn}`,
           state: status === "completed"
             ? { status, input: { command: "npm run build", description: "Build" }, output, title: "npm run build", metadata: {}, time: { start: clock - 20, end: clock } }
             : { status, input: { command: "npm run build", description: "Build" }, time: { start: clock } },
@@ -41,7 +59,7 @@ export function* workload(prefix: string, sessions = 200, hosts = 20): Generator
       });
       yield ev(s, "message.part.updated", part("running"));
       yield ev(s, "message.part.updated", part("completed"));
-      yield ev(s, "message.part.updated", { part: { id: `prt_${prefix}_${s}_${turn}_t`, sessionID, messageID, type: "text", text: "Done: the build passes and the tests are green.", time: { start: clock, end: clock + 1 } } });
+      yield ev(s, "message.part.updated", { part: { id: textID, sessionID, messageID, type: "text", text: "Done: the build passes and the tests are green.", time: { start: clock, end: clock + 1 } } });
       yield ev(s, "message.updated", info(false, 1200));
       yield ev(s, "message.updated", info(true, 1500));
       yield ev(s, "session.status", { sessionID, status: { type: "idle" } });

@@ -154,7 +154,8 @@ const messageFields = [
 
 export function createIngestStore(sqlite: BetterSqlite3.Database) {
   const s = {
-    writeMark: sqlite.prepare("SELECT total_changes() || ':' || data_version FROM pragma_data_version()").pluck(),
+    totalChanges: sqlite.prepare("SELECT total_changes()").pluck(),
+    dataVersion: sqlite.prepare("PRAGMA data_version").pluck(),
     markSeen: sqlite.prepare("INSERT OR IGNORE INTO events_seen (id, received_at) VALUES (?, ?)"),
     markSeenMany: sqlite.prepare(
       "INSERT OR IGNORE INTO events_seen (id, received_at) SELECT value, ? FROM json_each(?) RETURNING id",
@@ -257,7 +258,7 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
      * Changes whenever anything writes to the database: through this connection (the rows it
      * changed so far) or through another one (PRAGMA data_version).
      */
-    writeMark: () => s.writeMark.get() as string,
+    writeMark: () => `${s.totalChanges.get()}:${s.dataVersion.get()}`,
 
     markSeen: (id: string, now: number) => s.markSeen.run(id, now).changes === 1,
     /** Records many event ids in one statement; returns those not seen before. */
