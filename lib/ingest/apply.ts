@@ -1,5 +1,5 @@
 import type { IngestStore } from "../db/ingest-store";
-import { type Context, createContext, dropHeld, type IngestChanges, writeBack } from "./context";
+import { type Context, createContext, dropHeld, writeBack } from "./context";
 import { applyEvent } from "./events";
 import { dropSessionCache, sessionCache, sessionCacheCommitted } from "./session-cache";
 import type { KnownEvent } from "./protocol";
@@ -15,8 +15,6 @@ export type BatchCounts = {
   ignored: number;
   failed: { index: number; message: string }[];
 };
-
-export type BatchResult = BatchCounts & { changes: IngestChanges };
 
 export type BatchOptions = { now?: number; watching?: (sessionId: string) => boolean };
 
@@ -83,10 +81,4 @@ export function applyBatches(store: IngestStore, batches: BatchEvent[][], option
     dropSessionCache(store);
     return runBatches(store, batches, options, true);
   }
-}
-
-/** One request's events (see applyBatches). */
-export function applyBatch(store: IngestStore, events: BatchEvent[], options: BatchOptions = {}): BatchResult {
-  const { counts, changes } = applyBatches(store, [events], options);
-  return { ...counts[0], changes };
 }
