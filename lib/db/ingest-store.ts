@@ -127,30 +127,34 @@ const timelineMerge = [
   .join(",\n");
 
 // The hottest statements bind positional parameters: naming fifteen or more costs about 2 µs a
-// call in better-sqlite3, which is a tenth of writing the row. Each list below is the order.
-const timelineFields = [
-  "sessionId", "key", "kind", "messageId", "time", "endTime", "status", "tool", "title",
-  "text", "input", "output", "data", "truncated", "progress",
-] as const satisfies readonly (keyof TimelineUpsert)[];
+// call in better-sqlite3, which is a tenth of writing the row. Each map below gives the order of
+// both the columns and the values, so the two cannot drift apart.
+const timelineColumns = {
+  sessionId: "session_id", key: "key", kind: "kind", messageId: "message_id", time: "time",
+  endTime: "end_time", status: "status", tool: "tool", title: "title", text: "text", input: "input",
+  output: "output", data: "data", truncated: "truncated", progress: "progress",
+} as const satisfies Record<keyof TimelineUpsert, string>;
+const timelineFields = Object.keys(timelineColumns) as (keyof TimelineUpsert)[];
 const timelineValues = (t: TimelineUpsert, now: number) => [...timelineFields.map((f) => t[f]), now];
 
-const timelineUpsert = `INSERT INTO timeline (session_id, key, kind, message_id, time, end_time, status, tool,
-    title, text, input, output, data, truncated, progress, updated_at)
+const timelineUpsert = `INSERT INTO timeline (${Object.values(timelineColumns).join(", ")}, updated_at)
   VALUES (${timelineFields.map(() => "?").join(", ")}, ?)
   ON CONFLICT (session_id, key) DO UPDATE SET ${timelineMerge},
     progress = max(timeline.progress, excluded.progress), updated_at = excluded.updated_at`;
 
-// For an entry already merged in memory: every value as given, the key last.
-const timelineReplace = `UPDATE timeline SET kind = ?, message_id = ?, time = ?, end_time = ?, status = ?,
-    tool = ?, title = ?, text = ?, input = ?, output = ?, data = ?, truncated = ?, progress = ?, updated_at = ?
-  WHERE session_id = ? AND key = ?`;
+// For an entry already merged in memory: every value as given, the key (the first two) last.
+const timelineReplace = `UPDATE timeline SET ${Object.values(timelineColumns).slice(2).map((c) => `${c} = ?`).join(", ")},
+    updated_at = ? WHERE session_id = ? AND key = ?`;
 const replaceValues = (t: TimelineUpsert, now: number) => [...timelineValues(t, now).slice(2), t.sessionId, t.key];
 
-const messageFields = [
-  "id", "sessionId", "role", "parentId", "providerId", "modelId", "agent", "mode", "tokensInput",
-  "tokensOutput", "tokensReasoning", "tokensCacheRead", "tokensCacheWrite", "cost", "createdAt",
-  "completedAt", "finish", "error", "progress",
-] as const satisfies readonly (keyof MessageUpsert)[];
+const messageColumns = {
+  id: "id", sessionId: "session_id", role: "role", parentId: "parent_id", providerId: "provider_id",
+  modelId: "model_id", agent: "agent", mode: "mode", tokensInput: "tokens_input",
+  tokensOutput: "tokens_output", tokensReasoning: "tokens_reasoning", tokensCacheRead: "tokens_cache_read",
+  tokensCacheWrite: "tokens_cache_write", cost: "cost", createdAt: "created_at",
+  completedAt: "completed_at", finish: "finish", error: "error", progress: "progress",
+} as const satisfies Record<keyof MessageUpsert, string>;
+const messageFields = Object.keys(messageColumns) as (keyof MessageUpsert)[];
 
 export function createIngestStore(sqlite: BetterSqlite3.Database) {
   const s = {
@@ -198,9 +202,7 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
          tokens_cache_read, tokens_cache_write, cost FROM messages WHERE id = ?`,
     ),
     upsertMessage: sqlite.prepare(
-      `INSERT INTO messages (id, session_id, role, parent_id, provider_id, model_id, agent, mode,
-         tokens_input, tokens_output, tokens_reasoning, tokens_cache_read, tokens_cache_write, cost,
-         created_at, completed_at, finish, error, progress)
+      `INSERT INTO messages (${Object.values(messageColumns).join(", ")})
        VALUES (${messageFields.map(() => "?").join(", ")})
        ON CONFLICT (id) DO UPDATE SET
          parent_id = excluded.parent_id, provider_id = excluded.provider_id,
