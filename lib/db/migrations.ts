@@ -1,6 +1,34 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
 
 /**
+ * The triggers that queue timeline text for search (lib/db/search-index.ts), as 003 made them;
+ * 004 makes them again on the rebuilt table.
+ */
+function searchQueueTriggers() {
+  return [
+    `CREATE TRIGGER timeline_search_insert AFTER INSERT ON timeline
+      WHEN new.kind IN ('prompt', 'text') AND new.text IS NOT NULL BEGIN
+      INSERT INTO search_queue (id, indexed) SELECT new.id, 0
+        WHERE NOT EXISTS (SELECT 1 FROM search_queue WHERE id = new.id);
+    END`,
+    // A row not queued has its current text indexed (or none, if it was not prompt or text).
+    `CREATE TRIGGER timeline_search_update AFTER UPDATE OF kind, text ON timeline
+      WHEN (old.kind IN ('prompt', 'text') OR new.kind IN ('prompt', 'text'))
+        AND (old.text IS NOT new.text OR old.kind IS NOT new.kind) BEGIN
+      INSERT INTO search_queue (id, indexed)
+        SELECT new.id, old.kind IN ('prompt', 'text') AND old.text IS NOT NULL
+        WHERE NOT EXISTS (SELECT 1 FROM search_queue WHERE id = new.id);
+    END`,
+    // Also runs for rows removed by ON DELETE CASCADE when a session is deleted.
+    `CREATE TRIGGER timeline_search_delete AFTER DELETE ON timeline WHEN old.kind IN ('prompt', 'text') BEGIN
+      DELETE FROM timeline_search WHERE rowid = old.id
+        AND NOT EXISTS (SELECT 1 FROM search_queue WHERE id = old.id AND indexed = 0);
+      DELETE FROM search_queue WHERE id = old.id;
+    END`,
+  ];
+}
+
+/**
  * Versioned migrations, compiled with the server (no migration folder to ship). Append only:
  * a migration that has run on someone's database is never edited, a new one follows it.
  */
@@ -233,32 +261,62 @@ const statements: Record<string, string[]> = {
     // triggers test for a queued id rather than INSERT OR IGNORE, which gives way to the
     // conflict clause of the statement that fired the trigger: the ingest's upsert has one.)
     `CREATE TABLE search_queue (id INTEGER PRIMARY KEY, indexed INTEGER NOT NULL)`,
-    `CREATE TRIGGER timeline_search_insert AFTER INSERT ON timeline
-      WHEN new.kind IN ('prompt', 'text') AND new.text IS NOT NULL BEGIN
-      INSERT INTO search_queue (id, indexed) SELECT new.id, 0
-        WHERE NOT EXISTS (SELECT 1 FROM search_queue WHERE id = new.id);
-    END`,
-    // A row not queued has its current text indexed (or none, if it was not prompt or text).
-    `CREATE TRIGGER timeline_search_update AFTER UPDATE OF kind, text ON timeline
-      WHEN (old.kind IN ('prompt', 'text') OR new.kind IN ('prompt', 'text'))
-        AND (old.text IS NOT new.text OR old.kind IS NOT new.kind) BEGIN
-      INSERT INTO search_queue (id, indexed)
-        SELECT new.id, old.kind IN ('prompt', 'text') AND old.text IS NOT NULL
-        WHERE NOT EXISTS (SELECT 1 FROM search_queue WHERE id = new.id);
-    END`,
-    // Also runs for rows removed by ON DELETE CASCADE when a session is deleted.
-    `CREATE TRIGGER timeline_search_delete AFTER DELETE ON timeline WHEN old.kind IN ('prompt', 'text') BEGIN
-      DELETE FROM timeline_search WHERE rowid = old.id
-        AND NOT EXISTS (SELECT 1 FROM search_queue WHERE id = old.id AND indexed = 0);
-      DELETE FROM search_queue WHERE id = old.id;
-    END`,
+    ...searchQueueTriggers(),
+  ],
+  // Timeline rows are found by (session, key) for upserts. Indexed session first, a commit wrote
+  // one index page per session it touched: about a quarter of all pages written per batch. Keys
+  // are mostly OpenCode's ids, which sort by creation time, so indexed key first, new rows land
+  // on the index's last pages, and a lookup by both columns is just as direct. The constraint is
+  // part of the table, so the table is rebuilt (ids kept: search and its queue refer to them).
+  "004_timeline_key_first": [
+    `DROP TRIGGER timeline_search_insert`,
+    `DROP TRIGGER timeline_search_update`,
+    `DROP TRIGGER timeline_search_delete`,
+    `CREATE TABLE timeline_new (
+      id INTEGER PRIMARY KEY,
+      session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+      key TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      message_id TEXT,
+      time INTEGER NOT NULL,
+      end_time INTEGER,
+      status TEXT,
+      tool TEXT,
+      title TEXT,
+      text TEXT,
+      input TEXT,
+      output TEXT,
+      data TEXT,
+      truncated INTEGER NOT NULL DEFAULT 0,
+      progress INTEGER NOT NULL DEFAULT 0,
+      updated_at INTEGER NOT NULL,
+      UNIQUE (key, session_id)
+    )`,
+    `INSERT INTO timeline_new (id, session_id, key, kind, message_id, time, end_time, status, tool, title,
+       text, input, output, data, truncated, progress, updated_at)
+     SELECT id, session_id, key, kind, message_id, time, end_time, status, tool, title,
+       text, input, output, data, truncated, progress, updated_at FROM timeline`,
+    `DROP TABLE timeline`,
+    `ALTER TABLE timeline_new RENAME TO timeline`,
+    `CREATE INDEX timeline_by_session_time ON timeline (session_id, time, id)`,
+    `CREATE INDEX timeline_text_by_message ON timeline (message_id) WHERE kind = 'text' AND message_id IS NOT NULL`,
+    ...searchQueueTriggers(),
   ],
 };
 
 function migration(list: string[]): Migration {
   return {
+    // Kysely runs SQLite migrations outside a transaction; one per migration means a failure
+    // (or a crash) part way through a table rebuild leaves the database as it was.
     async up(db: Kysely<any>) {
-      for (const statement of list) await sql.raw(statement).execute(db);
+      await sql.raw("BEGIN IMMEDIATE").execute(db);
+      try {
+        for (const statement of list) await sql.raw(statement).execute(db);
+        await sql.raw("COMMIT").execute(db);
+      } catch (error) {
+        await sql.raw("ROLLBACK").execute(db);
+        throw error;
+      }
     },
   };
 }
@@ -270,9 +328,14 @@ const provider: MigrationProvider = {
 };
 
 /** Applies pending migrations; returns the names it applied. Throws on the first failure. */
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+export function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  return migrateTo(db);
+}
+
+/** Applies pending migrations up to and including `target` (default: all of them). */
+export async function migrateTo(db: Kysely<any>, target?: string): Promise<string[]> {
   const migrator = new Migrator({ db, provider });
-  const { error, results = [] } = await migrator.migrateToLatest();
+  const { error, results = [] } = await (target ? migrator.migrateTo(target) : migrator.migrateToLatest());
   const failed = results.find((r) => r.status === "Error");
   if (error || failed) {
     const reason = error instanceof Error ? error.message : String(error ?? "unknown error");
