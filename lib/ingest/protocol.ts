@@ -19,7 +19,12 @@ export const envelopeSchema = z.object({
   hostname: z.string().min(1).max(255),
   directory: z.string().max(4096).default(""),
   time,
-  properties: z.record(z.string(), z.unknown()).default({}),
+  // Checked, not copied: a known type's own schema parses them next; others are not read.
+  properties: z
+    .custom<Record<string, unknown>>((value) => typeof value === "object" && value !== null && !Array.isArray(value), {
+      error: "expected an object",
+    })
+    .default({}),
 });
 
 const tokensSchema = z.looseObject({

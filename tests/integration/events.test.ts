@@ -71,10 +71,17 @@ describe("POST /events: bad input", () => {
     const good = event("session.status", { sessionID: "ses_batchgood", status: { type: "busy" } });
     const missingId = { ...event("session.idle", { sessionID: "ses_batchgood" }), id: undefined };
     const badTime = { ...event("session.idle", { sessionID: "ses_batchgood" }), time: "yesterday" };
-    const res = await postEvents(server, { events: [good, missingId, badTime] });
+    // Unknown types are not parsed further, so only the envelope stands between these and storage.
+    const listProps = { ...event("some.future.event", {}), properties: [1, 2] };
+    const textProps = { ...event("some.future.event", {}), properties: "none" };
+    const res = await postEvents(server, { events: [good, missingId, badTime, listProps, textProps] });
     assert.equal(res.status, 400);
     assert.equal(res.json.accepted, 1);
-    assert.deepEqual(res.json.rejected.map((r: any) => [r.index, r.field]), [[1, "events[1].id"], [2, "events[2].time"]]);
+    assert.deepEqual(
+      res.json.rejected.map((r: any) => [r.index, r.field]),
+      [[1, "events[1].id"], [2, "events[2].time"], [3, "events[3].properties"], [4, "events[4].properties"]],
+    );
+    assert.match(res.json.rejected[3].message, /properties: expected an object/);
     const db = openReadOnly(server.databasePath);
     assert.equal(db.session("ses_batchgood").status, "busy");
     db.close();
