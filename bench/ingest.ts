@@ -46,13 +46,23 @@ export async function benchIngest(server: TestServer, pid: number) {
   const warm = take(workload(), 2000);
   for (let i = 0; i < warm.length; i += 50) await post(server, { events: warm.slice(i, i + 50) });
 
-  const batched = take(workload(), 100_000);
-  const batches = [];
-  for (let i = 0; i < batched.length; i += 50) batches.push(JSON.stringify({ events: batched.slice(i, i + 50) }));
-  const b = await drive(server, batches, 4);
-  results["batched events/s (50 per request, 4 in flight)"] = Math.round(batched.length / b.seconds);
-  results["batched request p50 ms"] = +percentile(b.latencies, 50).toFixed(2);
-  results["batched request p99 ms"] = +percentile(b.latencies, 99).toFixed(2);
+  // Three rounds of 100,000 new events each (the database grows by as much each time): a single
+  // round on this kind of shared 2-core VM can be 20% off the next.
+  const rates: number[] = [];
+  const latencies: number[] = [];
+  const events = workload();
+  for (let round = 0; round < 3; round++) {
+    const batched = take(events, 100_000);
+    const batches = [];
+    for (let i = 0; i < batched.length; i += 50) batches.push(JSON.stringify({ events: batched.slice(i, i + 50) }));
+    const b = await drive(server, batches, 4);
+    rates.push(Math.round(batched.length / b.seconds));
+    latencies.push(...b.latencies);
+  }
+  results["batched events/s (50 per request, 4 in flight), median of 3 rounds"] = percentile(rates, 50);
+  results["batched events/s, each round"] = rates.join(" / ");
+  results["batched request p50 ms"] = +percentile(latencies, 50).toFixed(2);
+  results["batched request p99 ms"] = +percentile(latencies, 99).toFixed(2);
 
   const singles = take(workload(), 30_000).map((e) => JSON.stringify(e));
   const s = await drive(server, singles, 8);
