@@ -267,7 +267,8 @@ const statements: Record<string, string[]> = {
   // one index page per session it touched: about a quarter of all pages written per batch. Keys
   // are mostly OpenCode's ids, which sort by creation time, so indexed key first, new rows land
   // on the index's last pages, and a lookup by both columns is just as direct. The constraint is
-  // part of the table, so the table is rebuilt (ids kept: search and its queue refer to them).
+  // part of the table, so the table is rebuilt (ids kept: search and its queue refer to them):
+  // once, at start, about 3 s per 300,000 rows here.
   "004_timeline_key_first": [
     `DROP TRIGGER timeline_search_insert`,
     `DROP TRIGGER timeline_search_update`,
