@@ -2,7 +2,8 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 
 /**
  * The triggers that queue timeline text for search (lib/db/search-index.ts), as 003 made them;
- * 004 makes them again on the rebuilt table.
+ * 004 makes them again on the rebuilt table. Part of two migrations that have run, so never
+ * edited: a migration that changes them writes its own.
  */
 function searchQueueTriggers() {
   return [
