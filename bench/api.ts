@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { sessionListParams, timelineParams, analyticsParams, dailyParams } from "../lib/api/params";
-import { analyticsDaily, analyticsHosts, analyticsModels, analyticsProjects, analyticsSummary } from "../lib/db/analytics-reports";
+import { sessionListParams, timelineParams, analyticsParams, dailyParams } from "../lib/http/params";
+import { analyticsDaily, analyticsHosts, analyticsModels, analyticsProjects, analyticsSummary } from "../lib/analytics/reports";
 import { closeDb, openDatabase, setDb } from "../lib/db/client";
-import { listInstances } from "../lib/db/instance-queries";
+import { listInstances } from "../lib/instances/queries";
 import { migrateToLatest } from "../lib/db/migrations";
-import { getSessionDetail } from "../lib/db/session-detail";
-import { listSessions } from "../lib/db/session-queries";
+import { getSessionDetail } from "../lib/sessions/detail";
+import { listSessions } from "../lib/sessions/list";
 import { startServer } from "../tests/support/server";
 import { createClient } from "./http-client";
 

@@ -1,10 +1,10 @@
 import { headers } from "next/headers";
-import { sessionListParams } from "@/lib/api/params";
+import { sessionListParams } from "@/lib/http/params";
 import { requireSignedIn } from "@/lib/auth/page-guard";
 import { getConfig } from "@/lib/config";
-import { hasAnySession, listActiveSessionStates } from "@/lib/db/board";
-import { listInstances } from "@/lib/db/instance-queries";
-import { listSessions } from "@/lib/db/session-queries";
+import { hasAnySession, listActiveSessionStates } from "@/lib/sessions/active";
+import { listInstances } from "@/lib/instances/queries";
+import { listSessions } from "@/lib/sessions/list";
 import { Board } from "../_components/board/board";
 import { parseBoardView } from "../_components/board/view";
 import { SetupSteps } from "../_components/board/setup-steps";

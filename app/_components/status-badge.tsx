@@ -1,4 +1,4 @@
-import type { SessionListItem } from "@/lib/db/sessions";
+import type { SessionListItem } from "@/lib/sessions/list-item";
 
 type Look = { label: string; className: string; dot: string };
 

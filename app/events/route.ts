@@ -1,5 +1,5 @@
 import { readBodyLimited } from "@/lib/http/body";
-import { handleEvents } from "@/lib/ingest/http";
+import { handleEvents } from "@/lib/ingest/handle-events";
 
 export const dynamic = "force-dynamic";
 

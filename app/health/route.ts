@@ -1,4 +1,4 @@
-import { probeDatabase } from "@/lib/db/health";
+import { probeDatabase } from "@/lib/db/upkeep/health";
 import { version } from "@/package.json";
 
 export const dynamic = "force-dynamic";

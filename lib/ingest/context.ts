@@ -1,6 +1,6 @@
-import { type IngestStore, type MessageUpsert, newSessionDraft, type SessionDraft, type TimelineUpsert } from "../db/ingest-store";
+import { type IngestStore, type MessageUpsert, newSessionDraft, type SessionDraft, type TimelineUpsert } from "./store";
 import type { TimelineRow } from "../db/schema";
-import type { AttentionChange } from "./attention";
+import type { AttentionChange } from "./rules/attention";
 import { writeTimelineHeld } from "./timeline-writes";
 
 /** What one committed batch changed, for the live push. */

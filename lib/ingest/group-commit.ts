@@ -1,7 +1,7 @@
 import { getDb } from "../db/client";
-import { ingestStoreFor } from "../db/ingest-store";
+import { ingestStoreFor } from "./store";
 import { getHub } from "../realtime/hub";
-import { applyBatches, type BatchCounts, type BatchEvent } from "./apply";
+import { applyBatches, type BatchCounts, type BatchEvent } from "./batch";
 
 /**
  * Group commit: the batches of requests that finish arriving in the same turn of the event loop

@@ -1,4 +1,4 @@
-import type { BatchEvent } from "./apply";
+import type { BatchEvent } from "./batch";
 import { applyGrouped } from "./group-commit";
 import { MAX_BATCH_EVENTS, parseEvent, splitBody } from "./protocol";
 

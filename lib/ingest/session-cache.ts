@@ -1,4 +1,4 @@
-import type { IngestStore, SessionDraft } from "../db/ingest-store";
+import type { IngestStore, SessionDraft } from "./store";
 
 /**
  * The sessions' projected columns as the last ingest commit left them, so that the next batch

@@ -1,4 +1,4 @@
-import type { TimelineUpsert } from "../db/ingest-store";
+import type { TimelineUpsert } from "./store";
 
 /** The columns a later write may change, merged by the rule below. */
 const merged = ["kind", "messageId", "endTime", "status", "tool", "title", "text", "input", "output", "data", "truncated"] as const;

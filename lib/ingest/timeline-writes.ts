@@ -1,4 +1,4 @@
-import type { TimelineUpsert } from "../db/ingest-store";
+import type { TimelineUpsert } from "./store";
 import type { TimelineRow } from "../db/schema";
 import type { Context } from "./context";
 import { mergeTimeline } from "./timeline-merge";

@@ -1,7 +1,7 @@
 import promClient from "prom-client";
 import { getConfig } from "../config";
 import { getDb } from "../db/client";
-import { databaseSize, sessionsByStatus } from "../db/storage";
+import { databaseSize, sessionsByStatus } from "../db/upkeep/storage";
 import { getHub } from "../realtime/hub";
 
 /** Why POST /events refused events; the `code` of the error it answered with. */

@@ -1,4 +1,4 @@
-import type { IngestChanges } from "../ingest/apply";
+import type { IngestChanges } from "../ingest/batch";
 
 /** The one way route handlers reach the live push: server.ts installs it, handlers call it. */
 export type Hub = {

@@ -1,7 +1,7 @@
-import type { InstanceItem } from "../db/instances";
+import type { InstanceItem } from "../instances/item";
 import type { AttentionReason } from "../db/schema";
-import type { SessionListItem } from "../db/sessions";
-import type { TimelineEntry } from "../db/timeline";
+import type { SessionListItem } from "../sessions/list-item";
+import type { TimelineEntry } from "../sessions/timeline";
 
 /** What the server pushes to dashboards over socket.io, and what they may ask for. */
 export type AttentionMessage = {

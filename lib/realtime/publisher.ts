@@ -1,8 +1,8 @@
 import type { Server } from "socket.io";
-import { getInstanceItems } from "../db/instances";
-import { getSessionListItems } from "../db/sessions";
-import { toTimelineEntry } from "../db/timeline";
-import type { IngestChanges } from "../ingest/apply";
+import { getInstanceItems } from "../instances/item";
+import { getSessionListItems } from "../sessions/list-item";
+import { toTimelineEntry } from "../sessions/timeline";
+import type { IngestChanges } from "../ingest/batch";
 import type { Hub } from "./hub";
 import { type ClientToServerEvents, type ServerToClientEvents, sessionRoom } from "./messages";
 

@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { openDatabase } from "../../lib/db/client";
-import { createIngestStore } from "../../lib/db/ingest-store";
+import { createIngestStore } from "../../lib/ingest/store";
 import { migrateTo, migrateToLatest } from "../../lib/db/migrations";
-import { catchUpSearch } from "../../lib/db/search-index";
+import { catchUpSearch } from "../../lib/db/upkeep/search-index";
 import { simpleEntry } from "../../lib/ingest/timeline-writes";
 
 const open = () => openDatabase(path.join(mkdtempSync(path.join(tmpdir(), "ocd-migrate-")), "database.db"));

@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { openDatabase } from "../../lib/db/client";
-import { createIngestStore } from "../../lib/db/ingest-store";
+import { createIngestStore } from "../../lib/ingest/store";
 import { migrateToLatest } from "../../lib/db/migrations";
-import { catchUpSearch, startSearchIndexer } from "../../lib/db/search-index";
+import { catchUpSearch, startSearchIndexer } from "../../lib/db/upkeep/search-index";
 import { simpleEntry } from "../../lib/ingest/timeline-writes";
 
 async function fresh() {

@@ -1,11 +1,11 @@
 import { cookies } from "next/headers";
-import { analyticsParams, dailyParams } from "@/lib/api/params";
+import { analyticsParams, dailyParams } from "@/lib/http/params";
 import { requireSignedIn } from "@/lib/auth/page-guard";
-import { analyticsDaily, analyticsHosts, analyticsModels, analyticsProjects, analyticsSummary } from "@/lib/db/analytics-reports";
-import { resolveWindow } from "@/lib/db/analytics-window";
-import { usageByDayAndModel } from "@/lib/db/analytics";
-import { listInstances } from "@/lib/db/instance-queries";
-import { isTimeZone } from "@/lib/db/local-days";
+import { analyticsDaily, analyticsHosts, analyticsModels, analyticsProjects, analyticsSummary } from "@/lib/analytics/reports";
+import { resolveWindow } from "@/lib/analytics/window";
+import { usageByDayAndModel } from "@/lib/analytics/queries";
+import { listInstances } from "@/lib/instances/queries";
+import { isTimeZone } from "@/lib/analytics/local-days";
 import { AnalyticsView } from "../../_components/analytics/analytics-view";
 
 export const dynamic = "force-dynamic";

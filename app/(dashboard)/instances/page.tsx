@@ -1,5 +1,5 @@
 import { requireSignedIn } from "@/lib/auth/page-guard";
-import { listInstances } from "@/lib/db/instance-queries";
+import { listInstances } from "@/lib/instances/queries";
 import { InstancesView } from "../../_components/instances/instances-view";
 
 export const dynamic = "force-dynamic";

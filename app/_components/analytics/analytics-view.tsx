@@ -1,7 +1,7 @@
 "use client";
 
 import { usePathname, useRouter } from "next/navigation";
-import type { DayTotals, KeyedTotals, ModelTotals, UsageRow, UsageTotals } from "@/lib/db/analytics";
+import type { DayTotals, KeyedTotals, ModelTotals, UsageRow, UsageTotals } from "@/lib/analytics/queries";
 import { formatCost, formatNumber, formatTokens, shortDirectory } from "../format";
 import { CalendarHeatmap } from "./calendar-heatmap";
 import { ModelCostChart, UsageOverTime } from "./charts";

@@ -1,4 +1,4 @@
-import type { DayTotals } from "@/lib/db/analytics";
+import type { DayTotals } from "@/lib/analytics/queries";
 import { formatCost, formatNumber } from "../format";
 
 const LEVELS = ["bg-raised", "bg-accent/25", "bg-accent/45", "bg-accent/70", "bg-accent"];

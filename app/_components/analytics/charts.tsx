@@ -1,7 +1,7 @@
 "use client";
 
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Cell, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import type { ModelTotals, UsageRow } from "@/lib/db/analytics";
+import type { ModelTotals, UsageRow } from "@/lib/analytics/queries";
 import { formatCost, formatTokens } from "../format";
 
 /** Mid-tone colours that read on light and dark surfaces alike. */

@@ -1,5 +1,5 @@
-import type { SessionState } from "@/lib/db/board";
-import type { SessionListItem } from "@/lib/db/sessions";
+import type { SessionState } from "@/lib/sessions/active";
+import type { SessionListItem } from "@/lib/sessions/list-item";
 import type { BoardView } from "./view";
 
 /** Pure board logic: which rows show, in which groups, nested how, and the counters. */

@@ -2,9 +2,9 @@
 
 import { usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState, useTransition } from "react";
-import type { SessionState } from "@/lib/db/board";
-import type { SessionPage } from "@/lib/db/session-queries";
-import type { SessionListItem } from "@/lib/db/sessions";
+import type { SessionState } from "@/lib/sessions/active";
+import type { SessionPage } from "@/lib/sessions/list";
+import type { SessionListItem } from "@/lib/sessions/list-item";
 import { formatCost } from "../format";
 import { useLive, useLiveEvent } from "../live/live-provider";
 import { useNow } from "../use-now";

@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useState } from "react";
 import type { AttentionMessage } from "@/lib/realtime/messages";
-import type { SessionListItem } from "@/lib/db/sessions";
+import type { SessionListItem } from "@/lib/sessions/list-item";
 import { useLiveEvent } from "../live/live-provider";
 import { attentionText } from "./board-state";
 

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useRef, useState } from "react";
-import type { SessionListItem } from "@/lib/db/sessions";
+import type { SessionListItem } from "@/lib/sessions/list-item";
 import { formatAgo, formatCost, formatTokens, shortDirectory } from "../format";
 import { StatusBadge } from "../status-badge";
 import { attentionText, type RowNode } from "./board-state";

@@ -2,8 +2,8 @@
 
 import Link from "next/link";
 import { useCallback, useState } from "react";
-import type { InstanceSummary } from "@/lib/db/instance-queries";
-import type { InstanceItem } from "@/lib/db/instances";
+import type { InstanceSummary } from "@/lib/instances/queries";
+import type { InstanceItem } from "@/lib/instances/item";
 import { formatAgo, formatCost, formatNumber } from "../format";
 import { useLiveEvent } from "../live/live-provider";
 import { useNow } from "../use-now";

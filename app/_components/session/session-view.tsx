@@ -3,9 +3,9 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState } from "react";
-import type { SessionDetail } from "@/lib/db/session-detail";
-import type { SessionListItem } from "@/lib/db/sessions";
-import type { TimelineEntry } from "@/lib/db/timeline";
+import type { SessionDetail } from "@/lib/sessions/detail";
+import type { SessionListItem } from "@/lib/sessions/list-item";
+import type { TimelineEntry } from "@/lib/sessions/timeline";
 import { attentionText } from "../board/board-state";
 import { deleteSession, dismissSession } from "../board/session-actions";
 import { formatCost, formatDateTime, formatDuration, formatTokens } from "../format";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import type { TimelineEntry } from "@/lib/db/timeline";
+import type { TimelineEntry } from "@/lib/sessions/timeline";
 import { formatDuration } from "../format";
 import { Markdown } from "./markdown";
 

@@ -1,4 +1,4 @@
-import { apiRoute } from "@/lib/api/route";
+import { apiRoute } from "@/lib/http/route";
 import { jsonError } from "@/lib/http/errors";
 
 export const dynamic = "force-dynamic";

@@ -1,5 +1,5 @@
-import { apiRoute } from "@/lib/api/route";
-import { listInstances } from "@/lib/db/instance-queries";
+import { apiRoute } from "@/lib/http/route";
+import { listInstances } from "@/lib/instances/queries";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
-import { sessionListParams } from "@/lib/api/params";
-import { apiRoute, parseQuery } from "@/lib/api/route";
-import { listSessions } from "@/lib/db/session-queries";
+import { sessionListParams } from "@/lib/http/params";
+import { apiRoute, parseQuery } from "@/lib/http/route";
+import { listSessions } from "@/lib/sessions/list";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
 import { notFound } from "next/navigation";
 import { requireSignedIn } from "@/lib/auth/page-guard";
-import { getSessionDetail } from "@/lib/db/session-detail";
+import { getSessionDetail } from "@/lib/sessions/detail";
 import { SessionView } from "../../../_components/session/session-view";
 
 export const dynamic = "force-dynamic";

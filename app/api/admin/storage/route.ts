@@ -1,6 +1,6 @@
-import { apiRoute } from "@/lib/api/route";
+import { apiRoute } from "@/lib/http/route";
 import { getDb } from "@/lib/db/client";
-import { storageReport } from "@/lib/db/storage";
+import { storageReport } from "@/lib/db/upkeep/storage";
 import { getConfig } from "@/lib/config";
 
 export const dynamic = "force-dynamic";

@@ -1,6 +1,6 @@
-import { dailyParams } from "@/lib/api/params";
-import { apiRoute, parseQuery } from "@/lib/api/route";
-import { analyticsDaily } from "@/lib/db/analytics-reports";
+import { dailyParams } from "@/lib/http/params";
+import { apiRoute, parseQuery } from "@/lib/http/route";
+import { analyticsDaily } from "@/lib/analytics/reports";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
-import { analyticsParams } from "@/lib/api/params";
-import { apiRoute, parseQuery } from "@/lib/api/route";
-import { analyticsHosts } from "@/lib/db/analytics-reports";
+import { analyticsParams } from "@/lib/http/params";
+import { apiRoute, parseQuery } from "@/lib/http/route";
+import { analyticsHosts } from "@/lib/analytics/reports";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
-import { usageExportParams } from "@/lib/api/params";
-import { apiRoute, parseQuery } from "@/lib/api/route";
-import { usageExportCsv } from "@/lib/db/analytics-reports";
+import { usageExportParams } from "@/lib/http/params";
+import { apiRoute, parseQuery } from "@/lib/http/route";
+import { usageExportCsv } from "@/lib/analytics/reports";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
-import { timelineParams } from "@/lib/api/params";
-import { apiRoute, notFound, parseQuery } from "@/lib/api/route";
-import { getSessionDetail } from "@/lib/db/session-detail";
-import { deleteSessionTree } from "@/lib/db/session-changes";
+import { timelineParams } from "@/lib/http/params";
+import { apiRoute, notFound, parseQuery } from "@/lib/http/route";
+import { getSessionDetail } from "@/lib/sessions/detail";
+import { deleteSessionTree } from "@/lib/sessions/commands";
 
 export const dynamic = "force-dynamic";
 

@@ -1,4 +1,4 @@
-import { apiRoute } from "@/lib/api/route";
+import { apiRoute } from "@/lib/http/route";
 import { signRequest } from "@/lib/tts/http";
 
 export const dynamic = "force-dynamic";

@@ -1,5 +1,5 @@
-import { apiRoute, notFound } from "@/lib/api/route";
-import { dismissAttention } from "@/lib/db/session-changes";
+import { apiRoute, notFound } from "@/lib/http/route";
+import { dismissAttention } from "@/lib/sessions/commands";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
-import { sessionExportParams } from "@/lib/api/params";
-import { apiRoute, notFound, parseQuery } from "@/lib/api/route";
-import { exportFileName, getSessionExport, sessionMarkdown } from "@/lib/db/exports";
+import { sessionExportParams } from "@/lib/http/params";
+import { apiRoute, notFound, parseQuery } from "@/lib/http/route";
+import { exportFileName, getSessionExport, sessionMarkdown } from "@/lib/sessions/export";
 
 export const dynamic = "force-dynamic";
 

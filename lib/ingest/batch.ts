@@ -1,6 +1,6 @@
-import type { IngestStore } from "../db/ingest-store";
+import type { IngestStore } from "./store";
 import { type Context, createContext, dropHeld, writeBack } from "./context";
-import { applyEvent } from "./events";
+import { applyEvent } from "./rules/events";
 import { dropSessionCache, sessionCache, sessionCacheCommitted } from "./session-cache";
 import type { KnownEvent } from "./protocol";
 

@@ -1,8 +1,8 @@
-import { emptyChanges } from "@/lib/ingest/apply";
+import { emptyChanges } from "@/lib/ingest/batch";
 import { getHub } from "@/lib/realtime/hub";
-import { getDb } from "./client";
-import type { AttentionReason } from "./schema";
-import { getSessionListItems, type SessionListItem } from "./sessions";
+import { getDb } from "../db/client";
+import type { AttentionReason } from "../db/schema";
+import { getSessionListItems, type SessionListItem } from "./list-item";
 
 /**
  * What the dashboard's user changes on a session. Each write runs as one synchronous

@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from "kysely";
-import type { Window } from "./analytics-window";
-import { getDb } from "./client";
+import type { Window } from "./window";
+import { getDb } from "../db/client";
 import { DAY_MS, dayNumberToDate, localDaySql, type OffsetSegment, offsetSegments, startOfLocalDay } from "./local-days";
 
 /**

@@ -1,6 +1,6 @@
 import { type RawBuilder, type SqlBool, sql } from "kysely";
-import { getDb } from "./client";
-import { catchUpSearch } from "./search-index";
+import { getDb } from "../db/client";
+import { catchUpSearch } from "../db/upkeep/search-index";
 
 /**
  * Full-text search over what migration 002_api indexes: session titles and directories

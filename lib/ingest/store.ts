@@ -1,5 +1,5 @@
 import type BetterSqlite3 from "better-sqlite3";
-import type { AttentionReason, MessageRow, SessionRow, TimelineKind, TimelineRow } from "./schema";
+import type { AttentionReason, MessageRow, SessionRow, TimelineKind, TimelineRow } from "../db/schema";
 
 /**
  * The writes behind POST /events. The ingest path runs several statements per event at tens of

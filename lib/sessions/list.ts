@@ -1,8 +1,8 @@
 import { type SqlBool, sql } from "kysely";
-import { encodeCursor } from "@/lib/api/cursor";
-import type { SessionListParams } from "@/lib/api/params";
+import { encodeCursor } from "@/lib/http/cursor";
+import type { SessionListParams } from "@/lib/http/params";
 import { matchesSearch, toMatchQuery } from "./search";
-import { type SessionListItem, sessionListQuery, toSessionListItem } from "./sessions";
+import { type SessionListItem, sessionListQuery, toSessionListItem } from "./list-item";
 
 export type SessionPage = { sessions: SessionListItem[]; nextCursor: string | null };
 

@@ -1,9 +1,9 @@
 import { type SqlBool, sql } from "kysely";
-import { encodeCursor } from "@/lib/api/cursor";
-import type { TimelineParams } from "@/lib/api/params";
-import { getDb } from "./client";
-import type { MessageRow } from "./schema";
-import { type SessionListItem, sessionListQuery, toSessionListItem } from "./sessions";
+import { encodeCursor } from "@/lib/http/cursor";
+import type { TimelineParams } from "@/lib/http/params";
+import { getDb } from "../db/client";
+import type { MessageRow } from "../db/schema";
+import { type SessionListItem, sessionListQuery, toSessionListItem } from "./list-item";
 import { type TimelineEntry, toTimelineEntry } from "./timeline";
 
 /** One session with everything its page shows. */

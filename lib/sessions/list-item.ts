@@ -1,6 +1,6 @@
 import { sql } from "kysely";
-import { getDb } from "./client";
-import type { AttentionReason, SessionRow, SessionStatus } from "./schema";
+import { getDb } from "../db/client";
+import type { AttentionReason, SessionRow, SessionStatus } from "../db/schema";
 
 /** A session as the board lists it; the same shape goes out over socket.io and /api/sessions. */
 export type SessionListItem = {

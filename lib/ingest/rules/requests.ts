@@ -1,8 +1,8 @@
 import { finishedAttention, nextPendingAttention, outranks, permissionDetail, questionDetail, setAttention, turnFinished } from "./attention";
-import { type Context, recordAttention, sessionDraft } from "./context";
-import { simpleEntry, writeTimelineRow, writeTimeline } from "./timeline-writes";
-import type { KnownEvent } from "./protocol";
-import { capJson } from "./text-cap";
+import { type Context, recordAttention, sessionDraft } from "../context";
+import { simpleEntry, writeTimelineRow, writeTimeline } from "../timeline-writes";
+import type { KnownEvent } from "../protocol";
+import { capJson } from "../text-cap";
 
 type Of<T extends KnownEvent["type"]> = Extract<KnownEvent, { type: T }>;
 

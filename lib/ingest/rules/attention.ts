@@ -1,5 +1,5 @@
-import type { Attention, IngestStore, SessionDraft } from "../db/ingest-store";
-import type { AttentionReason } from "../db/schema";
+import type { Attention, IngestStore, SessionDraft } from "../store";
+import type { AttentionReason } from "../../db/schema";
 
 /**
  * When a session needs its user. A blocked session (permission, question) outranks an error,

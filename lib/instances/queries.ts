@@ -1,6 +1,6 @@
 import { sql } from "kysely";
-import { getDb } from "./client";
-import { type InstanceItem, toInstanceItem } from "./instances";
+import { getDb } from "../db/client";
+import { type InstanceItem, toInstanceItem } from "./item";
 
 /** A host as the instances page shows it: the heartbeat view plus what its sessions add up to. */
 export type InstanceSummary = InstanceItem & {

@@ -1,6 +1,6 @@
-import type { TimelineUpsert } from "../db/ingest-store";
-import { simpleEntry } from "./timeline-writes";
-import { cap, capJson } from "./text-cap";
+import type { TimelineUpsert } from "../store";
+import { simpleEntry } from "../timeline-writes";
+import { cap, capJson } from "../text-cap";
 
 type Part = { id: string; sessionID: string; messageID: string; type: string; [k: string]: unknown };
 type ToolState = {

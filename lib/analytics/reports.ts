@@ -1,4 +1,4 @@
-import type { AnalyticsParams } from "@/lib/api/params";
+import type { AnalyticsParams } from "@/lib/http/params";
 import {
   earliestActivity,
   totalsByDay,
@@ -7,10 +7,10 @@ import {
   totalsByProject,
   usageByDayAndModel,
   usageTotals,
-} from "./analytics";
-import { resolveWindow, type Window } from "./analytics-window";
+} from "./queries";
+import { resolveWindow, type Window } from "./window";
 import { localDayNumber, startOfLocalDay } from "./local-days";
-import { usageCsv } from "./exports";
+import { usageCsv } from "../sessions/export";
 
 /** The analytics routes' answers: the window they cover, then the numbers. */
 

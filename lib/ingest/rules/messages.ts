@@ -1,7 +1,7 @@
-import type { MessageUpsert, SessionDraft } from "../db/ingest-store";
-import { type Context, type HeldMessage, sessionDraft, type Totals, writeMessages } from "./context";
-import { writeTimelineHeld } from "./timeline-writes";
-import type { KnownEvent } from "./protocol";
+import type { MessageUpsert, SessionDraft } from "../store";
+import { type Context, type HeldMessage, sessionDraft, type Totals, writeMessages } from "../context";
+import { writeTimelineHeld } from "../timeline-writes";
+import type { KnownEvent } from "../protocol";
 
 type Info = Extract<KnownEvent, { type: "message.updated" }>["properties"]["info"];
 

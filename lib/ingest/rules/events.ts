@@ -1,12 +1,12 @@
 import { noAttention, setAttention } from "./attention";
-import { type Context, recordAttention, sessionDraft, touchSession } from "./context";
-import { simpleEntry, writeTimeline, writeTimelineHeld } from "./timeline-writes";
+import { type Context, recordAttention, sessionDraft, touchSession } from "../context";
+import { simpleEntry, writeTimeline, writeTimelineHeld } from "../timeline-writes";
 import { applyMessage, messageRole, removeMessage } from "./messages";
 import { partToTimeline } from "./parts";
-import type { KnownEvent } from "./protocol";
+import type { KnownEvent } from "../protocol";
 import { applyAnswered, applyAsked } from "./requests";
 import { applyError, applyStatus } from "./status";
-import { cap, capJson } from "./text-cap";
+import { cap, capJson } from "../text-cap";
 
 /** The session an event is about, wherever OpenCode put its id. */
 function sessionIdOf(event: KnownEvent): string | undefined {

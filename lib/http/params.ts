@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { decodeCursor } from "./cursor";
-import { isTimeZone } from "@/lib/db/local-days";
+import { isTimeZone } from "@/lib/analytics/local-days";
 
 /** Query-parameter schemas for /api. Messages complete `<field>: …` in the 400 answer. */
 

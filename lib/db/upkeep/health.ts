@@ -1,4 +1,4 @@
-import { getDb } from "./client";
+import { getDb } from "../client";
 
 const PROBE_TIMEOUT_MS = 1000;
 

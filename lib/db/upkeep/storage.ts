@@ -1,6 +1,6 @@
 import type BetterSqlite3 from "better-sqlite3";
 import { statSync } from "node:fs";
-import type { SessionStatus } from "./schema";
+import type { SessionStatus } from "../schema";
 
 /** What the database occupies on disk: the main file and the write-ahead log beside it. */
 export type DatabaseSize = { file: number; wal: number; total: number };

@@ -1,4 +1,4 @@
-import type { TimelineKind, TimelineRow } from "./schema";
+import type { TimelineKind, TimelineRow } from "../db/schema";
 
 /** One timeline entry as the session page and the live push see it. */
 export type TimelineEntry = {

@@ -1,6 +1,6 @@
-import type { UsageRow } from "./analytics";
-import { getChildren, getFullTimeline, getMessages, getSessionInfo, type MessageItem, type SessionInfo } from "./session-detail";
-import type { SessionListItem } from "./sessions";
+import type { UsageRow } from "../analytics/queries";
+import { getChildren, getFullTimeline, getMessages, getSessionInfo, type MessageItem, type SessionInfo } from "./detail";
+import type { SessionListItem } from "./list-item";
 import type { TimelineEntry } from "./timeline";
 
 /** Exports a user keeps: a session as JSON or Markdown, usage as CSV. */

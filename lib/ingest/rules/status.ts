@@ -1,7 +1,7 @@
 import { finishedAttention, nextPendingAttention, noAttention, outranks, setAttention, turnFinished } from "./attention";
-import { type Context, recordAttention, sessionDraft } from "./context";
-import { simpleEntry, writeTimeline } from "./timeline-writes";
-import { cap } from "./text-cap";
+import { type Context, recordAttention, sessionDraft } from "../context";
+import { simpleEntry, writeTimeline } from "../timeline-writes";
+import { cap } from "../text-cap";
 
 /**
  * session.status and session.idle. OpenCode does not await its plugin hooks, so statuses can

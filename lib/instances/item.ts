@@ -1,5 +1,5 @@
-import { getDb } from "./client";
-import type { InstanceRow } from "./schema";
+import { getDb } from "../db/client";
+import type { InstanceRow } from "../db/schema";
 
 /** A host is online while its plugin's heartbeat (every 30 s) is younger than this. */
 export const ONLINE_WINDOW_MS = 90_000;
