@@ -32,9 +32,14 @@ function announceCredentials(config: Config) {
   );
   if (generated.length === 0) return;
   // Printed once, when generated; later starts only say where the secrets live.
-  const lines = ["", "OpenCode Dashboard generated credentials (kept in " + path.join(config.dataDir, "secrets.json") + "):"];
-  if (generated.includes("frontendPassword")) lines.push(`  Dashboard password: ${config.frontendPassword}   (sign in to the dashboard with it)`);
-  if (generated.includes("apiKey")) lines.push(`  Plugin API key:     ${config.apiKey}   (apiKey in each machine's ~/.config/opencode/dashboard.toml)`);
+  const lines = [
+    "",
+    "OpenCode Dashboard generated credentials (kept in " + path.join(config.dataDir, "secrets.json") + "):",
+  ];
+  if (generated.includes("frontendPassword"))
+    lines.push(`  Dashboard password: ${config.frontendPassword}   (sign in to the dashboard with it)`);
+  if (generated.includes("apiKey"))
+    lines.push(`  Plugin API key:     ${config.apiKey}   (apiKey in each machine's ~/.config/opencode/dashboard.toml)`);
   if (generated.includes("authSecret")) lines.push("  Session secret:     generated (NEXTAUTH_SECRET)");
   lines.push("  Set API_KEY / FRONTEND_PASSWORD in the environment to choose your own.", "");
   process.stdout.write(lines.join("\n") + "\n");
@@ -49,7 +54,7 @@ async function dispatchEvents(req: IncomingMessage, res: ServerResponse) {
   try {
     const header = (name: string) => {
       const value = req.headers[name];
-      return Array.isArray(value) ? value[0] : value ?? null;
+      return Array.isArray(value) ? value[0] : (value ?? null);
     };
     const { status, body } = await handleEvents({
       apiKey: header("x-api-key"),
@@ -73,9 +78,14 @@ function startRetention(config: Config, sqlite: Parameters<typeof pruneExpired>[
   const log = getLog();
   return scheduleRetention(async () => {
     try {
-      const result = await pruneExpired(sqlite, days, { onRemoved: (ids) => ids.forEach((id) => getHub()?.sessionRemoved(id)) });
+      const result = await pruneExpired(sqlite, days, {
+        onRemoved: (ids) => ids.forEach((id) => getHub()?.sessionRemoved(id)),
+      });
       const level = result.sessions + result.eventsSeen + result.instances > 0 ? "info" : "debug";
-      log[level]({ retention: { days, ...result } }, `retention: pruned ${result.sessions} session(s), ${result.eventsSeen} event id(s), ${result.instances} host(s) older than ${days} day(s)`);
+      log[level](
+        { retention: { days, ...result } },
+        `retention: pruned ${result.sessions} session(s), ${result.eventsSeen} event id(s), ${result.instances} host(s) older than ${days} day(s)`,
+      );
     } catch (error) {
       log.error({ err: error }, "retention: pruning failed; retrying at the next run");
     }
@@ -100,8 +110,13 @@ async function main() {
   process.env.AUTH_TRUST_HOST ??= "true";
   setConfig(config);
   const log = getLog();
-  const secretSources = Object.entries(config.sources).map(([k, v]) => `${k} from ${v}`).join(", ");
-  log.info({ mode: dev ? "development" : "production", database: config.databasePath }, `starting OpenCode Dashboard (${secretSources})`);
+  const secretSources = Object.entries(config.sources)
+    .map(([k, v]) => `${k} from ${v}`)
+    .join(", ");
+  log.info(
+    { mode: dev ? "development" : "production", database: config.databasePath },
+    `starting OpenCode Dashboard (${secretSources})`,
+  );
   announceCredentials(config);
 
   const db = openDatabase(config.databasePath);
@@ -111,7 +126,9 @@ async function main() {
   const checkpointer = startCheckpointer(db.path, (message) => log.warn(`WAL checkpoint failed: ${message}`));
   const retention = startRetention(config, db.sqlite);
   const stopOptimizer = startOptimizer(db, (error) => log.warn({ err: error }, "PRAGMA optimize failed"));
-  const stopSearchIndexer = startSearchIndexer(db.sqlite, (error) => log.warn({ err: error }, "search indexing failed; retrying"));
+  const stopSearchIndexer = startSearchIndexer(db.sqlite, (error) =>
+    log.warn({ err: error }, "search indexing failed; retrying"),
+  );
   // The speech engine is not warmed from here: its instance would come from this bundle's copy
   // of lib/tts, whose error classes the route handlers' copy does not recognise. Dashboards ask
   // /api/tts/status when they open, which starts the load.

@@ -3,7 +3,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { sessionListParams, timelineParams, analyticsParams, dailyParams } from "../lib/http/params";
-import { analyticsDaily, analyticsHosts, analyticsModels, analyticsProjects, analyticsSummary } from "../lib/analytics/reports";
+import {
+  analyticsDaily,
+  analyticsHosts,
+  analyticsModels,
+  analyticsProjects,
+  analyticsSummary,
+} from "../lib/analytics/reports";
 import { closeDb, openDatabase, setDb } from "../lib/db/client";
 import { listInstances } from "../lib/instances/queries";
 import { migrateToLatest } from "../lib/db/migrations";
@@ -30,12 +36,13 @@ const RUNS = 60;
 
 // A deterministic generator, so every run seeds the same data.
 let seed = 42;
-const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
 const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)];
 
 const vocabulary = Array.from({ length: 20_000 }, (_, i) => `w${i.toString(36)}`);
 const common = ["the", "fix", "test", "build", "deploy", "error", "function", "file", "update", "refactor"];
-const sentence = (n: number) => Array.from({ length: n }, () => (random() < 0.3 ? pick(common) : pick(vocabulary))).join(" ");
+const sentence = (n: number) =>
+  Array.from({ length: n }, () => (random() < 0.3 ? pick(common) : pick(vocabulary))).join(" ");
 
 export function seedDatabase(file: string) {
   const db = openDatabase(file);
@@ -62,11 +69,18 @@ export function seedDatabase(file: string) {
     `INSERT INTO timeline (session_id, key, kind, message_id, time, end_time, status, tool, title, text, input, output, progress, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 2, ?)`,
   );
-  const models = [["anthropic", "claude-sonnet-4"], ["anthropic", "claude-opus-4"], ["openai", "gpt-5"], ["openai", "gpt-5-mini"], ["google", "gemini-2.5-pro"]];
+  const models = [
+    ["anthropic", "claude-sonnet-4"],
+    ["anthropic", "claude-opus-4"],
+    ["openai", "gpt-5"],
+    ["openai", "gpt-5-mini"],
+    ["google", "gemini-2.5-pro"],
+  ];
   const kinds = ["prompt", "text", "tool", "tool", "reasoning", "text", "tool", "tool", "text", "reasoning"] as const;
 
   sqlite.transaction(() => {
-    for (let h = 0; h < HOSTS; h++) insertInstance.run(`host-${h}`, now - 400 * DAY, now, h % 2 === 0 ? now - 10_000 : now - 3_600_000);
+    for (let h = 0; h < HOSTS; h++)
+      insertInstance.run(`host-${h}`, now - 400 * DAY, now, h % 2 === 0 ? now - 10_000 : now - 3_600_000);
     let rowsLeft = TIMELINE_ROWS;
     let lastRoot = "";
     for (let i = 0; i < SESSIONS; i++) {
@@ -83,18 +97,52 @@ export function seedDatabase(file: string) {
       for (let m = 0; m < messageCount; m++) {
         const at = created + Math.floor((m / messageCount) * span);
         const assistant = m % 2 === 1;
-        const t = assistant ? [Math.floor(random() * 5000), Math.floor(random() * 2000), Math.floor(random() * 500), Math.floor(random() * 20000), Math.floor(random() * 3000)] : [0, 0, 0, 0, 0];
+        const t = assistant
+          ? [
+              Math.floor(random() * 5000),
+              Math.floor(random() * 2000),
+              Math.floor(random() * 500),
+              Math.floor(random() * 20000),
+              Math.floor(random() * 3000),
+            ]
+          : [0, 0, 0, 0, 0];
         const cost = assistant ? Math.round(random() * 5000) / 100_000 : 0;
-        messages.push([`msg_${id}_${m}`, id, assistant ? "assistant" : "user", assistant ? provider : null, assistant ? model : null, ...t, cost, at, at + 1000]);
-        totals.input += t[0]; totals.output += t[1]; totals.reasoning += t[2]; totals.cacheRead += t[3]; totals.cacheWrite += t[4]; totals.cost += cost;
+        messages.push([
+          `msg_${id}_${m}`,
+          id,
+          assistant ? "assistant" : "user",
+          assistant ? provider : null,
+          assistant ? model : null,
+          ...t,
+          cost,
+          at,
+          at + 1000,
+        ]);
+        totals.input += t[0];
+        totals.output += t[1];
+        totals.reasoning += t[2];
+        totals.cacheRead += t[3];
+        totals.cacheWrite += t[4];
+        totals.cost += cost;
       }
       const last = created + span;
       const attention = random() < 0.1;
       insertSession.run({
-        id, hostname: `host-${i % HOSTS}`, directory: `/home/dev/project-${i % 200}`, parent: isChild ? lastRoot : null,
-        title: sentence(4), status: random() < 0.05 ? "busy" : "idle", at: last,
-        reason: attention ? "idle" : null, detail: attention ? "Finished" : null, since: attention ? last : null,
-        provider, model, ...totals, messages: messageCount, created,
+        id,
+        hostname: `host-${i % HOSTS}`,
+        directory: `/home/dev/project-${i % 200}`,
+        parent: isChild ? lastRoot : null,
+        title: sentence(4),
+        status: random() < 0.05 ? "busy" : "idle",
+        at: last,
+        reason: attention ? "idle" : null,
+        detail: attention ? "Finished" : null,
+        since: attention ? last : null,
+        provider,
+        model,
+        ...totals,
+        messages: messageCount,
+        created,
       });
       for (const m of messages) insertMessage.run(...m);
       if (!isChild) lastRoot = id;
@@ -104,15 +152,25 @@ export function seedDatabase(file: string) {
         const messageId = `msg_${id}_${Math.min(messageCount - 1, Math.floor((r / rows) * messageCount))}`;
         const isTool = kind === "tool";
         insertTimeline.run(
-          id, `prt_${r}`, kind, messageId, at, at + 500, isTool ? "completed" : null, isTool ? "bash" : null,
-          isTool ? "ls -la" : null, isTool ? null : sentence(kind === "reasoning" ? 20 : 12),
-          isTool ? '{"command":"ls -la"}' : null, isTool ? "total 0\ndrwxr-xr-x 2 dev dev 4096 ." : null, at,
+          id,
+          `prt_${r}`,
+          kind,
+          messageId,
+          at,
+          at + 500,
+          isTool ? "completed" : null,
+          isTool ? "bash" : null,
+          isTool ? "ls -la" : null,
+          isTool ? null : sentence(kind === "reasoning" ? 20 : 12),
+          isTool ? '{"command":"ls -la"}' : null,
+          isTool ? "total 0\ndrwxr-xr-x 2 dev dev 4096 ." : null,
+          at,
         );
       }
     }
   })();
   const seconds = (performance.now() - started) / 1000;
-  const count = (table: string) => (sqlite.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number);
+  const count = (table: string) => sqlite.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
   const counts = { sessions: count("sessions"), messages: count("messages"), timeline: count("timeline") };
   sqlite.close();
   return { seconds, counts };
@@ -143,15 +201,27 @@ function cases(): Record<string, [string, () => Promise<unknown>]> {
     "list, hostname filter": ["/api/sessions?hostname=host-7", list({ hostname: "host-7" })],
     "list, search (rare word)": [`/api/sessions?search=${vocabulary[1234]}`, list({ search: vocabulary[1234] })],
     "list, search (common word)": ["/api/sessions?search=deploy", list({ search: "deploy" })],
-    "session with 5,000 timeline rows (page of 200)": [`/api/sessions/${BIG_SESSION}`, () => getSessionDetail(BIG_SESSION, timelineParams.parse({}))],
+    "session with 5,000 timeline rows (page of 200)": [
+      `/api/sessions/${BIG_SESSION}`,
+      () => getSessionDetail(BIG_SESSION, timelineParams.parse({})),
+    ],
     "analytics summary (30d + previous 30d)": ["/api/analytics/summary", () => analyticsSummary(analytics({}))],
-    "analytics summary (all)": ["/api/analytics/summary?range=all", () => analyticsSummary(analytics({ range: "all" }))],
+    "analytics summary (all)": [
+      "/api/analytics/summary?range=all",
+      () => analyticsSummary(analytics({ range: "all" })),
+    ],
     "analytics models (30d)": ["/api/analytics/models", () => analyticsModels(analytics({}))],
     "analytics models (all)": ["/api/analytics/models?range=all", () => analyticsModels(analytics({ range: "all" }))],
-    "analytics daily (365 days, America/New_York)": ["/api/analytics/daily?tz=America/New_York", () => analyticsDaily(dailyParams.parse({ tz: "America/New_York" }))],
+    "analytics daily (365 days, America/New_York)": [
+      "/api/analytics/daily?tz=America/New_York",
+      () => analyticsDaily(dailyParams.parse({ tz: "America/New_York" })),
+    ],
     "analytics hosts (365d)": ["/api/analytics/hosts?range=365d", () => analyticsHosts(analytics({ range: "365d" }))],
-    "analytics projects (90d)": ["/api/analytics/projects?range=90d", () => analyticsProjects(analytics({ range: "90d" }))],
-    "instances": ["/api/instances", () => listInstances()],
+    "analytics projects (90d)": [
+      "/api/analytics/projects?range=90d",
+      () => analyticsProjects(analytics({ range: "90d" })),
+    ],
+    instances: ["/api/instances", () => listInstances()],
   };
 }
 
@@ -164,7 +234,8 @@ export async function benchApi(): Promise<Record<string, number | string>> {
     await migrateToLatest(migrate.kysely);
     await migrate.kysely.destroy();
     const seeded = seedDatabase(file);
-    results["seeded (sessions / messages / timeline rows)"] = `${seeded.counts.sessions} / ${seeded.counts.messages} / ${seeded.counts.timeline}`;
+    results["seeded (sessions / messages / timeline rows)"] =
+      `${seeded.counts.sessions} / ${seeded.counts.messages} / ${seeded.counts.timeline}`;
     results["seeding seconds"] = +seeded.seconds.toFixed(1);
     console.error(`seeded in ${results["seeding seconds"]} s`);
 

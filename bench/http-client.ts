@@ -8,10 +8,22 @@ export function createClient(baseUrl: string, connections: number) {
   const url = new URL(baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   return {
-    request(method: string, path: string, headers: Record<string, string>, body?: string | Buffer): Promise<{ status: number; body: string }> {
+    request(
+      method: string,
+      path: string,
+      headers: Record<string, string>,
+      body?: string | Buffer,
+    ): Promise<{ status: number; body: string }> {
       return new Promise((resolve, reject) => {
         const req = http.request(
-          { host: url.hostname, port: url.port, method, path, agent, headers: body ? { ...headers, "content-length": Buffer.byteLength(body) } : headers },
+          {
+            host: url.hostname,
+            port: url.port,
+            method,
+            path,
+            agent,
+            headers: body ? { ...headers, "content-length": Buffer.byteLength(body) } : headers,
+          },
           (res) => {
             const chunks: Buffer[] = [];
             res.on("data", (c: Buffer) => chunks.push(c));

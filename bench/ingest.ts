@@ -14,7 +14,12 @@ let client: ReturnType<typeof createClient>;
 async function post(server: TestServer, body: unknown) {
   const payload = typeof body === "string" ? body : JSON.stringify(body);
   const started = performance.now();
-  const res = await client.request("POST", "/events", { "content-type": "application/json", "x-api-key": server.apiKey }, payload);
+  const res = await client.request(
+    "POST",
+    "/events",
+    { "content-type": "application/json", "x-api-key": server.apiKey },
+    payload,
+  );
   if (res.status !== 202) throw new Error(`POST /events answered ${res.status}: ${res.body}`);
   return performance.now() - started;
 }
@@ -75,7 +80,8 @@ export async function benchIngest(server: TestServer, pid: number) {
   const socket = connectSocket(server, { password: server.password });
   await connected(socket);
   const paced = take(workload(250), 5000);
-  for (const id of new Set(paced.map((e) => e.properties.sessionID as string).filter(Boolean))) socket.emit("subscribe", id);
+  for (const id of new Set(paced.map((e) => e.properties.sessionID as string).filter(Boolean)))
+    socket.emit("subscribe", id);
   await new Promise((r) => setTimeout(r, 200));
   const sent = new Map<string, number>();
   const delays: number[] = [];

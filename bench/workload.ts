@@ -3,7 +3,14 @@
  * repeated message updates, text parts and status changes, in the order OpenCode emits them,
  * with ids shaped like OpenCode's own.
  */
-export type BenchEvent = { id: string; type: string; hostname: string; directory: string; time: number; properties: Record<string, unknown> };
+export type BenchEvent = {
+  id: string;
+  type: string;
+  hostname: string;
+  directory: string;
+  time: number;
+  properties: Record<string, unknown>;
+};
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 let lastStamp = 0;
@@ -41,25 +48,63 @@ export function* workload(sessions = 200, hosts = 20): Generator<BenchEvent> {
       const textID = ascending("prt");
       const info = (completed: boolean, tokens: number) => ({
         info: {
-          id: messageID, sessionID, role: "assistant", providerID: "anthropic", modelID: "claude-sonnet", agent: "build", mode: "build",
-          cost: tokens / 100000, tokens: { input: tokens, output: tokens / 4, reasoning: 0, cache: { read: tokens * 2, write: 10 } },
+          id: messageID,
+          sessionID,
+          role: "assistant",
+          providerID: "anthropic",
+          modelID: "claude-sonnet",
+          agent: "build",
+          mode: "build",
+          cost: tokens / 100000,
+          tokens: { input: tokens, output: tokens / 4, reasoning: 0, cache: { read: tokens * 2, write: 10 } },
           time: completed ? { created: clock - 50, completed: clock } : { created: clock },
         },
       });
-      if (turn === 0) yield ev(s, "session.created", { sessionID, info: { id: sessionID, title: `Bench session ${s}`, directory: `/home/dev/project-${s % 37}`, time: { created: clock, updated: clock } } });
+      if (turn === 0)
+        yield ev(s, "session.created", {
+          sessionID,
+          info: {
+            id: sessionID,
+            title: `Bench session ${s}`,
+            directory: `/home/dev/project-${s % 37}`,
+            time: { created: clock, updated: clock },
+          },
+        });
       yield ev(s, "session.status", { sessionID, status: { type: "busy" } });
       yield ev(s, "message.updated", info(false, 0));
       const part = (status: string) => ({
         part: {
-          id: toolID, sessionID, messageID, type: "tool", tool: "bash", callID: `call_${turn}`,
-          state: status === "completed"
-            ? { status, input: { command: "npm run build", description: "Build" }, output, title: "npm run build", metadata: {}, time: { start: clock - 20, end: clock } }
-            : { status, input: { command: "npm run build", description: "Build" }, time: { start: clock } },
+          id: toolID,
+          sessionID,
+          messageID,
+          type: "tool",
+          tool: "bash",
+          callID: `call_${turn}`,
+          state:
+            status === "completed"
+              ? {
+                  status,
+                  input: { command: "npm run build", description: "Build" },
+                  output,
+                  title: "npm run build",
+                  metadata: {},
+                  time: { start: clock - 20, end: clock },
+                }
+              : { status, input: { command: "npm run build", description: "Build" }, time: { start: clock } },
         },
       });
       yield ev(s, "message.part.updated", part("running"));
       yield ev(s, "message.part.updated", part("completed"));
-      yield ev(s, "message.part.updated", { part: { id: textID, sessionID, messageID, type: "text", text: "Done: the build passes and the tests are green.", time: { start: clock, end: clock + 1 } } });
+      yield ev(s, "message.part.updated", {
+        part: {
+          id: textID,
+          sessionID,
+          messageID,
+          type: "text",
+          text: "Done: the build passes and the tests are green.",
+          time: { start: clock, end: clock + 1 },
+        },
+      });
       yield ev(s, "message.updated", info(false, 1200));
       yield ev(s, "message.updated", info(true, 1500));
       yield ev(s, "session.status", { sessionID, status: { type: "idle" } });

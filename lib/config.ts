@@ -53,7 +53,10 @@ const envSchema = z.object({
   FRONTEND_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
   NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   DISABLE_TTS: booleanFlag.default(false),
-  TTS_MODEL_DIR: z.string().refine((v) => path.isAbsolute(v), "must be an absolute path").optional(),
+  TTS_MODEL_DIR: z
+    .string()
+    .refine((v) => path.isAbsolute(v), "must be an absolute path")
+    .optional(),
   TTS_ALLOW_DOWNLOAD: booleanFlag.default(false),
   TTS_VOICE: z.enum(KOKORO_VOICES, { error: `must be one of ${KOKORO_VOICES.join(", ")}` }).default("af_heart"),
   TTS_SPEED: z.coerce.number().min(0.5, "must be between 0.5 and 2").max(2, "must be between 0.5 and 2").default(1),
@@ -87,9 +90,7 @@ export function resolveDatabasePath(url: string, cwd = process.cwd()): string {
 
 function readEnv(env: Record<string, string | undefined>) {
   // Treat empty strings as unset: compose files often pass `API_KEY=` through.
-  const cleaned = Object.fromEntries(
-    Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
-  );
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   if (!cleaned.NEXTAUTH_SECRET && cleaned.AUTH_SECRET) cleaned.NEXTAUTH_SECRET = cleaned.AUTH_SECRET;
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
@@ -131,8 +132,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     frontendPassword: values.FRONTEND_PASSWORD ?? stored?.frontendPassword ?? secret(12),
     authSecret: values.NEXTAUTH_SECRET ?? stored?.authSecret ?? secret(32),
   };
-  const source = (fromEnv: unknown, fromFile: unknown) =>
-    fromEnv ? "env" : fromFile ? "file" : "generated";
+  const source = (fromEnv: unknown, fromFile: unknown) => (fromEnv ? "env" : fromFile ? "file" : "generated");
   const sources = {
     apiKey: source(values.API_KEY, stored?.apiKey),
     frontendPassword: source(values.FRONTEND_PASSWORD, stored?.frontendPassword),

@@ -11,7 +11,16 @@ export function getLog(): pino.Logger {
     level: process.env.LOG_LEVEL || "info",
     base: undefined,
     redact: {
-      paths: ["apiKey", "password", "frontendPassword", "authSecret", "*.apiKey", "*.password", "headers['x-api-key']", "headers.cookie"],
+      paths: [
+        "apiKey",
+        "password",
+        "frontendPassword",
+        "authSecret",
+        "*.apiKey",
+        "*.password",
+        "headers['x-api-key']",
+        "headers.cookie",
+      ],
       censor: "[redacted]",
     },
   });

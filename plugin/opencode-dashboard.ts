@@ -8,22 +8,22 @@
  *
  * Wire protocol: POST {url}/events, `X-API-Key`, body `{ events: [...] }` (<= 500 events, <= 1 MB).
  */
-import { createHash } from "node:crypto"
-import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 
-const PLUGIN_VERSION = "0.1.0"
-const LOG_PREFIX = "[opencode-dashboard]"
+const PLUGIN_VERSION = "0.1.0";
+const LOG_PREFIX = "[opencode-dashboard]";
 
 // Limits from the wire protocol and the brief.
-const BATCH_EVENTS = 50 // flush as soon as this many are queued...
-const BATCH_DELAY_MS = 250 // ...or this long after the first one
-const REQUEST_MAX_EVENTS = 500
-const REQUEST_MAX_BYTES = 1_000_000
-const QUEUE_CAP = 5_000 // in-memory events; beyond this the queue spills to the spool
-const DELTA_INTERVAL_MS = 1_000 // at most one "typing" marker per part per second
-const DEFAULT_SPOOL_MAX_BYTES = 50 * 1024 * 1024
+const BATCH_EVENTS = 50; // flush as soon as this many are queued...
+const BATCH_DELAY_MS = 250; // ...or this long after the first one
+const REQUEST_MAX_EVENTS = 500;
+const REQUEST_MAX_BYTES = 1_000_000;
+const QUEUE_CAP = 5_000; // in-memory events; beyond this the queue spills to the spool
+const DELTA_INTERVAL_MS = 1_000; // at most one "typing" marker per part per second
+const DEFAULT_SPOOL_MAX_BYTES = 50 * 1024 * 1024;
 
 /** Event types worth forwarding, by prefix; everything else (plugin.added, catalog.updated, ...) is start-up noise. */
 const FORWARDED_PREFIXES = [
@@ -35,16 +35,16 @@ const FORWARDED_PREFIXES = [
   "file.edited",
   "command.executed",
   "vcs.",
-]
+];
 
 type Tuning = {
-  requestTimeoutMs: number
-  heartbeatMs: number
-  authRetryMs: number
-  backoffBaseMs: number
-  backoffMaxMs: number
-  disposeWaitMs: number
-}
+  requestTimeoutMs: number;
+  heartbeatMs: number;
+  authRetryMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  disposeWaitMs: number;
+};
 
 const DEFAULT_TUNING: Tuning = {
   requestTimeoutMs: 10_000,
@@ -53,17 +53,17 @@ const DEFAULT_TUNING: Tuning = {
   backoffBaseMs: 500,
   backoffMaxMs: 30_000,
   disposeWaitMs: 2_000,
-}
+};
 
 type DashboardConfig = {
-  url: string
-  apiKey: string
-  hostname: string
-  spoolDir: string
-  spoolMaxBytes: number
-}
+  url: string;
+  apiKey: string;
+  hostname: string;
+  spoolDir: string;
+  spoolMaxBytes: number;
+};
 
-type Logger = (message: string) => void
+type Logger = (message: string) => void;
 
 // ---------------------------------------------------------------------------------------------
 // Configuration: ~/.config/opencode/dashboard.toml < <project>/.opencode/dashboard.toml < env
@@ -77,113 +77,115 @@ const CONFIG_KEYS: Record<string, "string" | "number"> = {
   hostname: "string",
   spoolDir: "string",
   spoolMaxBytes: "number",
-}
+};
 
 function configHome(): string {
-  return process.env.XDG_CONFIG_HOME || path.join(process.env.HOME || os.homedir(), ".config")
+  return process.env.XDG_CONFIG_HOME || path.join(process.env.HOME || os.homedir(), ".config");
 }
 
 function dataHome(): string {
-  return process.env.XDG_DATA_HOME || path.join(process.env.HOME || os.homedir(), ".local", "share")
+  return process.env.XDG_DATA_HOME || path.join(process.env.HOME || os.homedir(), ".local", "share");
 }
 
 /** Reads one TOML file; returns {} when it does not exist, throws ConfigError naming the file (and key) otherwise. */
 function readTomlFile(file: string, log: Logger): Record<string, unknown> {
-  let text: string
+  let text: string;
   try {
-    text = fs.readFileSync(file, "utf8")
+    text = fs.readFileSync(file, "utf8");
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return {}
-    throw new ConfigError(`cannot read ${file}: ${(err as Error).message}`)
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw new ConfigError(`cannot read ${file}: ${(err as Error).message}`);
   }
-  const bun = (globalThis as { Bun?: { TOML: { parse(text: string): unknown } } }).Bun
-  if (!bun) throw new ConfigError(`cannot parse ${file}: the plugin must run under Bun (OpenCode's runtime)`)
-  let parsed: unknown
+  const bun = (globalThis as { Bun?: { TOML: { parse(text: string): unknown } } }).Bun;
+  if (!bun) throw new ConfigError(`cannot parse ${file}: the plugin must run under Bun (OpenCode's runtime)`);
+  let parsed: unknown;
   try {
-    parsed = bun.TOML.parse(text)
+    parsed = bun.TOML.parse(text);
   } catch (err) {
-    const e = err as { message?: string; line?: number; column?: number }
-    const where = e.line ? ` (line ${e.line}, column ${e.column})` : ""
-    throw new ConfigError(`invalid TOML in ${file}${where}: ${e.message ?? String(err)}`)
+    const e = err as { message?: string; line?: number; column?: number };
+    const where = e.line ? ` (line ${e.line}, column ${e.column})` : "";
+    throw new ConfigError(`invalid TOML in ${file}${where}: ${e.message ?? String(err)}`);
   }
-  const table = parsed as Record<string, unknown>
-  const out: Record<string, unknown> = {}
+  const table = parsed as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(table)) {
-    const expected = CONFIG_KEYS[key]
+    const expected = CONFIG_KEYS[key];
     if (!expected) {
-      log(`ignoring unknown key "${key}" in ${file} (known keys: ${Object.keys(CONFIG_KEYS).join(", ")})`)
-      continue
+      log(`ignoring unknown key "${key}" in ${file} (known keys: ${Object.keys(CONFIG_KEYS).join(", ")})`);
+      continue;
     }
     if (typeof value !== expected || (expected === "string" && (value as string).trim() === "")) {
-      throw new ConfigError(`invalid ${file}: key "${key}" must be a non-empty ${expected}`)
+      throw new ConfigError(`invalid ${file}: key "${key}" must be a non-empty ${expected}`);
     }
     if (key === "url" && !isHttpUrl(value as string)) {
-      throw new ConfigError(`invalid ${file}: key "url" must be an http(s) URL`)
+      throw new ConfigError(`invalid ${file}: key "url" must be an http(s) URL`);
     }
     if (key === "spoolMaxBytes" && !((value as number) > 0)) {
-      throw new ConfigError(`invalid ${file}: key "spoolMaxBytes" must be a positive number`)
+      throw new ConfigError(`invalid ${file}: key "spoolMaxBytes" must be a positive number`);
     }
-    out[key] = value
+    out[key] = value;
   }
-  return out
+  return out;
 }
 
 function isHttpUrl(value: string): boolean {
   try {
-    const u = new URL(value)
-    return u.protocol === "http:" || u.protocol === "https:"
+    const u = new URL(value);
+    return u.protocol === "http:" || u.protocol === "https:";
   } catch {
-    return false
+    return false;
   }
 }
 
 /** Returns the merged config, or null (after logging one line) when the plugin should stay idle. */
 function loadConfig(directory: string, log: Logger): DashboardConfig | null {
-  const globalFile = path.join(configHome(), "opencode", "dashboard.toml")
-  const projectFile = path.join(directory, ".opencode", "dashboard.toml")
-  let merged: Record<string, unknown>
+  const globalFile = path.join(configHome(), "opencode", "dashboard.toml");
+  const projectFile = path.join(directory, ".opencode", "dashboard.toml");
+  let merged: Record<string, unknown>;
   try {
-    merged = { ...readTomlFile(globalFile, log), ...readTomlFile(projectFile, log) }
+    merged = { ...readTomlFile(globalFile, log), ...readTomlFile(projectFile, log) };
   } catch (err) {
-    if (!(err instanceof ConfigError)) throw err
-    log(`${err.message}; the dashboard plugin stays idle`)
-    return null
+    if (!(err instanceof ConfigError)) throw err;
+    log(`${err.message}; the dashboard plugin stays idle`);
+    return null;
   }
-  const env = process.env
+  const env = process.env;
   if (env.OPENCODE_DASHBOARD_URL) {
     if (!isHttpUrl(env.OPENCODE_DASHBOARD_URL)) {
-      log(`invalid environment variable OPENCODE_DASHBOARD_URL: must be an http(s) URL; the dashboard plugin stays idle`)
-      return null
+      log(
+        `invalid environment variable OPENCODE_DASHBOARD_URL: must be an http(s) URL; the dashboard plugin stays idle`,
+      );
+      return null;
     }
-    merged.url = env.OPENCODE_DASHBOARD_URL
+    merged.url = env.OPENCODE_DASHBOARD_URL;
   }
-  if (env.OPENCODE_DASHBOARD_API_KEY) merged.apiKey = env.OPENCODE_DASHBOARD_API_KEY
-  if (env.OPENCODE_DASHBOARD_HOSTNAME) merged.hostname = env.OPENCODE_DASHBOARD_HOSTNAME
+  if (env.OPENCODE_DASHBOARD_API_KEY) merged.apiKey = env.OPENCODE_DASHBOARD_API_KEY;
+  if (env.OPENCODE_DASHBOARD_HOSTNAME) merged.hostname = env.OPENCODE_DASHBOARD_HOSTNAME;
 
-  const missing = ["url", "apiKey"].filter((k) => !merged[k])
+  const missing = ["url", "apiKey"].filter((k) => !merged[k]);
   if (missing.length > 0) {
     log(
       `not configured (missing ${missing.join(" and ")}): set them in ${globalFile}, ${projectFile} ` +
         `or OPENCODE_DASHBOARD_URL / OPENCODE_DASHBOARD_API_KEY; the dashboard plugin stays idle`,
-    )
-    return null
+    );
+    return null;
   }
-  const url = merged.url as string
+  const url = merged.url as string;
   return {
     url,
     apiKey: merged.apiKey as string,
     hostname: (merged.hostname as string | undefined) ?? os.hostname(),
     spoolDir: (merged.spoolDir as string | undefined) ?? defaultSpoolDir(url),
     spoolMaxBytes: (merged.spoolMaxBytes as number | undefined) ?? DEFAULT_SPOOL_MAX_BYTES,
-  }
+  };
 }
 
 /** One spool per dashboard URL, so switching dashboards never replays one's events into another. */
 function defaultSpoolDir(url: string): string {
-  const u = new URL(url)
-  const slug = `${u.hostname}-${u.port || u.protocol.replace(":", "")}`.replace(/[^a-zA-Z0-9.-]/g, "_")
-  const hash = createHash("sha256").update(url.replace(/\/+$/, "")).digest("hex").slice(0, 12)
-  return path.join(dataHome(), "opencode-dashboard", "spool", `${slug}-${hash}`)
+  const u = new URL(url);
+  const slug = `${u.hostname}-${u.port || u.protocol.replace(":", "")}`.replace(/[^a-zA-Z0-9.-]/g, "_");
+  const hash = createHash("sha256").update(url.replace(/\/+$/, "")).digest("hex").slice(0, 12);
+  return path.join(dataHome(), "opencode-dashboard", "spool", `${slug}-${hash}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -192,112 +194,119 @@ function defaultSpoolDir(url: string): string {
 // same code must work from process 'exit', where nothing async runs any more.
 // ---------------------------------------------------------------------------------------------
 
-type Segment = { seq: number; pid: number; file: string; bytes: number; appendable: boolean }
+type Segment = { seq: number; pid: number; file: string; bytes: number; appendable: boolean };
 
 /**
  * Several OpenCode processes on one machine share a dashboard's spool. Each appends only to its own
  * segments, and replays (rewrites, deletes) only its own or those whose process is gone, so no two
  * processes ever rewrite one file. Order between processes does not matter; within one it does.
  */
-const pidChecks = new Map<number, { alive: boolean; at: number }>()
+const pidChecks = new Map<number, { alive: boolean; at: number }>();
 function pidAlive(pid: number): boolean {
-  if (pid === process.pid) return true
-  const cached = pidChecks.get(pid)
-  if (cached && Date.now() - cached.at < 10_000) return cached.alive
-  let alive: boolean
+  if (pid === process.pid) return true;
+  const cached = pidChecks.get(pid);
+  if (cached && Date.now() - cached.at < 10_000) return cached.alive;
+  let alive: boolean;
   try {
-    process.kill(pid, 0)
-    alive = true
+    process.kill(pid, 0);
+    alive = true;
   } catch (err) {
-    alive = (err as NodeJS.ErrnoException).code === "EPERM"
+    alive = (err as NodeJS.ErrnoException).code === "EPERM";
   }
-  pidChecks.set(pid, { alive, at: Date.now() })
-  return alive
+  pidChecks.set(pid, { alive, at: Date.now() });
+  return alive;
 }
 
 class Spool {
-  readonly dir: string
-  private readonly maxBytes: number
-  private readonly segmentBytes: number
-  private segments: Segment[] = []
-  private total = 0
-  private headSeg: Segment | null = null // the segment the last head() read from
-  dropped = 0
+  readonly dir: string;
+  private readonly maxBytes: number;
+  private readonly segmentBytes: number;
+  private segments: Segment[] = [];
+  private total = 0;
+  private headSeg: Segment | null = null; // the segment the last head() read from
+  dropped = 0;
 
-  constructor(dir: string, maxBytes: number, private readonly log: Logger) {
-    this.dir = dir
-    this.maxBytes = maxBytes
-    this.segmentBytes = Math.max(4096, Math.min(1024 * 1024, Math.floor(maxBytes / 8)))
-    fs.mkdirSync(dir, { recursive: true })
-    this.rescan()
+  constructor(
+    dir: string,
+    maxBytes: number,
+    private readonly log: Logger,
+  ) {
+    this.dir = dir;
+    this.maxBytes = maxBytes;
+    this.segmentBytes = Math.max(4096, Math.min(1024 * 1024, Math.floor(maxBytes / 8)));
+    fs.mkdirSync(dir, { recursive: true });
+    this.rescan();
   }
 
   get bytes(): number {
-    return this.total
+    return this.total;
   }
 
   /** True while this process has spooled events to send (its own, or orphans of a gone process). */
   get hasWork(): boolean {
-    return this.segments.some((seg) => this.replayable(seg))
+    return this.segments.some((seg) => this.replayable(seg));
   }
 
   private replayable(seg: Segment): boolean {
-    return seg.pid === process.pid || !pidAlive(seg.pid)
+    return seg.pid === process.pid || !pidAlive(seg.pid);
   }
 
   /** Picks up segments left by an earlier run (or another OpenCode process using the same dashboard). */
   rescan(): void {
-    const known = new Map(this.segments.map((seg) => [seg.file, seg]))
-    const found: Segment[] = []
+    const known = new Map(this.segments.map((seg) => [seg.file, seg]));
+    const found: Segment[] = [];
     for (const name of fs.readdirSync(this.dir)) {
-      const m = /^(\d+)-(\d+)\.jsonl$/.exec(name)
-      if (!m) continue
-      const file = path.join(this.dir, name)
+      const m = /^(\d+)-(\d+)\.jsonl$/.exec(name);
+      if (!m) continue;
+      const file = path.join(this.dir, name);
       try {
-        const bytes = fs.statSync(file).size
-        found.push({ ...(known.get(file) ?? { seq: Number(m[1]), pid: Number(m[2]), file, appendable: false }), bytes })
+        const bytes = fs.statSync(file).size;
+        found.push({
+          ...(known.get(file) ?? { seq: Number(m[1]), pid: Number(m[2]), file, appendable: false }),
+          bytes,
+        });
       } catch {
         // removed by another process between readdir and stat: nothing to replay
       }
     }
-    this.segments = found.sort((a, b) => a.seq - b.seq)
-    this.total = this.segments.reduce((n, seg) => n + seg.bytes, 0)
+    this.segments = found.sort((a, b) => a.seq - b.seq);
+    this.total = this.segments.reduce((n, seg) => n + seg.bytes, 0);
   }
 
   /** Appends events (already serialized) behind everything spooled so far. */
   append(lines: string[]): void {
-    let i = 0
+    let i = 0;
     while (i < lines.length) {
-      let tail = this.segments[this.segments.length - 1]
+      let tail = this.segments[this.segments.length - 1];
       if (!tail || !tail.appendable || tail.bytes >= this.segmentBytes) {
-        tail = this.newSegment(tail ? tail.seq + 1 : 1_000_000_000, true)
-        this.segments.push(tail)
+        tail = this.newSegment(tail ? tail.seq + 1 : 1_000_000_000, true);
+        this.segments.push(tail);
       }
-      let chunk = ""
-      let size = 0
+      let chunk = "";
+      let size = 0;
       while (i < lines.length && (chunk === "" || tail.bytes + size + lines[i].length < this.segmentBytes)) {
-        chunk += lines[i] + "\n"
-        size += Buffer.byteLength(lines[i]) + 1
-        i++
+        chunk += lines[i] + "\n";
+        size += Buffer.byteLength(lines[i]) + 1;
+        i++;
       }
-      fs.appendFileSync(tail.file, chunk)
-      tail.bytes += size
-      this.total += size
+      fs.appendFileSync(tail.file, chunk);
+      tail.bytes += size;
+      this.total += size;
     }
-    this.enforceBound()
+    this.enforceBound();
   }
 
   /** Puts events back in front of the spool (a batch that was in flight when the dashboard failed). */
   prepend(lines: string[]): void {
-    if (lines.length === 0) return
-    const head = this.segments[0]
-    const seg = this.newSegment(head ? head.seq - 1 : 1_000_000_000, false) // nothing goes behind it later
-    const chunk = lines.join("\n") + "\n"
-    fs.writeFileSync(seg.file, chunk)
-    seg.bytes = Buffer.byteLength(chunk)
-    this.segments.unshift(seg)
-    this.total += seg.bytes
-    this.enforceBound()
+    if (lines.length === 0) return;
+    const head = this.segments[0];
+    const seg = this.newSegment(head ? head.seq - 1 : 1_000_000_000, false); // nothing goes behind it later
+    const chunk = lines.join("\n") + "\n";
+    fs.writeFileSync(seg.file, chunk);
+    seg.bytes = Buffer.byteLength(chunk);
+    this.segments.unshift(seg);
+    this.total += seg.bytes;
+    this.enforceBound();
   }
 
   /**
@@ -307,94 +316,101 @@ class Spool {
    */
   head(maxEvents: number, maxBytes: number): { lines: string[]; consumed: number } {
     for (;;) {
-      const seg = this.segments.find((s) => this.replayable(s))
-      this.headSeg = seg ?? null
-      if (!seg) return { lines: [], consumed: 0 }
-      let text: string
+      const seg = this.segments.find((s) => this.replayable(s));
+      this.headSeg = seg ?? null;
+      if (!seg) return { lines: [], consumed: 0 };
+      let text: string;
       try {
-        text = fs.readFileSync(seg.file, "utf8")
+        text = fs.readFileSync(seg.file, "utf8");
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err
-        this.remove(seg) // replayed by another process meanwhile
-        continue
+        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+        this.remove(seg); // replayed by another process meanwhile
+        continue;
       }
-      const all = text.split("\n").filter((l) => l !== "")
+      const all = text.split("\n").filter((l) => l !== "");
       if (all.length === 0) {
-        this.remove(seg)
-        continue
+        this.remove(seg);
+        continue;
       }
-      const lines: string[] = []
-      let bytes = 0
-      let consumed = 0
+      const lines: string[] = [];
+      let bytes = 0;
+      let consumed = 0;
       for (const line of all) {
-        const size = Buffer.byteLength(line) + 1
-        if (lines.length >= maxEvents || (lines.length > 0 && bytes + size > maxBytes)) break
-        consumed++
+        const size = Buffer.byteLength(line) + 1;
+        if (lines.length >= maxEvents || (lines.length > 0 && bytes + size > maxBytes)) break;
+        consumed++;
         try {
-          JSON.parse(line)
+          JSON.parse(line);
         } catch {
-          this.log(`skipping a corrupt line in ${seg.file}`)
-          continue
+          this.log(`skipping a corrupt line in ${seg.file}`);
+          continue;
         }
-        lines.push(line)
-        bytes += size
+        lines.push(line);
+        bytes += size;
       }
-      return { lines, consumed }
+      return { lines, consumed };
     }
   }
 
   /** Forgets the first `count` lines returned by head(), once the dashboard has them (or refused them for good). */
   commitHead(count: number): void {
-    const seg = this.headSeg
-    this.headSeg = null
-    if (!seg || !this.segments.includes(seg)) return // dropped by the size bound meanwhile
-    let lines: string[]
+    const seg = this.headSeg;
+    this.headSeg = null;
+    if (!seg || !this.segments.includes(seg)) return; // dropped by the size bound meanwhile
+    let lines: string[];
     try {
-      lines = fs.readFileSync(seg.file, "utf8").split("\n").filter((l) => l !== "")
+      lines = fs
+        .readFileSync(seg.file, "utf8")
+        .split("\n")
+        .filter((l) => l !== "");
     } catch {
-      this.remove(seg)
-      return
+      this.remove(seg);
+      return;
     }
-    const rest = lines.slice(count)
+    const rest = lines.slice(count);
     if (rest.length === 0) {
-      this.remove(seg)
-      return
+      this.remove(seg);
+      return;
     }
-    const chunk = rest.join("\n") + "\n"
-    fs.writeFileSync(seg.file, chunk)
-    const size = Buffer.byteLength(chunk)
-    this.total += size - seg.bytes
-    seg.bytes = size
+    const chunk = rest.join("\n") + "\n";
+    fs.writeFileSync(seg.file, chunk);
+    const size = Buffer.byteLength(chunk);
+    this.total += size - seg.bytes;
+    seg.bytes = size;
   }
 
   private newSegment(seq: number, appendable: boolean): Segment {
-    return { seq, pid: process.pid, file: path.join(this.dir, `${seq}-${process.pid}.jsonl`), bytes: 0, appendable }
+    return { seq, pid: process.pid, file: path.join(this.dir, `${seq}-${process.pid}.jsonl`), bytes: 0, appendable };
   }
 
   private remove(seg: Segment): void {
-    const i = this.segments.indexOf(seg)
-    if (i < 0) return
-    this.segments.splice(i, 1)
-    this.total -= seg.bytes
-    fs.rmSync(seg.file, { force: true })
+    const i = this.segments.indexOf(seg);
+    if (i < 0) return;
+    this.segments.splice(i, 1);
+    this.total -= seg.bytes;
+    fs.rmSync(seg.file, { force: true });
   }
 
   /** Keeps the spool under its size limit by dropping the oldest segments this process may touch, counting what is lost. */
   private enforceBound(): void {
-    let droppedNow = 0
+    let droppedNow = 0;
     while (this.total > this.maxBytes) {
-      const seg = this.segments.find((s) => this.replayable(s))
-      if (!seg) break
+      const seg = this.segments.find((s) => this.replayable(s));
+      if (!seg) break;
       try {
-        droppedNow += fs.readFileSync(seg.file, "utf8").split("\n").filter((l) => l !== "").length
+        droppedNow += fs
+          .readFileSync(seg.file, "utf8")
+          .split("\n")
+          .filter((l) => l !== "").length;
       } catch {
         // already gone: nothing to count
       }
-      this.remove(seg)
+      this.remove(seg);
     }
     if (droppedNow > 0) {
-      if (this.dropped === 0) this.log(`spool ${this.dir} is full (${this.maxBytes} bytes): dropping the oldest events`)
-      this.dropped += droppedNow
+      if (this.dropped === 0)
+        this.log(`spool ${this.dir} is full (${this.maxBytes} bytes): dropping the oldest events`);
+      this.dropped += droppedNow;
     }
   }
 }
@@ -406,225 +422,237 @@ class Spool {
 type SendResult =
   | { kind: "done" } // stored, or refused for good (dropped with a log line)
   | { kind: "retry"; afterMs?: number } // network error, timeout, 5xx, 429
-  | { kind: "auth"; status: number }
+  | { kind: "auth"; status: number };
 
 class Shipper {
-  private queue: string[] = []
-  private firstQueuedAt = 0
-  private flushTimer: ReturnType<typeof setTimeout> | null = null
-  private wakeTimer: ReturnType<typeof setTimeout> | null = null
-  private pumping: Promise<void> | null = null
-  private inflight: string[] | null = null // a batch taken from the queue and not yet confirmed
-  private blockedUntil = 0
-  private authBlocked = false
-  private failures = 0
-  private flushNow = false // set on shutdown: send what is queued without waiting for a full batch
-  private readonly loggedOnce = new Set<string>()
-  private readonly base: string
-  readonly spool: Spool
+  private queue: string[] = [];
+  private firstQueuedAt = 0;
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private wakeTimer: ReturnType<typeof setTimeout> | null = null;
+  private pumping: Promise<void> | null = null;
+  private inflight: string[] | null = null; // a batch taken from the queue and not yet confirmed
+  private blockedUntil = 0;
+  private authBlocked = false;
+  private failures = 0;
+  private flushNow = false; // set on shutdown: send what is queued without waiting for a full batch
+  private readonly loggedOnce = new Set<string>();
+  private readonly base: string;
+  readonly spool: Spool;
 
   constructor(
     private readonly config: DashboardConfig,
     private readonly tuning: Tuning,
     private readonly log: Logger,
   ) {
-    this.base = config.url.replace(/\/+$/, "")
-    this.spool = new Spool(config.spoolDir, config.spoolMaxBytes, log)
+    this.base = config.url.replace(/\/+$/, "");
+    this.spool = new Spool(config.spoolDir, config.spoolMaxBytes, log);
   }
 
   /** Called from the event hook: no I/O except spilling a full queue to disk. */
   push(line: string): void {
-    this.queue.push(line)
-    if (this.queue.length === 1) this.firstQueuedAt = Date.now()
+    this.queue.push(line);
+    if (this.queue.length === 1) this.firstQueuedAt = Date.now();
     if (this.queue.length > QUEUE_CAP) {
       // The dashboard is slow or down: keep memory bounded. Queued events are newer than anything
       // spooled or in flight, so appending keeps the order.
       try {
-        this.spool.append(this.queue)
+        this.spool.append(this.queue);
       } catch (err) {
-        this.spool.dropped += this.queue.length
-        this.logOnce(`spool:${(err as Error).message}`, `cannot write the spool (${(err as Error).message}): dropped ${this.queue.length} queued events`)
+        this.spool.dropped += this.queue.length;
+        this.logOnce(
+          `spool:${(err as Error).message}`,
+          `cannot write the spool (${(err as Error).message}): dropped ${this.queue.length} queued events`,
+        );
       }
-      this.queue = []
-      return
+      this.queue = [];
+      return;
     }
-    if (this.queue.length >= BATCH_EVENTS) this.kick()
-    else this.armFlushTimer(BATCH_DELAY_MS)
+    if (this.queue.length >= BATCH_EVENTS) this.kick();
+    else this.armFlushTimer(BATCH_DELAY_MS);
   }
 
   private armFlushTimer(ms: number): void {
-    if (this.flushTimer) return
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = null
-      this.kick()
-    }, Math.max(0, ms))
-    this.flushTimer.unref?.()
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(
+      () => {
+        this.flushTimer = null;
+        this.kick();
+      },
+      Math.max(0, ms),
+    );
+    this.flushTimer.unref?.();
   }
 
   /** A queue is due when it holds a full batch or its oldest event has waited long enough. */
   private queueDue(): boolean {
-    if (this.queue.length === 0) return false
-    if (this.flushNow || this.queue.length >= BATCH_EVENTS) return true
-    const age = Date.now() - this.firstQueuedAt
-    if (age >= BATCH_DELAY_MS) return true
-    this.armFlushTimer(BATCH_DELAY_MS - age)
-    return false
+    if (this.queue.length === 0) return false;
+    if (this.flushNow || this.queue.length >= BATCH_EVENTS) return true;
+    const age = Date.now() - this.firstQueuedAt;
+    if (age >= BATCH_DELAY_MS) return true;
+    this.armFlushTimer(BATCH_DELAY_MS - age);
+    return false;
   }
 
   /** Starts the send loop unless it runs already; never throws. */
   kick(): void {
-    if (this.pumping) return
+    if (this.pumping) return;
     this.pumping = this.pump()
-      .catch((err) => this.logOnce(`pump:${(err as Error).message}`, `unexpected error while sending: ${(err as Error).stack ?? err}`))
+      .catch((err) =>
+        this.logOnce(
+          `pump:${(err as Error).message}`,
+          `unexpected error while sending: ${(err as Error).stack ?? err}`,
+        ),
+      )
       .finally(() => {
-        this.pumping = null
-      })
+        this.pumping = null;
+      });
   }
 
   private async pump(): Promise<void> {
     for (;;) {
-      const now = Date.now()
+      const now = Date.now();
       if (now < this.blockedUntil) {
         // Dashboard down or key refused: nothing goes out, so queued events go to disk now.
-        this.spillQueue()
-        this.scheduleWake(this.blockedUntil - now)
-        return
+        this.spillQueue();
+        this.scheduleWake(this.blockedUntil - now);
+        return;
       }
-      let batch: string[]
-      let fromSpool: boolean
-      let consumed = 0
+      let batch: string[];
+      let fromSpool: boolean;
+      let consumed = 0;
       if (this.spool.hasWork) {
-        const head = this.spool.head(REQUEST_MAX_EVENTS, REQUEST_MAX_BYTES - 16)
-        fromSpool = true
-        batch = head.lines
-        consumed = head.consumed
+        const head = this.spool.head(REQUEST_MAX_EVENTS, REQUEST_MAX_BYTES - 16);
+        fromSpool = true;
+        batch = head.lines;
+        consumed = head.consumed;
         if (batch.length === 0) {
-          this.spool.commitHead(consumed) // only corrupt lines, or empty segments already dropped
-          continue
+          this.spool.commitHead(consumed); // only corrupt lines, or empty segments already dropped
+          continue;
         }
       } else if (this.queueDue()) {
-        batch = takeBatch(this.queue)
-        if (this.queue.length > 0) this.firstQueuedAt = Date.now()
-        fromSpool = false
-        this.inflight = batch
+        batch = takeBatch(this.queue);
+        if (this.queue.length > 0) this.firstQueuedAt = Date.now();
+        fromSpool = false;
+        this.inflight = batch;
       } else {
-        return
+        return;
       }
-      const result = await this.sendSplitting(batch)
-      this.inflight = null
+      const result = await this.sendSplitting(batch);
+      this.inflight = null;
       if (result.kind === "done") {
-        if (this.failures > 0) this.log(`the dashboard at ${this.base} answers again; sending the spooled events`)
-        this.failures = 0
+        if (this.failures > 0) this.log(`the dashboard at ${this.base} answers again; sending the spooled events`);
+        this.failures = 0;
         if (this.authBlocked) {
-          this.authBlocked = false
-          this.log("the dashboard accepts the API key again; sending resumes")
+          this.authBlocked = false;
+          this.log("the dashboard accepts the API key again; sending resumes");
         }
         if (fromSpool) {
-          this.spool.commitHead(consumed)
-          if (!this.spool.hasWork) this.spool.rescan() // pick up what other processes left behind
+          this.spool.commitHead(consumed);
+          if (!this.spool.hasWork) this.spool.rescan(); // pick up what other processes left behind
         }
-        continue
+        continue;
       }
-      if (!fromSpool) this.spool.prepend(batch)
-      this.spillQueue()
+      if (!fromSpool) this.spool.prepend(batch);
+      this.spillQueue();
       if (result.kind === "auth") {
         if (!this.authBlocked) {
-          this.authBlocked = true
+          this.authBlocked = true;
           this.log(
             `the dashboard at ${this.base} refused the API key (HTTP ${result.status}): events are kept in ` +
               `${this.spool.dir} and sending is retried every ${Math.round(this.tuning.authRetryMs / 1000)} s`,
-          )
+          );
         }
-        this.blockedUntil = Date.now() + this.tuning.authRetryMs
+        this.blockedUntil = Date.now() + this.tuning.authRetryMs;
       } else {
-        this.failures++
-        const exp = Math.min(this.tuning.backoffMaxMs, this.tuning.backoffBaseMs * 2 ** (this.failures - 1))
-        const jittered = exp / 2 + Math.random() * (exp / 2)
-        this.blockedUntil = Date.now() + Math.max(jittered, result.afterMs ?? 0)
-        if (this.failures === 1) this.log(`the dashboard at ${this.base} is unreachable: spooling events to ${this.spool.dir}`)
+        this.failures++;
+        const exp = Math.min(this.tuning.backoffMaxMs, this.tuning.backoffBaseMs * 2 ** (this.failures - 1));
+        const jittered = exp / 2 + Math.random() * (exp / 2);
+        this.blockedUntil = Date.now() + Math.max(jittered, result.afterMs ?? 0);
+        if (this.failures === 1)
+          this.log(`the dashboard at ${this.base} is unreachable: spooling events to ${this.spool.dir}`);
       }
     }
   }
 
   /** Sends a batch; on 413 splits it in halves (each half sent in order). */
   private async sendSplitting(batch: string[]): Promise<SendResult> {
-    const result = await this.sendOnce(batch)
-    if (result !== 413) return result
+    const result = await this.sendOnce(batch);
+    if (result !== 413) return result;
     if (batch.length === 1) {
-      this.log(`the dashboard refused one event as too large (HTTP 413); dropped it: ${batch[0].slice(0, 120)}`)
-      return { kind: "done" }
+      this.log(`the dashboard refused one event as too large (HTTP 413); dropped it: ${batch[0].slice(0, 120)}`);
+      return { kind: "done" };
     }
-    const mid = Math.ceil(batch.length / 2)
-    const first = await this.sendSplitting(batch.slice(0, mid))
-    if (first.kind !== "done") return first
+    const mid = Math.ceil(batch.length / 2);
+    const first = await this.sendSplitting(batch.slice(0, mid));
+    if (first.kind !== "done") return first;
     // The first half is stored; if the second fails, re-sending the first later is harmless (idempotent by id).
-    return this.sendSplitting(batch.slice(mid))
+    return this.sendSplitting(batch.slice(mid));
   }
 
   private async sendOnce(batch: string[]): Promise<SendResult | 413> {
-    const body = `{"events":[${batch.join(",")}]}`
-    let res: Response
+    const body = `{"events":[${batch.join(",")}]}`;
+    let res: Response;
     try {
       res = await fetch(`${this.base}/events`, {
         method: "POST",
         headers: { "Content-Type": "application/json", "X-API-Key": this.config.apiKey },
         body,
         signal: AbortSignal.timeout(this.tuning.requestTimeoutMs),
-      })
+      });
     } catch (err) {
-      this.logOnce(`net:${(err as Error).name}`, `cannot reach ${this.base}/events: ${(err as Error).message}`)
-      return { kind: "retry" }
+      this.logOnce(`net:${(err as Error).name}`, `cannot reach ${this.base}/events: ${(err as Error).message}`);
+      return { kind: "retry" };
     }
-    const text = await res.text().catch(() => "")
-    if (res.status >= 200 && res.status < 300) return { kind: "done" }
-    if (res.status === 413) return 413
-    if (res.status === 401 || res.status === 403) return { kind: "auth", status: res.status }
+    const text = await res.text().catch(() => "");
+    if (res.status >= 200 && res.status < 300) return { kind: "done" };
+    if (res.status === 413) return 413;
+    if (res.status === 401 || res.status === 403) return { kind: "auth", status: res.status };
     if (res.status === 429 || res.status >= 500) {
-      this.logOnce(`http:${res.status}`, `the dashboard answered HTTP ${res.status}; retrying with backoff`)
-      return { kind: "retry", afterMs: res.status === 429 ? retryAfterMs(res.headers.get("retry-after")) : undefined }
+      this.logOnce(`http:${res.status}`, `the dashboard answered HTTP ${res.status}; retrying with backoff`);
+      return { kind: "retry", afterMs: res.status === 429 ? retryAfterMs(res.headers.get("retry-after")) : undefined };
     }
     // 400 means the valid events were stored and the rejected ones never will be; other 4xx
     // (415, 404, ...) will not get better by retrying. Either way the batch is done.
-    const message = serverMessage(text)
-    this.logOnce(`http:${res.status}:${message}`, `the dashboard refused events (HTTP ${res.status}): ${message}`)
-    return { kind: "done" }
+    const message = serverMessage(text);
+    this.logOnce(`http:${res.status}:${message}`, `the dashboard refused events (HTTP ${res.status}): ${message}`);
+    return { kind: "done" };
   }
 
   private spillQueue(): void {
-    if (this.queue.length === 0) return
-    this.spool.append(this.queue)
-    this.queue = []
+    if (this.queue.length === 0) return;
+    this.spool.append(this.queue);
+    this.queue = [];
   }
 
   private scheduleWake(ms: number): void {
-    if (this.wakeTimer) clearTimeout(this.wakeTimer)
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeTimer = setTimeout(() => {
-      this.wakeTimer = null
-      this.kick()
-    }, ms)
-    this.wakeTimer.unref?.()
+      this.wakeTimer = null;
+      this.kick();
+    }, ms);
+    this.wakeTimer.unref?.();
   }
 
   private logOnce(key: string, message: string): void {
-    if (this.loggedOnce.has(key)) return
-    this.loggedOnce.add(key)
-    this.log(message)
+    if (this.loggedOnce.has(key)) return;
+    this.loggedOnce.add(key);
+    this.log(message);
   }
 
   /** OpenCode is shutting down: try to deliver for a bounded time, then put the rest on disk. */
   async drain(waitMs: number): Promise<void> {
-    if (this.flushTimer) clearTimeout(this.flushTimer)
-    this.flushTimer = null
-    this.flushNow = true
-    const deadline = Date.now() + waitMs
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.flushNow = true;
+    const deadline = Date.now() + waitMs;
     while (Date.now() < deadline && (this.queue.length > 0 || this.pumping) && Date.now() >= this.blockedUntil) {
-      this.kick()
-      const running = this.pumping
-      if (!running) break
-      await Promise.race([running, sleep(deadline - Date.now())])
+      this.kick();
+      const running = this.pumping;
+      if (!running) break;
+      await Promise.race([running, sleep(deadline - Date.now())]);
     }
-    this.spillSync()
-    this.flushNow = false // other OpenCode instances in this process may go on using this shipper
+    this.spillSync();
+    this.flushNow = false; // other OpenCode instances in this process may go on using this shipper
   }
 
   /** Synchronous last resort (process 'exit'): everything not confirmed goes to the spool. */
@@ -632,198 +660,213 @@ class Shipper {
     try {
       if (this.inflight) {
         // Possibly already stored; replaying it is harmless because the server dedupes by id.
-        this.spool.prepend(this.inflight)
-        this.inflight = null
+        this.spool.prepend(this.inflight);
+        this.inflight = null;
       }
-      this.spillQueue()
+      this.spillQueue();
     } catch (err) {
-      this.log(`could not spool events on exit: ${(err as Error).message}`)
+      this.log(`could not spool events on exit: ${(err as Error).message}`);
     }
   }
 
   sameCredentials(other: DashboardConfig): boolean {
-    return other.url === this.config.url && other.apiKey === this.config.apiKey
+    return other.url === this.config.url && other.apiKey === this.config.apiKey;
   }
 
   get droppedEvents(): number {
-    return this.spool.dropped
+    return this.spool.dropped;
   }
 }
 
 /** Takes at most one request's worth (500 events, 1 MB of UTF-8) off the front of the queue. */
 function takeBatch(queue: string[]): string[] {
-  let bytes = 16 // {"events":[ ... ]}
-  let n = 0
+  let bytes = 16; // {"events":[ ... ]}
+  let n = 0;
   while (n < queue.length && n < REQUEST_MAX_EVENTS) {
-    const size = Buffer.byteLength(queue[n]) + 1
-    if (n > 0 && bytes + size > REQUEST_MAX_BYTES) break
-    bytes += size
-    n++
+    const size = Buffer.byteLength(queue[n]) + 1;
+    if (n > 0 && bytes + size > REQUEST_MAX_BYTES) break;
+    bytes += size;
+    n++;
   }
-  return queue.splice(0, n)
+  return queue.splice(0, n);
 }
 
 function retryAfterMs(header: string | null): number | undefined {
-  if (!header) return undefined
-  const seconds = Number(header)
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000)
-  const date = Date.parse(header)
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now())
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 function serverMessage(text: string): string {
   try {
-    const body = JSON.parse(text) as { error?: { code?: string; message?: string }; rejected?: unknown[] }
-    const parts = [body.error?.code, body.error?.message].filter(Boolean).join(": ")
-    const rejected = Array.isArray(body.rejected) ? ` (${body.rejected.length} event(s) rejected: ${JSON.stringify(body.rejected).slice(0, 300)})` : ""
-    return (parts || text.slice(0, 300)) + rejected
+    const body = JSON.parse(text) as { error?: { code?: string; message?: string }; rejected?: unknown[] };
+    const parts = [body.error?.code, body.error?.message].filter(Boolean).join(": ");
+    const rejected = Array.isArray(body.rejected)
+      ? ` (${body.rejected.length} event(s) rejected: ${JSON.stringify(body.rejected).slice(0, 300)})`
+      : "";
+    return (parts || text.slice(0, 300)) + rejected;
   } catch {
-    return text.slice(0, 300) || "(empty body)"
+    return text.slice(0, 300) || "(empty body)";
   }
 }
 
 function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref?.())
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref?.());
 }
 
 // ---------------------------------------------------------------------------------------------
 // Plugin entry
 // ---------------------------------------------------------------------------------------------
 
-type BusEvent = { id?: string; type?: string; properties?: Record<string, unknown> }
+type BusEvent = { id?: string; type?: string; properties?: Record<string, unknown> };
 
 type PluginInputLike = {
-  directory: string
-  client?: { app?: { log?: (opts: { body: { service: string; level: "debug" | "info" | "warn" | "error"; message: string } }) => unknown } }
-}
+  directory: string;
+  client?: {
+    app?: {
+      log?: (opts: {
+        body: { service: string; level: "debug" | "info" | "warn" | "error"; message: string };
+      }) => unknown;
+    };
+  };
+};
 
 // One shipper per dashboard (URL + key) per process, shared by every OpenCode instance (project)
 // that loads the plugin: they share one spool, and spool order must have a single writer.
-const shippers = new Map<string, Shipper>()
-let exitHandlersInstalled = false
+const shippers = new Map<string, Shipper>();
+let exitHandlersInstalled = false;
 
 function makeLogger(input: PluginInputLike): Logger {
-  const appLog = input.client?.app?.log
+  const appLog = input.client?.app?.log;
   // With `opencode serve`/the TUI, stderr would scribble over the terminal UI, so lines go to
   // OpenCode's own log when a client is there; stderr is the fallback.
   return (message: string) => {
-    const line = `${LOG_PREFIX} ${message}`
+    const line = `${LOG_PREFIX} ${message}`;
     if (typeof appLog !== "function" || process.env.OPENCODE_DASHBOARD_LOG === "stderr") {
-      process.stderr.write(line + "\n")
-      return
+      process.stderr.write(line + "\n");
+      return;
     }
     Promise.resolve()
       .then(() => appLog.call(input.client!.app, { body: { service: "opencode-dashboard", level: "warn", message } }))
-      .catch(() => process.stderr.write(line + "\n"))
-  }
+      .catch(() => process.stderr.write(line + "\n"));
+  };
 }
 
 function installExitHandlers(): void {
-  if (exitHandlersInstalled) return
-  exitHandlersInstalled = true
+  if (exitHandlersInstalled) return;
+  exitHandlersInstalled = true;
   const spillAll = () => {
-    for (const shipper of shippers.values()) shipper.spillSync()
-  }
-  process.on("beforeExit", spillAll)
-  process.on("exit", spillAll)
+    for (const shipper of shippers.values()) shipper.spillSync();
+  };
+  process.on("beforeExit", spillAll);
+  process.on("exit", spillAll);
 }
 
 export const OpencodeDashboard = async (input: PluginInputLike, options?: Record<string, unknown>) => {
-  const log = makeLogger(input)
-  const config = loadConfig(input.directory, log)
-  if (!config) return {}
-  const tuning: Tuning = { ...DEFAULT_TUNING }
+  const log = makeLogger(input);
+  const config = loadConfig(input.directory, log);
+  if (!config) return {};
+  const tuning: Tuning = { ...DEFAULT_TUNING };
   for (const key of Object.keys(DEFAULT_TUNING) as (keyof Tuning)[]) {
-    const value = options?.[key]
-    if (typeof value === "number" && value > 0) tuning[key] = value
+    const value = options?.[key];
+    if (typeof value === "number" && value > 0) tuning[key] = value;
   }
 
   // Keyed by spool directory: two shippers on one spool would interleave its segments.
-  let shipper = shippers.get(config.spoolDir)
+  let shipper = shippers.get(config.spoolDir);
   if (!shipper) {
     try {
-      shipper = new Shipper(config, tuning, log)
+      shipper = new Shipper(config, tuning, log);
     } catch (err) {
-      log(`cannot use spool directory ${config.spoolDir}: ${(err as Error).message}; the dashboard plugin stays idle`)
-      return {}
+      log(`cannot use spool directory ${config.spoolDir}: ${(err as Error).message}; the dashboard plugin stays idle`);
+      return {};
     }
-    shippers.set(config.spoolDir, shipper)
+    shippers.set(config.spoolDir, shipper);
   } else if (!shipper.sameCredentials(config)) {
-    log(`${input.directory} configures another API key for ${config.url}; this OpenCode process keeps using the first one`)
+    log(
+      `${input.directory} configures another API key for ${config.url}; this OpenCode process keeps using the first one`,
+    );
   }
-  const ship = shipper
-  installExitHandlers()
+  const ship = shipper;
+  installExitHandlers();
 
-  const hostname = config.hostname
-  const directory = input.directory
-  const busySessions = new Set<string>()
-  const lastDeltaAt = new Map<string, number>()
-  let opencodeVersion: string | null = null
-  let hookFailures = 0
+  const hostname = config.hostname;
+  const directory = input.directory;
+  const busySessions = new Set<string>();
+  const lastDeltaAt = new Map<string, number>();
+  let opencodeVersion: string | null = null;
+  let hookFailures = 0;
 
   const enqueue = (id: string, type: string, properties: unknown, time: number) => {
-    ship.push(JSON.stringify({ id, type, hostname, directory, time, properties }))
-  }
+    ship.push(JSON.stringify({ id, type, hostname, directory, time, properties }));
+  };
 
   const heartbeat = () => {
-    const time = Date.now()
-    enqueue(`hb_${hostname}_${time}`, "dashboard.heartbeat", {
-      opencodeVersion,
-      pluginVersion: PLUGIN_VERSION,
-      busySessions: busySessions.size,
-      spoolBytes: ship.spool.bytes,
-      droppedEvents: ship.droppedEvents,
-    }, time)
-  }
-  heartbeat()
-  const heartbeatTimer = setInterval(heartbeat, tuning.heartbeatMs)
-  heartbeatTimer.unref?.()
-  ship.kick() // replay whatever an earlier run left in the spool
+    const time = Date.now();
+    enqueue(
+      `hb_${hostname}_${time}`,
+      "dashboard.heartbeat",
+      {
+        opencodeVersion,
+        pluginVersion: PLUGIN_VERSION,
+        busySessions: busySessions.size,
+        spoolBytes: ship.spool.bytes,
+        droppedEvents: ship.droppedEvents,
+      },
+      time,
+    );
+  };
+  heartbeat();
+  const heartbeatTimer = setInterval(heartbeat, tuning.heartbeatMs);
+  heartbeatTimer.unref?.();
+  ship.kick(); // replay whatever an earlier run left in the spool
 
   const onEvent = (event: BusEvent) => {
-    const type = event.type
-    if (typeof type !== "string" || !FORWARDED_PREFIXES.some((p) => type.startsWith(p))) return
-    const time = Date.now()
-    const props = (event.properties ?? {}) as Record<string, any>
+    const type = event.type;
+    if (typeof type !== "string" || !FORWARDED_PREFIXES.some((p) => type.startsWith(p))) return;
+    const time = Date.now();
+    const props = (event.properties ?? {}) as Record<string, any>;
     if (type === "message.part.delta") {
       // Streamed text arrives tens of times a second; the dashboard only needs to know someone is typing.
-      const partID = String(props.partID ?? props.messageID ?? "")
-      const last = lastDeltaAt.get(partID)
-      if (last !== undefined && time - last < DELTA_INTERVAL_MS) return
-      if (lastDeltaAt.size > 10_000) lastDeltaAt.clear()
-      lastDeltaAt.set(partID, time)
-      const { delta: _dropped, ...marker } = props
-      enqueue(String(event.id), type, marker, time)
-      return
+      const partID = String(props.partID ?? props.messageID ?? "");
+      const last = lastDeltaAt.get(partID);
+      if (last !== undefined && time - last < DELTA_INTERVAL_MS) return;
+      if (lastDeltaAt.size > 10_000) lastDeltaAt.clear();
+      lastDeltaAt.set(partID, time);
+      const { delta: _dropped, ...marker } = props;
+      enqueue(String(event.id), type, marker, time);
+      return;
     }
     if (type === "session.status") {
-      const status = props.status?.type
-      if (status === "busy" || status === "retry") busySessions.add(props.sessionID)
-      else busySessions.delete(props.sessionID)
+      const status = props.status?.type;
+      if (status === "busy" || status === "retry") busySessions.add(props.sessionID);
+      else busySessions.delete(props.sessionID);
     } else if (type === "session.deleted") {
-      busySessions.delete(props.sessionID ?? props.info?.id)
+      busySessions.delete(props.sessionID ?? props.info?.id);
     }
-    enqueue(String(event.id), type, props, time)
+    enqueue(String(event.id), type, props, time);
     if (opencodeVersion === null && typeof props.info?.version === "string" && type.startsWith("session.")) {
       // The plugin input carries no version; the first session tells it. Report it right away
       // rather than 30 s later.
-      opencodeVersion = props.info.version
-      heartbeat()
+      opencodeVersion = props.info.version;
+      heartbeat();
     }
-  }
+  };
 
   return {
     // OpenCode does not await this hook and calls overlap: it must return at once and never throw.
     event: async ({ event }: { event: BusEvent }) => {
       try {
-        onEvent(event)
+        onEvent(event);
       } catch (err) {
-        if (hookFailures++ === 0) log(`could not forward a ${event?.type} event: ${(err as Error).message}`)
+        if (hookFailures++ === 0) log(`could not forward a ${event?.type} event: ${(err as Error).message}`);
       }
     },
     dispose: async () => {
-      clearInterval(heartbeatTimer)
-      await ship.drain(tuning.disposeWaitMs)
+      clearInterval(heartbeatTimer);
+      await ship.drain(tuning.disposeWaitMs);
     },
-  }
-}
+  };
+};

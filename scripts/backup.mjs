@@ -19,7 +19,8 @@ function fail(message) {
 }
 
 const target = process.argv[2];
-if (!target || target.startsWith("-")) fail("usage: npm run backup -- <backup-file>   (DATABASE_URL names the database, as for the server)");
+if (!target || target.startsWith("-"))
+  fail("usage: npm run backup -- <backup-file>   (DATABASE_URL names the database, as for the server)");
 const source = databasePath();
 const destination = path.resolve(target);
 if (!existsSync(source)) fail(`no database at ${source} (set DATABASE_URL as the server has it)`);
@@ -52,4 +53,6 @@ if (check !== "ok") {
 }
 renameSync(partial, destination);
 const mb = (statSync(destination).size / 1e6).toFixed(1);
-process.stdout.write(`backup: ${source} → ${destination} (${mb} MB, ${sessions} sessions) in ${Date.now() - started} ms\n`);
+process.stdout.write(
+  `backup: ${source} → ${destination} (${mb} MB, ${sessions} sessions) in ${Date.now() - started} ms\n`,
+);

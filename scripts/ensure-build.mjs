@@ -5,7 +5,16 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
 const stamp = "dist/server.js";
-const sources = ["app", "lib", "public", "server.ts", "next.config.ts", "package.json", "postcss.config.mjs", "tsconfig.json"];
+const sources = [
+  "app",
+  "lib",
+  "public",
+  "server.ts",
+  "next.config.ts",
+  "package.json",
+  "postcss.config.mjs",
+  "tsconfig.json",
+];
 
 function newestMtime(entry) {
   if (!existsSync(entry)) return 0;

@@ -11,7 +11,11 @@ import { SetupSteps } from "../_components/board/setup-steps";
 
 export const dynamic = "force-dynamic";
 
-export default async function BoardPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function BoardPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   await requireSignedIn("/");
   const view = parseBoardView(await searchParams);
   const params = sessionListParams.parse({
@@ -21,12 +25,19 @@ export default async function BoardPage({ searchParams }: { searchParams: Promis
     parent: "any",
     limit: "200",
   });
-  const [page, states, hosts, anySession] = await Promise.all([listSessions(params), listActiveSessionStates(), listInstances(), hasAnySession()]);
+  const [page, states, hosts, anySession] = await Promise.all([
+    listSessions(params),
+    listActiveSessionStates(),
+    listInstances(),
+    hasAnySession(),
+  ]);
 
   if (!anySession) {
     const h = await headers();
     const origin = `${h.get("x-forwarded-proto") ?? "http"}://${h.get("host") ?? "localhost:3000"}`;
     return <SetupSteps origin={origin} apiKey={getConfig().apiKey} />;
   }
-  return <Board initial={page} states={states} hosts={hosts.map((h) => h.hostname)} view={view} renderedAt={Date.now()} />;
+  return (
+    <Board initial={page} states={states} hosts={hosts.map((h) => h.hostname)} view={view} renderedAt={Date.now()} />
+  );
 }

@@ -4,7 +4,8 @@ type Look = { label: string; className: string; dot: string };
 
 /** Working, waiting for you, error, retrying, idle: one look per state, used everywhere. */
 export function statusLook(row: Pick<SessionListItem, "status" | "attention">): Look {
-  if (row.attention && row.attention.reason !== "error") return { label: "Waiting for you", className: "bg-wait-soft text-wait", dot: "bg-wait" };
+  if (row.attention && row.attention.reason !== "error")
+    return { label: "Waiting for you", className: "bg-wait-soft text-wait", dot: "bg-wait" };
   switch (row.status) {
     case "busy":
       return { label: "Working", className: "bg-busy-soft text-busy", dot: "bg-busy animate-pulse-dot" };
@@ -20,7 +21,9 @@ export function statusLook(row: Pick<SessionListItem, "status" | "attention">): 
 export function StatusBadge({ row }: { row: Pick<SessionListItem, "status" | "attention"> }) {
   const look = statusLook(row);
   return (
-    <span className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap ${look.className}`}>
+    <span
+      className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap ${look.className}`}
+    >
       <span aria-hidden="true" className={`size-1.5 rounded-full ${look.dot}`} />
       {look.label}
     </span>

@@ -21,7 +21,8 @@ async function signIn(password: string, target: string): Promise<string | null> 
     return body.error.message;
   }
   const body = (await res.json().catch(() => ({}))) as { url?: string };
-  if (!res.ok || !body.url || new URL(body.url, location.href).searchParams.has("error")) return "That password is not right.";
+  if (!res.ok || !body.url || new URL(body.url, location.href).searchParams.has("error"))
+    return "That password is not right.";
   return null;
 }
 

@@ -10,7 +10,11 @@ function safeTarget(value: string | string[] | undefined) {
   return target && target.startsWith("/") && !target.startsWith("//") ? target : "/";
 }
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function LoginPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const target = safeTarget((await searchParams).callbackUrl);
   if (await isSignedIn()) redirect(target);
   return (

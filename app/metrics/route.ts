@@ -7,7 +7,10 @@ export const dynamic = "force-dynamic";
 /** Prometheus scrape endpoint (text exposition format). */
 export async function GET(request: Request) {
   const access = authorizeMetrics(request.headers);
-  if (!access.ok) return jsonError(access.status, access.code, access.message, undefined, { "www-authenticate": "Bearer" });
+  if (!access.ok)
+    return jsonError(access.status, access.code, access.message, undefined, { "www-authenticate": "Bearer" });
   const { registry } = getMetrics();
-  return new Response(await registry.metrics(), { headers: { "content-type": registry.contentType, "cache-control": "no-store" } });
+  return new Response(await registry.metrics(), {
+    headers: { "content-type": registry.contentType, "cache-control": "no-store" },
+  });
 }

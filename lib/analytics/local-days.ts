@@ -40,7 +40,8 @@ export function isTimeZone(value: string): boolean {
 /** The zone's offset from UTC at instant `t`, in ms (New York in winter: -5 h). */
 export function offsetAt(timeZone: string, t: number): number {
   const parts: Record<string, number> = {};
-  for (const p of format(timeZone).formatToParts(new Date(t))) if (p.type !== "literal") parts[p.type] = Number(p.value);
+  for (const p of format(timeZone).formatToParts(new Date(t)))
+    if (p.type !== "literal") parts[p.type] = Number(p.value);
   const asUtc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
   return asUtc - Math.floor(t / 1000) * 1000;
 }
@@ -71,7 +72,7 @@ export function offsetSegments(timeZone: string, from: number, to: number): Offs
   const segments: OffsetSegment[] = [];
   const step = 6 * 3_600_000;
   let current = offsetAt(timeZone, from);
-  for (let t = from; t < to; ) {
+  for (let t = from; t < to;) {
     const next = Math.min(t + step, to);
     const offset = offsetAt(timeZone, next);
     if (offset !== current) {

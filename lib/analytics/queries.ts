@@ -1,7 +1,14 @@
 import { type RawBuilder, sql } from "kysely";
 import type { Window } from "./window";
 import { getDb } from "../db/client";
-import { DAY_MS, dayNumberToDate, localDaySql, type OffsetSegment, offsetSegments, startOfLocalDay } from "./local-days";
+import {
+  DAY_MS,
+  dayNumberToDate,
+  localDaySql,
+  type OffsetSegment,
+  offsetSegments,
+  startOfLocalDay,
+} from "./local-days";
 
 /**
  * Usage analytics. What each number counts, and by which time:
@@ -13,10 +20,25 @@ import { DAY_MS, dayNumberToDate, localDaySql, type OffsetSegment, offsetSegment
  * messages), which spares a scan of every message.
  */
 
-export type TokenTotals = { input: number; output: number; reasoning: number; cacheRead: number; cacheWrite: number; total: number };
+export type TokenTotals = {
+  input: number;
+  output: number;
+  reasoning: number;
+  cacheRead: number;
+  cacheWrite: number;
+  total: number;
+};
 export type UsageTotals = { sessions: number; messages: number; tokens: TokenTotals; cost: number };
 
-type SumsRow = { assistant_messages: number; input: number; output: number; reasoning: number; cache_read: number; cache_write: number; cost: number };
+type SumsRow = {
+  assistant_messages: number;
+  input: number;
+  output: number;
+  reasoning: number;
+  cache_read: number;
+  cache_write: number;
+  cost: number;
+};
 
 const sums = sql`count(*) AS assistant_messages,
   coalesce(sum(m.tokens_input), 0) AS input, coalesce(sum(m.tokens_output), 0) AS output,
@@ -66,7 +88,9 @@ function collect() {
 
 /** The unbounded window, from the sessions' running totals, grouped by a key over sessions (s). */
 async function totalsFromSessions(key: RawBuilder<unknown>, hostname?: string) {
-  const list = await rows<Omit<SumsRow, "assistant_messages"> & { key: string | number; sessions: number; messages: number }>(
+  const list = await rows<
+    Omit<SumsRow, "assistant_messages"> & { key: string | number; sessions: number; messages: number }
+  >(
     sql`SELECT ${key} AS key, count(*) AS sessions, coalesce(sum(s.message_count), 0) AS messages,
           coalesce(sum(s.tokens_input), 0) AS input, coalesce(sum(s.tokens_output), 0) AS output,
           coalesce(sum(s.tokens_reasoning), 0) AS reasoning, coalesce(sum(s.tokens_cache_read), 0) AS cache_read,
@@ -99,7 +123,12 @@ async function messageUsage(key: RawBuilder<unknown> | null, w: Window, hostname
   // its session: 365 days of 200,000 messages ~180 ms against ~30 ms). A short or half-open
   // window (the small outside parts of a mostly-inside one) joins each message to its session.
   const long = w.from !== null && w.to !== null && w.to - w.from >= 30 * 86_400_000;
-  const grouped = <T>(select: RawBuilder<unknown>, where: RawBuilder<unknown>, index: RawBuilder<unknown>, outer: RawBuilder<unknown>) =>
+  const grouped = <T>(
+    select: RawBuilder<unknown>,
+    where: RawBuilder<unknown>,
+    index: RawBuilder<unknown>,
+    outer: RawBuilder<unknown>,
+  ) =>
     long
       ? sql<T>`SELECT ${key} AS key, ${outer} FROM (SELECT m.session_id, ${select} FROM messages AS m ${index} WHERE ${where}
             GROUP BY m.session_id) AS x JOIN sessions AS s ON s.id = x.session_id GROUP BY 1`
@@ -113,7 +142,9 @@ async function messageUsage(key: RawBuilder<unknown> | null, w: Window, hostname
         : sql`SELECT 0 AS key, count(*) AS n FROM messages AS m WHERE ${inWindow}`,
     ),
     rows<SumsRow & { key: string | number }>(
-      key ? grouped(sums, assistantInWindow, sql``, sumOfSums) : sql`SELECT 0 AS key, ${sums} FROM messages AS m WHERE ${assistantInWindow}`,
+      key
+        ? grouped(sums, assistantInWindow, sql``, sumOfSums)
+        : sql`SELECT 0 AS key, ${sums} FROM messages AS m WHERE ${assistantInWindow}`,
     ),
   ]);
   const { out, at } = collect();
@@ -135,8 +166,14 @@ function subtract(from: Keyed, part: Keyed) {
 /** Whether most of the messages (of the host) lie inside the window. */
 async function mostlyInside(w: Window, hostname?: string) {
   const [inside, all] = await Promise.all([
-    rows<{ n: number }>(sql`SELECT count(*) AS n FROM messages AS m WHERE ${within(sql`m.created_at`, w)} ${onHost(hostname)}`),
-    rows<{ n: number }>(hostname ? sql`SELECT count(*) AS n FROM messages AS m WHERE 1 ${onHost(hostname)}` : sql`SELECT count(*) AS n FROM messages`),
+    rows<{ n: number }>(
+      sql`SELECT count(*) AS n FROM messages AS m WHERE ${within(sql`m.created_at`, w)} ${onHost(hostname)}`,
+    ),
+    rows<{ n: number }>(
+      hostname
+        ? sql`SELECT count(*) AS n FROM messages AS m WHERE 1 ${onHost(hostname)}`
+        : sql`SELECT count(*) AS n FROM messages`,
+    ),
   ]);
   return inside[0].n * 2 > all[0].n;
 }
@@ -168,7 +205,8 @@ async function totalsBy(key: RawBuilder<unknown> | null, w: Window, hostname?: s
     usage.set(r.key, t);
   }
   // Keys with nothing in the window (left over from the running totals) are not listed.
-  for (const [k, t] of usage) if (t.sessions === 0 && t.messages === 0 && t.tokens.total === 0 && Math.abs(t.cost) < 1e-12) usage.delete(k);
+  for (const [k, t] of usage)
+    if (t.sessions === 0 && t.messages === 0 && t.tokens.total === 0 && Math.abs(t.cost) < 1e-12) usage.delete(k);
   return usage;
 }
 
@@ -181,7 +219,9 @@ export async function usageTotals(w: Window, hostname?: string): Promise<UsageTo
 export type KeyedTotals = UsageTotals & { key: string };
 
 function sortedByCost(map: Map<string | number, UsageTotals>): KeyedTotals[] {
-  return [...map].map(([key, t]) => ({ key: String(key), ...t })).sort((a, b) => b.cost - a.cost || b.messages - a.messages || a.key.localeCompare(b.key));
+  return [...map]
+    .map(([key, t]) => ({ key: String(key), ...t }))
+    .sort((a, b) => b.cost - a.cost || b.messages - a.messages || a.key.localeCompare(b.key));
 }
 
 export async function totalsByHost(w: Window, hostname?: string) {
@@ -211,12 +251,21 @@ export async function totalsByModel(w: Window, hostname?: string): Promise<Model
   const models = list.map((r) => {
     const t = emptyTotals();
     addSums(t, r);
-    return { providerId: r.provider_id, modelId: r.model_id, messages: r.assistant_messages, tokens: t.tokens, cost: t.cost };
+    return {
+      providerId: r.provider_id,
+      modelId: r.model_id,
+      messages: r.assistant_messages,
+      tokens: t.tokens,
+      cost: t.cost,
+    };
   });
   const cost = models.reduce((n, m) => n + m.cost, 0);
   const tokens = models.reduce((n, m) => n + m.tokens.total, 0);
   return models
-    .map((m) => ({ ...m, share: { cost: cost > 0 ? m.cost / cost : 0, tokens: tokens > 0 ? m.tokens.total / tokens : 0 } }))
+    .map((m) => ({
+      ...m,
+      share: { cost: cost > 0 ? m.cost / cost : 0, tokens: tokens > 0 ? m.tokens.total / tokens : 0 },
+    }))
     .sort((a, b) => b.cost - a.cost || b.tokens.total - a.tokens.total);
 }
 
@@ -224,7 +273,8 @@ export type DayTotals = UsageTotals & { date: string };
 
 /** Each local day of the window with the instants it starts and ends (clipped to the window). */
 function localDays(w: { from: number; to: number }, segments: OffsetSegment[], timeZone: string) {
-  const dayOf = (t: number) => Math.floor((t + (segments.find((s) => s.until === null || t < s.until) ?? segments[0]).offset) / DAY_MS);
+  const dayOf = (t: number) =>
+    Math.floor((t + (segments.find((s) => s.until === null || t < s.until) ?? segments[0]).offset) / DAY_MS);
   const startOf = (day: number) => {
     let since = -Infinity;
     for (const s of segments) {
@@ -247,7 +297,11 @@ function localDays(w: { from: number; to: number }, segments: OffsetSegment[], t
  * grouped; the assistant sums come back as one JSON array per day, since a scalar subquery
  * returns one value.
  */
-export async function totalsByDay(w: { from: number; to: number }, timeZone: string, hostname?: string): Promise<DayTotals[]> {
+export async function totalsByDay(
+  w: { from: number; to: number },
+  timeZone: string,
+  hostname?: string,
+): Promise<DayTotals[]> {
   const days = localDays(w, offsetSegments(timeZone, w.from, w.to), timeZone);
   if (days.length === 0) return [];
   const values = sql.join(days.map((d) => sql`(${sql.lit(d.day)}, ${sql.lit(d.start)}, ${sql.lit(d.end)})`));
@@ -264,7 +318,9 @@ export async function totalsByDay(w: { from: number; to: number }, timeZone: str
         FROM days`,
   );
   return list.map((r) => {
-    const [input, output, reasoning, cache_read, cache_write, cost] = (JSON.parse(r.sums) as (number | null)[]).map((v) => v ?? 0);
+    const [input, output, reasoning, cache_read, cache_write, cost] = (JSON.parse(r.sums) as (number | null)[]).map(
+      (v) => v ?? 0,
+    );
     const t = emptyTotals();
     t.sessions = r.sessions;
     t.messages = r.messages;
@@ -286,10 +342,21 @@ export async function earliestActivity(hostname?: string): Promise<number | null
   return times.length ? Math.min(...times) : null;
 }
 
-export type UsageRow = { date: string; providerId: string | null; modelId: string | null; messages: number; tokens: TokenTotals; cost: number };
+export type UsageRow = {
+  date: string;
+  providerId: string | null;
+  modelId: string | null;
+  messages: number;
+  tokens: TokenTotals;
+  cost: number;
+};
 
 /** Assistant usage per local day and model, for the CSV export. */
-export async function usageByDayAndModel(w: { from: number; to: number }, timeZone: string, hostname?: string): Promise<UsageRow[]> {
+export async function usageByDayAndModel(
+  w: { from: number; to: number },
+  timeZone: string,
+  hostname?: string,
+): Promise<UsageRow[]> {
   const day = localDaySql(sql`m.created_at`, offsetSegments(timeZone, w.from, w.to));
   const list = await rows<SumsRow & { day: number; provider_id: string | null; model_id: string | null }>(
     sql`SELECT ${day} AS day, m.provider_id, m.model_id, ${sums} FROM messages AS m
@@ -299,6 +366,13 @@ export async function usageByDayAndModel(w: { from: number; to: number }, timeZo
   return list.map((r) => {
     const t = emptyTotals();
     addSums(t, r);
-    return { date: dayNumberToDate(r.day), providerId: r.provider_id, modelId: r.model_id, messages: r.assistant_messages, tokens: t.tokens, cost: t.cost };
+    return {
+      date: dayNumberToDate(r.day),
+      providerId: r.provider_id,
+      modelId: r.model_id,
+      messages: r.assistant_messages,
+      tokens: t.tokens,
+      cost: t.cost,
+    };
   });
 }

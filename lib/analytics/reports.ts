@@ -16,8 +16,15 @@ import { usageCsv } from "../sessions/export";
 
 export async function analyticsSummary(p: AnalyticsParams) {
   const w = resolveWindow(p);
-  const [totals, previous] = await Promise.all([usageTotals(w, p.hostname), w.previous ? usageTotals(w.previous, p.hostname) : null]);
-  return { window: { from: w.from, to: w.to }, totals, previous: w.previous && previous ? { window: w.previous, totals: previous } : null };
+  const [totals, previous] = await Promise.all([
+    usageTotals(w, p.hostname),
+    w.previous ? usageTotals(w.previous, p.hostname) : null,
+  ]);
+  return {
+    window: { from: w.from, to: w.to },
+    totals,
+    previous: w.previous && previous ? { window: w.previous, totals: previous } : null,
+  };
 }
 
 export async function analyticsModels(p: AnalyticsParams) {
@@ -27,12 +34,18 @@ export async function analyticsModels(p: AnalyticsParams) {
 
 export async function analyticsHosts(p: AnalyticsParams) {
   const w = resolveWindow(p);
-  return { window: { from: w.from, to: w.to }, hosts: (await totalsByHost(w, p.hostname)).map(({ key, ...t }) => ({ hostname: key, ...t })) };
+  return {
+    window: { from: w.from, to: w.to },
+    hosts: (await totalsByHost(w, p.hostname)).map(({ key, ...t }) => ({ hostname: key, ...t })),
+  };
 }
 
 export async function analyticsProjects(p: AnalyticsParams) {
   const w = resolveWindow(p);
-  return { window: { from: w.from, to: w.to }, projects: (await totalsByProject(w, p.hostname)).map(({ key, ...t }) => ({ directory: key, ...t })) };
+  return {
+    window: { from: w.from, to: w.to },
+    projects: (await totalsByProject(w, p.hostname)).map(({ key, ...t }) => ({ directory: key, ...t })),
+  };
 }
 
 /**

@@ -13,7 +13,10 @@ const rolling: Record<string, number> = { "7d": 7, "30d": 30, "90d": 90, "365d":
  * `tz` and compares with the same span of yesterday; `from`/`to` win over `range`. The previous
  * period is the window of the same length right before (none for an unbounded window).
  */
-export function resolveWindow(p: Pick<AnalyticsParams, "range" | "from" | "to" | "tz">, now = Date.now()): ResolvedWindow {
+export function resolveWindow(
+  p: Pick<AnalyticsParams, "range" | "from" | "to" | "tz">,
+  now = Date.now(),
+): ResolvedWindow {
   if (p.from !== undefined || p.to !== undefined) {
     const from = p.from ?? null;
     const to = p.to ?? now;

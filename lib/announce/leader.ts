@@ -48,7 +48,8 @@ export type LeaderElection = {
 };
 
 type Lease = { tab: string; expires: number };
-type Message = { type: "resign"; tab: string } | { type: "presence"; tab: string; viewing: string | null; expires: number };
+type Message =
+  { type: "resign"; tab: string } | { type: "presence"; tab: string; viewing: string | null; expires: number };
 
 function randomId() {
   return Math.random().toString(36).slice(2, 10) + Date.now().toString(36);

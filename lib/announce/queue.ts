@@ -43,7 +43,8 @@ export type AnnouncementQueue = {
   dispose(): void;
 };
 
-export const attentionKey = (sessionId: string, reason: AttentionReason, since: number | null) => `${sessionId}|${reason}|${since ?? "-"}`;
+export const attentionKey = (sessionId: string, reason: AttentionReason, since: number | null) =>
+  `${sessionId}|${reason}|${since ?? "-"}`;
 
 export function createAnnouncementQueue(options: QueueOptions): AnnouncementQueue {
   const windowMs = options.windowMs ?? 1_500;
@@ -75,7 +76,13 @@ export function createAnnouncementQueue(options: QueueOptions): AnnouncementQueu
     if (due.length === 0) return;
     const items = due.map((p) => {
       const s = options.lookup(p.sessionId);
-      return { sessionId: p.sessionId, since: p.since, reason: p.reason, detail: p.detail, session: s && { hostname: s.hostname, title: s.title } };
+      return {
+        sessionId: p.sessionId,
+        since: p.since,
+        reason: p.reason,
+        detail: p.detail,
+        session: s && { hostname: s.hostname, title: s.title },
+      };
     });
     options.announce({ text: composeSentence(items), items });
   }
@@ -91,7 +98,12 @@ export function createAnnouncementQueue(options: QueueOptions): AnnouncementQueu
       pending = pending.filter((p) => p.sessionId !== message.sessionId);
       if (message.reason === null || !key) return;
       remember(key);
-      const item: Pending = { sessionId: message.sessionId, reason: message.reason, detail: message.detail, since: message.since };
+      const item: Pending = {
+        sessionId: message.sessionId,
+        reason: message.reason,
+        detail: message.detail,
+        since: message.since,
+      };
       if (!speaks(item)) return;
       pending.push(item);
       timer ??= setTimer(flush, windowMs);

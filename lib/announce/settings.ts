@@ -41,7 +41,10 @@ export function parseSettings(raw: string | null): AnnouncerSettings {
   }
   return {
     muted: typeof value.muted === "boolean" ? value.muted : d.muted,
-    volume: typeof value.volume === "number" && Number.isFinite(value.volume) ? Math.min(1, Math.max(0, value.volume)) : d.volume,
+    volume:
+      typeof value.volume === "number" && Number.isFinite(value.volume)
+        ? Math.min(1, Math.max(0, value.volume))
+        : d.volume,
     voice: typeof value.voice === "string" && value.voice.length > 0 && value.voice.length <= 200 ? value.voice : null,
     sound: value.sound === "chime" || value.sound === "both" || value.sound === "voice" ? value.sound : d.sound,
     reasons,
@@ -55,7 +58,10 @@ export type SettingsStore = {
 };
 
 /** Settings in `storage`; changes made in another tab arrive through the window's storage event. */
-export function createSettingsStore(storage: Pick<Storage, "getItem" | "setItem"> | null, events?: Pick<Window, "addEventListener" | "removeEventListener">): SettingsStore {
+export function createSettingsStore(
+  storage: Pick<Storage, "getItem" | "setItem"> | null,
+  events?: Pick<Window, "addEventListener" | "removeEventListener">,
+): SettingsStore {
   let current = parseSettings(storage?.getItem(SETTINGS_KEY) ?? null);
   const listeners = new Set<() => void>();
   const emit = () => listeners.forEach((l) => l());
@@ -67,7 +73,9 @@ export function createSettingsStore(storage: Pick<Storage, "getItem" | "setItem"
   return {
     get: () => current,
     update(patch) {
-      current = parseSettings(JSON.stringify({ ...current, ...patch, reasons: { ...current.reasons, ...patch.reasons } }));
+      current = parseSettings(
+        JSON.stringify({ ...current, ...patch, reasons: { ...current.reasons, ...patch.reasons } }),
+      );
       try {
         storage?.setItem(SETTINGS_KEY, JSON.stringify(current));
       } catch {

@@ -20,10 +20,20 @@ export async function authenticateApi(request: Request): Promise<ApiAuth> {
   if (key) {
     if (isDashboardPassword(key)) return { ok: true, via: "password" };
     if (isPluginKey(key)) {
-      return { ok: false, status: 403, code: "forbidden", message: "the plugin API key may only send events; use the dashboard password" };
+      return {
+        ok: false,
+        status: 403,
+        code: "forbidden",
+        message: "the plugin API key may only send events; use the dashboard password",
+      };
     }
     return { ok: false, status: 401, code: "unauthorized", message: "X-API-Key does not match the dashboard password" };
   }
   if (await hasDashboardSession(request)) return { ok: true, via: "session" };
-  return { ok: false, status: 401, code: "unauthorized", message: "sign in, or send the dashboard password in X-API-Key" };
+  return {
+    ok: false,
+    status: 401,
+    code: "unauthorized",
+    message: "sign in, or send the dashboard password in X-API-Key",
+  };
 }

@@ -30,16 +30,23 @@ const limit = (max: number, fallback: number) =>
     .max(max, `must be at most ${max}`)
     .default(fallback);
 
-const text = (max: number) => z.string().trim().min(1, "must not be empty").max(max, `must be at most ${max} characters`);
+const text = (max: number) =>
+  z.string().trim().min(1, "must not be empty").max(max, `must be at most ${max} characters`);
 
 export const SESSION_FILTER_STATUSES = ["busy", "idle", "retry", "error", "attention"] as const;
 export type SessionFilterStatus = (typeof SESSION_FILTER_STATUSES)[number];
 
 const statusList = z.string().transform((value, ctx) => {
-  const list = value.split(",").map((s) => s.trim()).filter(Boolean);
+  const list = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = list.find((s) => !(SESSION_FILTER_STATUSES as readonly string[]).includes(s));
   if (bad !== undefined || list.length === 0) {
-    ctx.addIssue({ code: "custom", message: `must be one or more of ${SESSION_FILTER_STATUSES.join(", ")} (comma separated)` });
+    ctx.addIssue({
+      code: "custom",
+      message: `must be one or more of ${SESSION_FILTER_STATUSES.join(", ")} (comma separated)`,
+    });
     return z.NEVER;
   }
   return list as SessionFilterStatus[];
@@ -73,8 +80,17 @@ const range = z.enum(["today", "7d", "30d", "90d", "365d", "all"], "must be one 
 /** The window every analytics route accepts; `from`/`to` override `range`. */
 function analytics(defaultRange: z.output<typeof range>) {
   return z
-    .object({ range: range.default(defaultRange), from: instant.optional(), to: instant.optional(), hostname: text(255).optional(), tz: timeZone })
-    .refine((p) => p.from === undefined || p.to === undefined || p.from < p.to, { message: "must be before to", path: ["from"] });
+    .object({
+      range: range.default(defaultRange),
+      from: instant.optional(),
+      to: instant.optional(),
+      hostname: text(255).optional(),
+      tz: timeZone,
+    })
+    .refine((p) => p.from === undefined || p.to === undefined || p.from < p.to, {
+      message: "must be before to",
+      path: ["from"],
+    });
 }
 
 export const analyticsParams = analytics("30d");

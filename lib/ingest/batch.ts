@@ -34,7 +34,11 @@ function runBatches(store: IngestStore, batches: BatchEvent[][], options: BatchO
     return "accepted";
   };
   store.transaction(() => {
-    if (!isolate) fresh = store.markSeenMany(batches.flatMap((events) => events.map((e) => e.event.id)), ctx.now);
+    if (!isolate)
+      fresh = store.markSeenMany(
+        batches.flatMap((events) => events.map((e) => e.event.id)),
+        ctx.now,
+      );
     // Hosts first: a heartbeat in this batch updates the row this creates.
     for (const hostname of new Set(batches.flatMap((events) => events.map((e) => e.event.hostname)))) {
       store.touchInstance(hostname, ctx.now);
@@ -57,7 +61,10 @@ function runBatches(store: IngestStore, batches: BatchEvent[][], options: BatchO
           counts[b][outcome]++;
         } catch (error) {
           dropHeld(ctx);
-          counts[b].failed.push({ index: item.index, message: `internal error applying event: ${(error as Error).message}` });
+          counts[b].failed.push({
+            index: item.index,
+            message: `internal error applying event: ${(error as Error).message}`,
+          });
         }
       }
     });

@@ -21,7 +21,10 @@ export type HeldMessage = {
   write: MessageUpsert | null;
 };
 
-export type Totals = Pick<SessionDraft, "tokens_input" | "tokens_output" | "tokens_reasoning" | "tokens_cache_read" | "tokens_cache_write" | "cost">;
+export type Totals = Pick<
+  SessionDraft,
+  "tokens_input" | "tokens_output" | "tokens_reasoning" | "tokens_cache_read" | "tokens_cache_write" | "cost"
+>;
 
 /**
  * The state of one batch being applied. Writes are held in memory and made once when the batch
@@ -50,19 +53,38 @@ export function createContext(
   watching: (sessionId: string) => boolean,
   known: Map<string, SessionDraft> | null = null,
 ): Context {
-  return { store, changes: emptyChanges(), now, drafts: new Map(), known, messages: new Map(), timeline: new Map(), watching };
+  return {
+    store,
+    changes: emptyChanges(),
+    now,
+    drafts: new Map(),
+    known,
+    messages: new Map(),
+    timeline: new Map(),
+    watching,
+  };
 }
 
 /**
  * The session an event names, created on first sight: whichever event arrives first makes the
  * row, since OpenCode's events can come in any order. Its activity time moves forward only.
  */
-export function touchSession(ctx: Context, id: string, origin: { hostname: string; directory: string; time: number }): SessionDraft {
+export function touchSession(
+  ctx: Context,
+  id: string,
+  origin: { hostname: string; directory: string; time: number },
+): SessionDraft {
   let draft = ctx.drafts.get(id);
   if (!draft) {
     draft = ctx.known?.get(id) ?? ctx.store.loadSession(id);
     if (!draft) {
-      ctx.store.insertSession({ id, hostname: origin.hostname, directory: origin.directory, time: origin.time, now: ctx.now });
+      ctx.store.insertSession({
+        id,
+        hostname: origin.hostname,
+        directory: origin.directory,
+        time: origin.time,
+        now: ctx.now,
+      });
       draft = newSessionDraft(id, origin.time);
     }
     ctx.drafts.set(id, draft);

@@ -60,7 +60,8 @@ export async function handleEvents(request: EventsRequest): Promise<EventsRespon
   if (rejected.length > 0) {
     countRejected("invalid_events", rejected.length);
     const first = rejected[0];
-    const message = rejected.length === 1 ? first.message : `${rejected.length} events rejected; first: ${first.message}`;
+    const message =
+      rejected.length === 1 ? first.message : `${rejected.length} events rejected; first: ${first.message}`;
     return error(400, "invalid_events", message, { accepted, duplicates, ignored, rejected });
   }
   return { status: 202, body: { accepted, duplicates, ignored } };

@@ -94,9 +94,7 @@ export const propertySchemas = {
   "session.error": z.looseObject({ sessionID: id.optional(), error: errorSchema.optional() }),
   "session.diff": z.looseObject({
     sessionID: id,
-    diff: z.array(
-      z.looseObject({ file: z.string(), additions: count.default(0), deletions: count.default(0) }),
-    ),
+    diff: z.array(z.looseObject({ file: z.string(), additions: count.default(0), deletions: count.default(0) })),
   }),
   "session.compacted": z.looseObject({ sessionID: id }),
   "message.updated": z.looseObject({ info: messageInfo }),
@@ -129,9 +127,7 @@ export const propertySchemas = {
   "question.rejected": z.looseObject({ sessionID: id, requestID: id }),
   "todo.updated": z.looseObject({
     sessionID: id,
-    todos: z.array(
-      z.looseObject({ content: z.string(), status: z.string(), priority: z.string().optional() }),
-    ),
+    todos: z.array(z.looseObject({ content: z.string(), status: z.string(), priority: z.string().optional() })),
   }),
   "command.executed": z.looseObject({
     sessionID: id,

@@ -18,7 +18,10 @@ export async function receiveEvents(body: unknown): Promise<ReceiveResult> {
   const split = splitBody(body);
   if ("error" in split) return { status: "invalid", message: split.error };
   if (split.events.length > MAX_BATCH_EVENTS) {
-    return { status: "too_many", message: `events: at most ${MAX_BATCH_EVENTS} events per request, got ${split.events.length}` };
+    return {
+      status: "too_many",
+      message: `events: at most ${MAX_BATCH_EVENTS} events per request, got ${split.events.length}`,
+    };
   }
   const valid: BatchEvent[] = [];
   const rejected: Rejection[] = [];
@@ -33,5 +36,11 @@ export async function receiveEvents(body: unknown): Promise<ReceiveResult> {
   const result = await applyGrouped(valid);
   rejected.push(...result.failed);
   rejected.sort((a, b) => a.index - b.index);
-  return { status: "done", accepted: result.accepted, duplicates: result.duplicates, ignored: result.ignored, rejected };
+  return {
+    status: "done",
+    accepted: result.accepted,
+    duplicates: result.duplicates,
+    ignored: result.ignored,
+    rejected,
+  };
 }

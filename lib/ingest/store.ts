@@ -12,22 +12,63 @@ import type { AttentionReason, MessageRow, SessionRow, TimelineKind, TimelineRow
  * session once, changes this copy in memory and writes it back once (saveSession).
  */
 const savedColumns = [
-  "status", "status_at", "retry_attempt", "retry_message", "retry_next", "error_message",
-  "last_busy_at", "last_idle_at", "aborted_at",
-  "attention_reason", "attention_detail", "attention_since", "attention_ref",
-  "tokens_input", "tokens_output", "tokens_reasoning", "tokens_cache_read", "tokens_cache_write",
-  "cost", "message_count", "provider_id", "model_id", "agent", "model_at", "last_activity_at",
+  "status",
+  "status_at",
+  "retry_attempt",
+  "retry_message",
+  "retry_next",
+  "error_message",
+  "last_busy_at",
+  "last_idle_at",
+  "aborted_at",
+  "attention_reason",
+  "attention_detail",
+  "attention_since",
+  "attention_ref",
+  "tokens_input",
+  "tokens_output",
+  "tokens_reasoning",
+  "tokens_cache_read",
+  "tokens_cache_write",
+  "cost",
+  "message_count",
+  "provider_id",
+  "model_id",
+  "agent",
+  "model_at",
+  "last_activity_at",
 ] as const satisfies readonly (keyof SessionRow)[];
 
 export type SessionDraft = Pick<SessionRow, "id" | "parent_id" | (typeof savedColumns)[number]>;
 
 export function newSessionDraft(id: string, time: number): SessionDraft {
   return {
-    id, parent_id: null, status: "idle", status_at: 0, retry_attempt: null, retry_message: null,
-    retry_next: null, error_message: null, last_busy_at: null, last_idle_at: null, aborted_at: null,
-    attention_reason: null, attention_detail: null, attention_since: null, attention_ref: null,
-    tokens_input: 0, tokens_output: 0, tokens_reasoning: 0, tokens_cache_read: 0, tokens_cache_write: 0,
-    cost: 0, message_count: 0, provider_id: null, model_id: null, agent: null, model_at: null,
+    id,
+    parent_id: null,
+    status: "idle",
+    status_at: 0,
+    retry_attempt: null,
+    retry_message: null,
+    retry_next: null,
+    error_message: null,
+    last_busy_at: null,
+    last_idle_at: null,
+    aborted_at: null,
+    attention_reason: null,
+    attention_detail: null,
+    attention_since: null,
+    attention_ref: null,
+    tokens_input: 0,
+    tokens_output: 0,
+    tokens_reasoning: 0,
+    tokens_cache_read: 0,
+    tokens_cache_write: 0,
+    cost: 0,
+    message_count: 0,
+    provider_id: null,
+    model_id: null,
+    agent: null,
+    model_at: null,
     last_activity_at: time,
   };
 }
@@ -35,7 +76,15 @@ export function newSessionDraft(id: string, time: number): SessionDraft {
 /** What a stored message contributed to its session's totals. */
 export type MessageTotals = Pick<
   MessageRow,
-  "session_id" | "role" | "progress" | "tokens_input" | "tokens_output" | "tokens_reasoning" | "tokens_cache_read" | "tokens_cache_write" | "cost"
+  | "session_id"
+  | "role"
+  | "progress"
+  | "tokens_input"
+  | "tokens_output"
+  | "tokens_reasoning"
+  | "tokens_cache_read"
+  | "tokens_cache_write"
+  | "cost"
 >;
 
 export type SessionInfoUpdate = {
@@ -118,7 +167,8 @@ const timelineMerge = [
   "truncated",
 ]
   .map((c) => {
-    const keepPrompt = c === "kind" ? `CASE WHEN timeline.kind = 'prompt' AND excluded.kind = 'text' THEN 'prompt' ELSE ` : "";
+    const keepPrompt =
+      c === "kind" ? `CASE WHEN timeline.kind = 'prompt' AND excluded.kind = 'text' THEN 'prompt' ELSE ` : "";
     const close = c === "kind" ? " END" : "";
     return `${c} = ${keepPrompt}CASE WHEN excluded.progress >= timeline.progress THEN coalesce(excluded.${c}, timeline.${c}) ELSE coalesce(timeline.${c}, excluded.${c}) END${close}`;
   })
@@ -130,9 +180,21 @@ const timelineMerge = [
 // call in better-sqlite3, which is a tenth of writing the row. Each map below gives the order of
 // both the columns and the values, so the two cannot drift apart.
 const timelineColumns = {
-  sessionId: "session_id", key: "key", kind: "kind", messageId: "message_id", time: "time",
-  endTime: "end_time", status: "status", tool: "tool", title: "title", text: "text", input: "input",
-  output: "output", data: "data", truncated: "truncated", progress: "progress",
+  sessionId: "session_id",
+  key: "key",
+  kind: "kind",
+  messageId: "message_id",
+  time: "time",
+  endTime: "end_time",
+  status: "status",
+  tool: "tool",
+  title: "title",
+  text: "text",
+  input: "input",
+  output: "output",
+  data: "data",
+  truncated: "truncated",
+  progress: "progress",
 } as const satisfies Record<keyof TimelineUpsert, string>;
 const timelineFields = Object.keys(timelineColumns) as (keyof TimelineUpsert)[];
 const timelineValues = (t: TimelineUpsert, now: number) => [...timelineFields.map((f) => t[f]), now];
@@ -143,16 +205,33 @@ const timelineUpsert = `INSERT INTO timeline (${Object.values(timelineColumns).j
     progress = max(timeline.progress, excluded.progress), updated_at = excluded.updated_at`;
 
 // For an entry already merged in memory: every value as given, the key (the first two) last.
-const timelineReplace = `UPDATE timeline SET ${Object.values(timelineColumns).slice(2).map((c) => `${c} = ?`).join(", ")},
+const timelineReplace = `UPDATE timeline SET ${Object.values(timelineColumns)
+  .slice(2)
+  .map((c) => `${c} = ?`)
+  .join(", ")},
     updated_at = ? WHERE session_id = ? AND key = ?`;
 const replaceValues = (t: TimelineUpsert, now: number) => [...timelineValues(t, now).slice(2), t.sessionId, t.key];
 
 const messageColumns = {
-  id: "id", sessionId: "session_id", role: "role", parentId: "parent_id", providerId: "provider_id",
-  modelId: "model_id", agent: "agent", mode: "mode", tokensInput: "tokens_input",
-  tokensOutput: "tokens_output", tokensReasoning: "tokens_reasoning", tokensCacheRead: "tokens_cache_read",
-  tokensCacheWrite: "tokens_cache_write", cost: "cost", createdAt: "created_at",
-  completedAt: "completed_at", finish: "finish", error: "error", progress: "progress",
+  id: "id",
+  sessionId: "session_id",
+  role: "role",
+  parentId: "parent_id",
+  providerId: "provider_id",
+  modelId: "model_id",
+  agent: "agent",
+  mode: "mode",
+  tokensInput: "tokens_input",
+  tokensOutput: "tokens_output",
+  tokensReasoning: "tokens_reasoning",
+  tokensCacheRead: "tokens_cache_read",
+  tokensCacheWrite: "tokens_cache_write",
+  cost: "cost",
+  createdAt: "created_at",
+  completedAt: "completed_at",
+  finish: "finish",
+  error: "error",
+  progress: "progress",
 } as const satisfies Record<keyof MessageUpsert, string>;
 const messageFields = Object.keys(messageColumns) as (keyof MessageUpsert)[];
 
@@ -161,9 +240,9 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
     totalChanges: sqlite.prepare("SELECT total_changes()").pluck(),
     dataVersion: sqlite.prepare("PRAGMA data_version").pluck(),
     markSeen: sqlite.prepare("INSERT OR IGNORE INTO events_seen (id, received_at) VALUES (?, ?)"),
-    markSeenMany: sqlite.prepare(
-      "INSERT OR IGNORE INTO events_seen (id, received_at) SELECT value, ? FROM json_each(?) RETURNING id",
-    ).pluck(),
+    markSeenMany: sqlite
+      .prepare("INSERT OR IGNORE INTO events_seen (id, received_at) SELECT value, ? FROM json_each(?) RETURNING id")
+      .pluck(),
     touchInstance: sqlite.prepare(
       `INSERT INTO instances (hostname, first_seen, last_seen) VALUES (?, ?, ?)
        ON CONFLICT (hostname) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)`,
@@ -194,9 +273,7 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
        WHERE id = @id AND info_updated_at <= @updatedAt`,
     ),
     markDeleted: sqlite.prepare("UPDATE sessions SET deleted_at = ? WHERE id = ?"),
-    setDiffSummary: sqlite.prepare(
-      "UPDATE sessions SET additions = ?, deletions = ?, files_changed = ? WHERE id = ?",
-    ),
+    setDiffSummary: sqlite.prepare("UPDATE sessions SET additions = ?, deletions = ?, files_changed = ? WHERE id = ?"),
     messageTotals: sqlite.prepare(
       `SELECT session_id, role, progress, tokens_input, tokens_output, tokens_reasoning,
          tokens_cache_read, tokens_cache_write, cost FROM messages WHERE id = ?`,
@@ -238,9 +315,7 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
        VALUES (@id, @sessionId, @kind, @summary, @data, @askedAt)`,
     ),
     removePending: sqlite.prepare("DELETE FROM pending_requests WHERE id = ?"),
-    removePendingBefore: sqlite.prepare(
-      "DELETE FROM pending_requests WHERE session_id = ? AND asked_at <= ?",
-    ),
+    removePendingBefore: sqlite.prepare("DELETE FROM pending_requests WHERE session_id = ? AND asked_at <= ?"),
     oldestPending: sqlite.prepare(
       `SELECT id, kind, summary, asked_at FROM pending_requests WHERE session_id = ?
        ORDER BY asked_at, id LIMIT 1`,
@@ -294,8 +369,7 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
       s.removeMessageTimeline.run(messageId, sessionId);
       return s.removeMessage.run(messageId, sessionId).changes === 1;
     },
-    removeTimelineEntry: (sessionId: string, key: string) =>
-      s.removeTimelineEntry.run(sessionId, key).changes === 1,
+    removeTimelineEntry: (sessionId: string, key: string) => s.removeTimelineEntry.run(sessionId, key).changes === 1,
 
     timelineEntry: (sessionId: string, key: string) =>
       s.timelineEntry.get(sessionId, key) as TimelineUpsert | undefined,
@@ -313,14 +387,11 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
       askedAt: number;
     }) => s.addPending.run(p),
     removePending: (id: string) => s.removePending.run(id).changes === 1,
-    removePendingBefore: (sessionId: string, time: number) =>
-      s.removePendingBefore.run(sessionId, time).changes,
+    removePendingBefore: (sessionId: string, time: number) => s.removePendingBefore.run(sessionId, time).changes,
     oldestPending: (sessionId: string) =>
       s.oldestPending.get(sessionId) as
-        | { id: string; kind: "permission" | "question"; summary: string; asked_at: number }
-        | undefined,
-    upsertTodos: (sessionId: string, items: string, time: number) =>
-      s.upsertTodos.run(sessionId, items, time),
+        { id: string; kind: "permission" | "question"; summary: string; asked_at: number } | undefined,
+    upsertTodos: (sessionId: string, items: string, time: number) => s.upsertTodos.run(sessionId, items, time),
   };
 }
 

@@ -1,7 +1,19 @@
 import type { TimelineUpsert } from "./store";
 
 /** The columns a later write may change, merged by the rule below. */
-const merged = ["kind", "messageId", "endTime", "status", "tool", "title", "text", "input", "output", "data", "truncated"] as const;
+const merged = [
+  "kind",
+  "messageId",
+  "endTime",
+  "status",
+  "tool",
+  "title",
+  "text",
+  "input",
+  "output",
+  "data",
+  "truncated",
+] as const;
 
 /**
  * What the timeline upsert in lib/db/ingest-store.ts makes of `incoming` arriving on `stored`,

@@ -31,6 +31,12 @@ export async function listInstances(now = Date.now()): Promise<InstanceSummary[]
   const byHost = new Map(totals.map((t) => [t.hostname, t]));
   return hosts.map((row) => {
     const t = byHost.get(row.hostname);
-    return { ...toInstanceItem(row, now), sessions: t?.sessions ?? 0, busy: t?.busy ?? 0, attention: t?.attention ?? 0, cost: t?.cost ?? 0 };
+    return {
+      ...toInstanceItem(row, now),
+      sessions: t?.sessions ?? 0,
+      busy: t?.busy ?? 0,
+      attention: t?.attention ?? 0,
+      cost: t?.cost ?? 0,
+    };
   });
 }

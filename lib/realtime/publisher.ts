@@ -14,7 +14,11 @@ export type DashboardServer = Server<ClientToServerEvents, ServerToClientEvents>
  * the latest state at the end of the window), since one busy session can produce hundreds of
  * events a second and the board only needs its current row.
  */
-export function createPublisher(io: DashboardServer, windowMs = 100, onError: (e: unknown) => void = () => {}): Hub & { close(): void } {
+export function createPublisher(
+  io: DashboardServer,
+  windowMs = 100,
+  onError: (e: unknown) => void = () => {},
+): Hub & { close(): void } {
   const lastSent = new Map<string, number>();
   const pending = new Set<string>();
   const pendingHosts = new Set<string>();

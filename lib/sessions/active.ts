@@ -2,7 +2,12 @@ import { getDb } from "../db/client";
 import type { AttentionReason, SessionStatus } from "../db/schema";
 
 /** A session's state as the board's counters need it. */
-export type SessionState = { id: string; parentId: string | null; status: SessionStatus; attention: AttentionReason | null };
+export type SessionState = {
+  id: string;
+  parentId: string | null;
+  status: SessionStatus;
+  attention: AttentionReason | null;
+};
 
 /**
  * Every session that is working, retrying, failed or waiting: the counters on top of the board

@@ -10,7 +10,12 @@ import { getSessionListItems, type SessionListItem } from "./list-item";
  * (kysely) transaction would let its statements land inside ours between awaits.
  */
 
-type Previous = { attention_reason: AttentionReason | null; attention_detail: string | null; attention_since: number | null; attention_ref: string | null };
+type Previous = {
+  attention_reason: AttentionReason | null;
+  attention_detail: string | null;
+  attention_since: number | null;
+  attention_ref: string | null;
+};
 
 /** Clears the attention flag and tells every dashboard; null when there is no such session. */
 export async function dismissAttention(id: string): Promise<SessionListItem | null> {
@@ -20,14 +25,25 @@ export async function dismissAttention(id: string): Promise<SessionListItem | nu
       .prepare("SELECT attention_reason, attention_detail, attention_since, attention_ref FROM sessions WHERE id = ?")
       .get(id) as Previous | undefined;
     if (!row) return undefined;
-    sqlite.prepare("UPDATE sessions SET attention_reason = NULL, attention_detail = NULL, attention_since = NULL, attention_ref = NULL WHERE id = ?").run(id);
+    sqlite
+      .prepare(
+        "UPDATE sessions SET attention_reason = NULL, attention_detail = NULL, attention_since = NULL, attention_ref = NULL WHERE id = ?",
+      )
+      .run(id);
     return row;
   })();
   if (!previous) return null;
   const changes = emptyChanges();
   changes.sessions.add(id);
   if (previous.attention_reason !== null) {
-    changes.attention.set(id, { sessionId: id, reason: null, detail: null, since: null, ref: null, previous: previous.attention_reason });
+    changes.attention.set(id, {
+      sessionId: id,
+      reason: null,
+      detail: null,
+      since: null,
+      ref: null,
+      previous: previous.attention_reason,
+    });
   }
   getHub()?.publish(changes);
   const [item] = await getSessionListItems([id]);
@@ -43,7 +59,9 @@ export function deleteSessionTree(id: string): string[] | null {
   const { sqlite } = getDb();
   let parentId: string | null = null;
   const ids = sqlite.transaction(() => {
-    parentId = (sqlite.prepare("SELECT parent_id FROM sessions WHERE id = ?").pluck().get(id) as string | null | undefined) ?? null;
+    parentId =
+      (sqlite.prepare("SELECT parent_id FROM sessions WHERE id = ?").pluck().get(id) as string | null | undefined) ??
+      null;
     const tree = sqlite
       .prepare(
         `WITH RECURSIVE tree (id) AS (

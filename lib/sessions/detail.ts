@@ -8,7 +8,12 @@ import { type TimelineEntry, toTimelineEntry } from "./timeline";
 
 /** One session with everything its page shows. */
 
-export type SessionInfo = SessionListItem & { projectId: string | null; slug: string | null; opencodeVersion: string | null; statusAt: number };
+export type SessionInfo = SessionListItem & {
+  projectId: string | null;
+  slug: string | null;
+  opencodeVersion: string | null;
+  statusAt: number;
+};
 
 export type MessageItem = {
   id: string;
@@ -27,7 +32,13 @@ export type MessageItem = {
   error: string | null;
 };
 
-export type PendingItem = { id: string; kind: "permission" | "question"; summary: string; data: unknown; askedAt: number };
+export type PendingItem = {
+  id: string;
+  kind: "permission" | "question";
+  summary: string;
+  data: unknown;
+  askedAt: number;
+};
 export type TodoList = { items: unknown[]; updatedAt: number };
 export type FileChanges = {
   additions: number;
@@ -52,7 +63,13 @@ export type SessionDetail = {
 const db = () => getDb().kysely;
 
 function toMessageItem(row: MessageRow): MessageItem {
-  const t = { input: row.tokens_input, output: row.tokens_output, reasoning: row.tokens_reasoning, cacheRead: row.tokens_cache_read, cacheWrite: row.tokens_cache_write };
+  const t = {
+    input: row.tokens_input,
+    output: row.tokens_output,
+    reasoning: row.tokens_reasoning,
+    cacheRead: row.tokens_cache_read,
+    cacheWrite: row.tokens_cache_write,
+  };
   return {
     id: row.id,
     sessionId: row.session_id,
@@ -82,7 +99,13 @@ const parseJson = (text: string): unknown => {
 export async function getSessionInfo(id: string): Promise<SessionInfo | null> {
   const row = await sessionListQuery().where("sessions.id", "=", id).executeTakeFirst();
   if (!row) return null;
-  return { ...toSessionListItem(row), projectId: row.project_id, slug: row.slug, opencodeVersion: row.opencode_version, statusAt: row.status_at };
+  return {
+    ...toSessionListItem(row),
+    projectId: row.project_id,
+    slug: row.slug,
+    opencodeVersion: row.opencode_version,
+    statusAt: row.status_at,
+  };
 }
 
 /** A page of the timeline in (time, id) order; the cursor continues in the same direction. */
@@ -92,25 +115,51 @@ export async function getTimelinePage(sessionId: string, p: TimelineParams): Pro
     const op = sql.raw(p.order === "asc" ? ">" : "<");
     q = q.where(sql<SqlBool>`(time, id) ${op} (${p.cursor.at}, ${Number(p.cursor.id)})`);
   }
-  const rows = await q.orderBy("time", p.order).orderBy("id", p.order).limit(p.limit + 1).execute();
+  const rows = await q
+    .orderBy("time", p.order)
+    .orderBy("id", p.order)
+    .limit(p.limit + 1)
+    .execute();
   const entries = rows.slice(0, p.limit).map(toTimelineEntry);
   const last = entries[entries.length - 1];
   return { entries, nextCursor: rows.length > p.limit && last ? encodeCursor({ at: last.time, id: last.id }) : null };
 }
 
 export async function getMessages(sessionId: string): Promise<MessageItem[]> {
-  const rows = await db().selectFrom("messages").selectAll().where("session_id", "=", sessionId).orderBy("created_at").orderBy("id").execute();
+  const rows = await db()
+    .selectFrom("messages")
+    .selectAll()
+    .where("session_id", "=", sessionId)
+    .orderBy("created_at")
+    .orderBy("id")
+    .execute();
   return rows.map(toMessageItem);
 }
 
 export async function getChildren(sessionId: string): Promise<SessionListItem[]> {
-  const rows = await sessionListQuery().where("sessions.parent_id", "=", sessionId).orderBy("sessions.created_at").orderBy("sessions.id").execute();
+  const rows = await sessionListQuery()
+    .where("sessions.parent_id", "=", sessionId)
+    .orderBy("sessions.created_at")
+    .orderBy("sessions.id")
+    .execute();
   return rows.map(toSessionListItem);
 }
 
 async function getPending(sessionId: string): Promise<PendingItem[]> {
-  const rows = await db().selectFrom("pending_requests").selectAll().where("session_id", "=", sessionId).orderBy("asked_at").orderBy("id").execute();
-  return rows.map((r) => ({ id: r.id, kind: r.kind, summary: r.summary, data: parseJson(r.data), askedAt: r.asked_at }));
+  const rows = await db()
+    .selectFrom("pending_requests")
+    .selectAll()
+    .where("session_id", "=", sessionId)
+    .orderBy("asked_at")
+    .orderBy("id")
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    summary: r.summary,
+    data: parseJson(r.data),
+    askedAt: r.asked_at,
+  }));
 }
 
 async function getTodos(sessionId: string): Promise<TodoList | null> {
@@ -157,6 +206,12 @@ export async function getSessionDetail(id: string, timeline: TimelineParams): Pr
 
 /** The whole timeline, oldest first, for exports. */
 export async function getFullTimeline(sessionId: string): Promise<TimelineEntry[]> {
-  const rows = await db().selectFrom("timeline").selectAll().where("session_id", "=", sessionId).orderBy("time").orderBy("id").execute();
+  const rows = await db()
+    .selectFrom("timeline")
+    .selectAll()
+    .where("session_id", "=", sessionId)
+    .orderBy("time")
+    .orderBy("id")
+    .execute();
   return rows.map(toTimelineEntry);
 }

@@ -1,5 +1,12 @@
 import type { UsageRow } from "../analytics/queries";
-import { getChildren, getFullTimeline, getMessages, getSessionInfo, type MessageItem, type SessionInfo } from "./detail";
+import {
+  getChildren,
+  getFullTimeline,
+  getMessages,
+  getSessionInfo,
+  type MessageItem,
+  type SessionInfo,
+} from "./detail";
 import type { SessionListItem } from "./list-item";
 import type { TimelineEntry } from "./timeline";
 
@@ -22,7 +29,13 @@ export async function getSessionExport(id: string): Promise<SessionExport | null
 
 /** A file name from a session title: letters, digits and dashes only, never empty. */
 export function exportFileName(session: Pick<SessionInfo, "id" | "title">, extension: string) {
-  const slug = session.title.normalize("NFKD").replace(/[^\w\s-]/g, "").trim().replace(/[\s_]+/g, "-").slice(0, 60).toLowerCase();
+  const slug = session.title
+    .normalize("NFKD")
+    .replace(/[^\w\s-]/g, "")
+    .trim()
+    .replace(/[\s_]+/g, "-")
+    .slice(0, 60)
+    .toLowerCase();
   return `${slug || "session"}-${session.id.replace(/[^\w-]/g, "")}.${extension}`;
 }
 
@@ -81,13 +94,41 @@ export function csvField(value: string | number | null): string {
   return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export const USAGE_CSV_HEADER = ["date", "provider", "model", "assistant_messages", "tokens_input", "tokens_output", "tokens_reasoning", "tokens_cache_read", "tokens_cache_write", "tokens_total", "cost_usd"];
+export const USAGE_CSV_HEADER = [
+  "date",
+  "provider",
+  "model",
+  "assistant_messages",
+  "tokens_input",
+  "tokens_output",
+  "tokens_reasoning",
+  "tokens_cache_read",
+  "tokens_cache_write",
+  "tokens_total",
+  "cost_usd",
+];
 
 export function usageCsv(rows: UsageRow[]): string {
   const lines = [USAGE_CSV_HEADER.join(",")];
   for (const r of rows) {
     const t = r.tokens;
-    lines.push([r.date, r.providerId, r.modelId, r.messages, t.input, t.output, t.reasoning, t.cacheRead, t.cacheWrite, t.total, +r.cost.toFixed(6)].map(csvField).join(","));
+    lines.push(
+      [
+        r.date,
+        r.providerId,
+        r.modelId,
+        r.messages,
+        t.input,
+        t.output,
+        t.reasoning,
+        t.cacheRead,
+        t.cacheWrite,
+        t.total,
+        +r.cost.toFixed(6),
+      ]
+        .map(csvField)
+        .join(","),
+    );
   }
   return lines.join("\r\n") + "\r\n";
 }

@@ -49,11 +49,15 @@ export function toSessionListItem(row: SessionRow & { child_count: number }): Se
     providerId: row.provider_id,
     modelId: row.model_id,
     agent: row.agent,
-    tokens: { ...tokens, total: tokens.input + tokens.output + tokens.reasoning + tokens.cacheRead + tokens.cacheWrite },
+    tokens: {
+      ...tokens,
+      total: tokens.input + tokens.output + tokens.reasoning + tokens.cacheRead + tokens.cacheWrite,
+    },
     cost: row.cost,
     messageCount: row.message_count,
     childCount: row.child_count,
-    retry: row.status === "retry" ? { attempt: row.retry_attempt, message: row.retry_message, next: row.retry_next } : null,
+    retry:
+      row.status === "retry" ? { attempt: row.retry_attempt, message: row.retry_message, next: row.retry_next } : null,
     errorMessage: row.error_message,
     changes:
       row.files_changed !== null
@@ -70,9 +74,7 @@ export function sessionListQuery() {
   return getDb()
     .kysely.selectFrom("sessions")
     .selectAll("sessions")
-    .select(
-      sql<number>`(SELECT count(*) FROM sessions AS c WHERE c.parent_id = sessions.id)`.as("child_count"),
-    );
+    .select(sql<number>`(SELECT count(*) FROM sessions AS c WHERE c.parent_id = sessions.id)`.as("child_count"));
 }
 
 export async function getSessionListItems(ids: string[]): Promise<SessionListItem[]> {

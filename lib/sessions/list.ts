@@ -35,9 +35,17 @@ export async function listSessions(p: SessionListParams): Promise<SessionPage> {
     if (!match) return { sessions: [], nextCursor: null };
     q = q.where(await matchesSearch(match));
   }
-  if (p.cursor) q = q.where(sql<SqlBool>`(sessions.last_activity_at, sessions.id) < (${p.cursor.at}, ${String(p.cursor.id)})`);
-  const rows = await q.orderBy("sessions.last_activity_at", "desc").orderBy("sessions.id", "desc").limit(p.limit + 1).execute();
+  if (p.cursor)
+    q = q.where(sql<SqlBool>`(sessions.last_activity_at, sessions.id) < (${p.cursor.at}, ${String(p.cursor.id)})`);
+  const rows = await q
+    .orderBy("sessions.last_activity_at", "desc")
+    .orderBy("sessions.id", "desc")
+    .limit(p.limit + 1)
+    .execute();
   const page = rows.slice(0, p.limit).map(toSessionListItem);
   const last = page[page.length - 1];
-  return { sessions: page, nextCursor: rows.length > p.limit && last ? encodeCursor({ at: last.lastActivityAt, id: last.id }) : null };
+  return {
+    sessions: page,
+    nextCursor: rows.length > p.limit && last ? encodeCursor({ at: last.lastActivityAt, id: last.id }) : null,
+  };
 }

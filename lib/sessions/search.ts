@@ -15,7 +15,10 @@ import { catchUpSearch } from "../db/upkeep/search-index";
 export function toMatchQuery(input: string): string | null {
   const words = input.match(/[\p{L}\p{N}_]+/gu);
   if (!words) return null;
-  return words.slice(0, 16).map((w) => `"${w}"*`).join(" ");
+  return words
+    .slice(0, 16)
+    .map((w) => `"${w}"*`)
+    .join(" ");
 }
 
 /** Above this many matching timeline entries a search walks sessions instead of collecting ids. */
@@ -35,7 +38,9 @@ export async function matchesSearch(match: string): Promise<RawBuilder<SqlBool>>
   const titles = sql`sessions.id IN (SELECT k.session_id FROM session_search_ids AS k
     WHERE k.rowid IN (SELECT rowid FROM session_search WHERE session_search MATCH ${match}))`;
   const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM
-    (SELECT 1 FROM timeline_search WHERE timeline_search MATCH ${match} LIMIT ${COMMON_MATCHES})`.execute(getDb().kysely);
+    (SELECT 1 FROM timeline_search WHERE timeline_search MATCH ${match} LIMIT ${COMMON_MATCHES})`.execute(
+    getDb().kysely,
+  );
   if ((rows[0]?.n ?? 0) < COMMON_MATCHES) {
     return sql<SqlBool>`(${titles} OR sessions.id IN (SELECT session_id FROM timeline_search WHERE timeline_search MATCH ${match}))`;
   }

@@ -6,7 +6,10 @@ export class AudioCache {
   private entries = new Map<string, Buffer>();
   private bytes = 0;
 
-  constructor(private readonly maxEntries = 64, private readonly maxBytes = 32 * 1024 * 1024) {}
+  constructor(
+    private readonly maxEntries = 64,
+    private readonly maxBytes = 32 * 1024 * 1024,
+  ) {}
 
   static key(parts: { engine: string; voice: string; speed: number; text: string }) {
     return JSON.stringify([parts.engine, parts.voice, parts.speed, parts.text]);

@@ -14,7 +14,11 @@ const text = z
   .trim()
   .min(1, "must not be empty")
   .max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`);
-const voice = z.string().max(40, "must be at most 40 characters").regex(/^[a-z0-9_+-]*$/, "must be a voice id such as af_heart").optional();
+const voice = z
+  .string()
+  .max(40, "must be at most 40 characters")
+  .regex(/^[a-z0-9_+-]*$/, "must be a voice id such as af_heart")
+  .optional();
 
 const signBody = z.object({ text, voice });
 const speechQuery = z.object({
@@ -42,7 +46,7 @@ export async function signRequest(request: Request): Promise<Response> {
   try {
     json = JSON.parse(body.text);
   } catch {
-    return jsonError(400, "invalid_json", "the body must be JSON: {\"text\": \"…\"}");
+    return jsonError(400, "invalid_json", 'the body must be JSON: {"text": "…"}');
   }
   const parsed = signBody.safeParse(json);
   if (!parsed.success) {
@@ -51,8 +55,10 @@ export async function signRequest(request: Request): Promise<Response> {
     return jsonError(400, "invalid_parameter", `${field}: ${issue.message}`, { field });
   }
   const status = await getSpeech().status();
-  if (!status.enabled) return jsonError(503, "tts_disabled", "spoken announcements are turned off on this server (DISABLE_TTS=true)");
-  if (status.engine === "browser") return jsonError(503, "tts_unavailable", `no speech engine on the server: ${status.reason}`, { engine: "browser" });
+  if (!status.enabled)
+    return jsonError(503, "tts_disabled", "spoken announcements are turned off on this server (DISABLE_TTS=true)");
+  if (status.engine === "browser")
+    return jsonError(503, "tts_unavailable", `no speech engine on the server: ${status.reason}`, { engine: "browser" });
   const chosen = parsed.data.voice && status.voices.includes(parsed.data.voice) ? parsed.data.voice : status.voice;
   const { url, exp } = speechUrl(getConfig().authSecret, parsed.data.text, chosen);
   return Response.json({ url, exp, engine: status.engine, voice: chosen });
@@ -70,7 +76,13 @@ export async function speak(request: Request): Promise<Response> {
   if (!verdict.ok) return jsonError(403, verdict.code, verdict.message);
   const allowed = limiter().take(clientAddressOf(request.headers));
   if (!allowed.ok) {
-    return jsonError(429, "rate_limited", `at most 30 speech requests a minute; retry in ${allowed.retryAfterS} s`, undefined, { "retry-after": String(allowed.retryAfterS) });
+    return jsonError(
+      429,
+      "rate_limited",
+      `at most 30 speech requests a minute; retry in ${allowed.retryAfterS} s`,
+      undefined,
+      { "retry-after": String(allowed.retryAfterS) },
+    );
   }
   try {
     const { wav, engine, cached } = await getSpeech().synthesize(text, voice || undefined);

@@ -40,7 +40,8 @@ export function findModel(tts: Config["tts"]): { dir: string } | { problem: stri
   if (!existsSync(/* turbopackIgnore: true */ root) || !statSync(/* turbopackIgnore: true */ root).isDirectory()) {
     return { problem: `TTS_MODEL_DIR=${root} does not exist` };
   }
-  const missingIn = (dir: string) => kokoroFiles(tts.dtype).filter((f) => !existsSync(path.join(/* turbopackIgnore: true */ dir, f)));
+  const missingIn = (dir: string) =>
+    kokoroFiles(tts.dtype).filter((f) => !existsSync(path.join(/* turbopackIgnore: true */ dir, f)));
   const missing = missingIn(root);
   if (missing.length === 0) return { dir: root };
   const downloaded = path.join(/* turbopackIgnore: true */ root, REMOTE_MODEL);
@@ -75,7 +76,10 @@ export async function loadKokoro(tts: Config["tts"], log: Logger): Promise<Kokor
       if (p.status === "done") log.info({ file: p.file, ms: Date.now() - started }, `speech: loaded ${p.file}`);
       else if (p.status === "progress" && typeof p.progress === "number" && Date.now() - lastLogged > 2_000) {
         lastLogged = Date.now();
-        log.info({ file: p.file, progress: Math.round(p.progress) }, `speech: reading ${p.file} ${Math.round(p.progress)}%`);
+        log.info(
+          { file: p.file, progress: Math.round(p.progress) },
+          `speech: reading ${p.file} ${Math.round(p.progress)}%`,
+        );
       }
     },
   });
@@ -86,7 +90,8 @@ export async function loadKokoro(tts: Config["tts"], log: Logger): Promise<Kokor
   return {
     async generate(text, voice, speed) {
       const audio = await model.generate(text, { voice: voice as never, speed });
-      if (audio.sampling_rate !== KOKORO_SAMPLE_RATE) throw new Error(`Kokoro returned ${audio.sampling_rate} Hz audio, expected ${KOKORO_SAMPLE_RATE}`);
+      if (audio.sampling_rate !== KOKORO_SAMPLE_RATE)
+        throw new Error(`Kokoro returned ${audio.sampling_rate} Hz audio, expected ${KOKORO_SAMPLE_RATE}`);
       return audio.audio;
     },
   };

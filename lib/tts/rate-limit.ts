@@ -2,7 +2,10 @@
 export class RateLimit {
   private hits = new Map<string, number[]>();
 
-  constructor(private readonly limit: number, private readonly windowMs: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
 
   /** Counts a request; `retryAfterS` says when the client may try again if it is over the limit. */
   take(client: string, now = Date.now()): { ok: true } | { ok: false; retryAfterS: number } {

@@ -36,7 +36,11 @@ export function verifySpeech(authSecret: string, signed: SignedSpeech, sig: stri
   const expected = Buffer.from(signSpeech(authSecret, signed));
   const given = Buffer.from(sig);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    return { ok: false, code: "bad_signature", message: "the signature does not match this text; ask POST /api/tts/sign for a URL" };
+    return {
+      ok: false,
+      code: "bad_signature",
+      message: "the signature does not match this text; ask POST /api/tts/sign for a URL",
+    };
   }
   if (signed.exp * 1000 < nowMs) {
     return { ok: false, code: "expired", message: "this speech URL has expired; ask POST /api/tts/sign for a new one" };

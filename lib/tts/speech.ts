@@ -28,12 +28,21 @@ export type SpeechStatus = {
   voices: string[];
   speed: number;
   sampleRate: number | null;
-  kokoro: { modelDir: string | null; dtype: string; state: "absent" | "loading" | "ready" | "failed"; loadMs: number | null; problem: string | null };
+  kokoro: {
+    modelDir: string | null;
+    dtype: string;
+    state: "absent" | "loading" | "ready" | "failed";
+    loadMs: number | null;
+    problem: string | null;
+  };
   espeak: { version: string | null };
 };
 
 export class SpeechUnavailable extends Error {
-  constructor(readonly code: "tts_disabled" | "tts_unavailable", message: string) {
+  constructor(
+    readonly code: "tts_disabled" | "tts_unavailable",
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -78,7 +87,9 @@ class Speech {
       },
       (error: Error) => {
         const message = error?.message?.split("\n")[0] ?? String(error);
-        log.error(`speech: the Kokoro model in ${this.tts.modelDir} could not be loaded, speech falls back (${message})`);
+        log.error(
+          `speech: the Kokoro model in ${this.tts.modelDir} could not be loaded, speech falls back (${message})`,
+        );
         this.kokoro = { state: "failed", problem: message };
         return null;
       },
@@ -94,7 +105,10 @@ class Speech {
   async status(): Promise<SpeechStatus> {
     this.warm();
     const k = this.kokoro;
-    const espeak = this.config.disableTts || this.tts.engine === "kokoro" || this.tts.engine === "browser" ? null : await this.espeakVersion();
+    const espeak =
+      this.config.disableTts || this.tts.engine === "kokoro" || this.tts.engine === "browser"
+        ? null
+        : await this.espeakVersion();
     const kokoroPart: SpeechStatus["kokoro"] = {
       modelDir: this.tts.modelDir,
       dtype: this.tts.dtype,
@@ -104,13 +118,37 @@ class Speech {
     };
     const base = { speed: this.tts.speed, kokoro: kokoroPart, espeak: { version: espeak } };
     if (this.config.disableTts) {
-      return { ...base, enabled: false, engine: null, state: "off", reason: "DISABLE_TTS=true", voice: this.tts.voice, voices: [], sampleRate: null };
+      return {
+        ...base,
+        enabled: false,
+        engine: null,
+        state: "off",
+        reason: "DISABLE_TTS=true",
+        voice: this.tts.voice,
+        voices: [],
+        sampleRate: null,
+      };
     }
     if (k?.state === "ready" || k?.state === "loading") {
-      const reason = k.state === "ready" ? `Kokoro model from ${this.tts.modelDir} (${this.tts.dtype})` : `loading the Kokoro model from ${this.tts.modelDir}`;
-      return { ...base, enabled: true, engine: "kokoro", state: k.state, reason, voice: this.tts.voice, voices: [...KOKORO_VOICES], sampleRate: KOKORO_SAMPLE_RATE };
+      const reason =
+        k.state === "ready"
+          ? `Kokoro model from ${this.tts.modelDir} (${this.tts.dtype})`
+          : `loading the Kokoro model from ${this.tts.modelDir}`;
+      return {
+        ...base,
+        enabled: true,
+        engine: "kokoro",
+        state: k.state,
+        reason,
+        voice: this.tts.voice,
+        voices: [...KOKORO_VOICES],
+        sampleRate: KOKORO_SAMPLE_RATE,
+      };
     }
-    const kokoroWhy = this.tts.engine === "auto" || this.tts.engine === "kokoro" ? `Kokoro unavailable: ${kokoroPart.problem}` : `TTS_ENGINE=${this.tts.engine}`;
+    const kokoroWhy =
+      this.tts.engine === "auto" || this.tts.engine === "kokoro"
+        ? `Kokoro unavailable: ${kokoroPart.problem}`
+        : `TTS_ENGINE=${this.tts.engine}`;
     if (espeak) {
       return {
         ...base,
@@ -144,8 +182,13 @@ class Speech {
       await this.kokoro.promise;
       status = await this.status();
     }
-    if (!status.enabled) throw new SpeechUnavailable("tts_disabled", "spoken announcements are turned off on this server (DISABLE_TTS=true)");
-    if (status.engine !== "kokoro" && status.engine !== "espeak") throw new SpeechUnavailable("tts_unavailable", `no speech engine on the server: ${status.reason}`);
+    if (!status.enabled)
+      throw new SpeechUnavailable(
+        "tts_disabled",
+        "spoken announcements are turned off on this server (DISABLE_TTS=true)",
+      );
+    if (status.engine !== "kokoro" && status.engine !== "espeak")
+      throw new SpeechUnavailable("tts_unavailable", `no speech engine on the server: ${status.reason}`);
     const engine = status.engine;
     const chosen = voice && status.voices.includes(voice) ? voice : status.voice;
     const key = AudioCache.key({ engine, voice: chosen, speed: this.tts.speed, text: clipped });
@@ -165,7 +208,10 @@ class Speech {
       }
       this.cache.set(key, wav);
       const ms = Date.now() - started;
-      getLog().debug({ engine, chars: clipped.length, started, ms }, `speech: synthesized ${clipped.length} characters with ${engine} in ${ms} ms`);
+      getLog().debug(
+        { engine, chars: clipped.length, started, ms },
+        `speech: synthesized ${clipped.length} characters with ${engine} in ${ms} ms`,
+      );
       return wav;
     };
     const run = this.tail.then(job, job);

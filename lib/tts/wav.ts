@@ -22,7 +22,14 @@ export function encodeWav(samples: Float32Array, sampleRate: number): Buffer {
   return wav;
 }
 
-export type WavInfo = { format: number; channels: number; sampleRate: number; bitsPerSample: number; dataBytes: number; durationMs: number };
+export type WavInfo = {
+  format: number;
+  channels: number;
+  sampleRate: number;
+  bitsPerSample: number;
+  dataBytes: number;
+  durationMs: number;
+};
 
 /** Reads a RIFF/WAVE header, walking the chunks (espeak-ng and others may add chunks before `data`). */
 export function readWavInfo(wav: Uint8Array): WavInfo {
@@ -37,7 +44,12 @@ export function readWavInfo(wav: Uint8Array): WavInfo {
     // espeak-ng writes to a pipe-or-file and may leave 0xffffffff sizes; clamp to what is there.
     const size = Math.min(buf.readUInt32LE(at + 4), buf.length - at - 8);
     if (id === "fmt ") {
-      fmt = { format: buf.readUInt16LE(at + 8), channels: buf.readUInt16LE(at + 10), sampleRate: buf.readUInt32LE(at + 12), bitsPerSample: buf.readUInt16LE(at + 22) };
+      fmt = {
+        format: buf.readUInt16LE(at + 8),
+        channels: buf.readUInt16LE(at + 10),
+        sampleRate: buf.readUInt32LE(at + 12),
+        bitsPerSample: buf.readUInt16LE(at + 22),
+      };
     } else if (id === "data") {
       if (!fmt) throw new Error("WAV data chunk before fmt chunk");
       const frame = (fmt.bitsPerSample / 8) * fmt.channels;

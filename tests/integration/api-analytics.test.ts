@@ -13,7 +13,13 @@ after(async () => {
   await server?.dispose();
 });
 
-const ev = (type: string, properties: Record<string, unknown>, time: number, hostname: string, directory = "/srv/x"): WireEvent => ({
+const ev = (
+  type: string,
+  properties: Record<string, unknown>,
+  time: number,
+  hostname: string,
+  directory = "/srv/x",
+): WireEvent => ({
   id: eventId(),
   type,
   hostname,
@@ -32,17 +38,35 @@ async function send(events: WireEvent[]) {
 async function api(route: string) {
   const res = await fetch(`${server.url}${route}`, { headers: { "x-api-key": server.password } });
   const text = await res.text();
-  return { status: res.status, text, headers: res.headers, json: res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : undefined };
+  return {
+    status: res.status,
+    text,
+    headers: res.headers,
+    json: res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : undefined,
+  };
 }
 
-type Msg = { id: string; session: string; role: "user" | "assistant"; provider: string; model: string; created: number; tokens: number[]; cost: number };
+type Msg = {
+  id: string;
+  session: string;
+  role: "user" | "assistant";
+  provider: string;
+  model: string;
+  created: number;
+  tokens: number[];
+  cost: number;
+};
 type Ses = { id: string; directory: string; created: number };
 
 const HOST = "ana-host";
 const DAY = 86_400_000;
 const W = { from: Date.parse("2026-02-01T00:00:00Z"), to: Date.parse("2026-02-11T00:00:00Z") };
 const PREV = { from: W.from - 10 * DAY, to: W.from };
-const models = [["anthropic", "claude-sonnet"], ["openai", "gpt-5"], ["custom", 'odd,"model"']];
+const models = [
+  ["anthropic", "claude-sonnet"],
+  ["openai", "gpt-5"],
+  ["custom", 'odd,"model"'],
+];
 
 const sessions: Ses[] = [
   { id: "ses_a_prev", directory: "/srv/ana-1", created: PREV.from + DAY },
@@ -81,7 +105,10 @@ function expected(w: { from: number; to: number } | null, filter: (m: Msg) => bo
     sessions: sessions.filter((s) => inW(s.created) && messages.some((m) => m.session === s.id && filter(m))).length,
     messages: ms.length,
     assistant: ass.length,
-    tokens: { ...tokens, total: tokens.input + tokens.output + tokens.reasoning + tokens.cacheRead + tokens.cacheWrite },
+    tokens: {
+      ...tokens,
+      total: tokens.input + tokens.output + tokens.reasoning + tokens.cacheRead + tokens.cacheWrite,
+    },
     cost: ass.reduce((a, m) => a + m.cost, 0),
   };
 }
@@ -97,7 +124,15 @@ before(async () => {
   server = await startServer();
   const events: WireEvent[] = [];
   for (const s of sessions) {
-    events.push(ev("session.created", { info: { id: s.id, title: s.id, directory: s.directory, time: { created: s.created, updated: s.created } } }, s.created, HOST, s.directory));
+    events.push(
+      ev(
+        "session.created",
+        { info: { id: s.id, title: s.id, directory: s.directory, time: { created: s.created, updated: s.created } } },
+        s.created,
+        HOST,
+        s.directory,
+      ),
+    );
   }
   for (const m of messages) {
     const info =
@@ -110,17 +145,44 @@ before(async () => {
             providerID: m.provider,
             modelID: m.model,
             cost: m.cost,
-            tokens: { input: m.tokens[0], output: m.tokens[1], reasoning: m.tokens[2], cache: { read: m.tokens[3], write: m.tokens[4] } },
+            tokens: {
+              input: m.tokens[0],
+              output: m.tokens[1],
+              reasoning: m.tokens[2],
+              cache: { read: m.tokens[3], write: m.tokens[4] },
+            },
             time: { created: m.created, completed: m.created + 1000 },
           };
     events.push(ev("message.updated", { info }, m.created, HOST));
   }
   // Another host's usage must stay out of every hostname-filtered figure.
-  events.push(ev("session.created", { info: { id: "ses_other", title: "x", directory: "/srv/ana-1", time: { created: W.from + 5 * DAY } } }, W.from + 5 * DAY, "other-host", "/srv/ana-1"));
   events.push(
-    ev("message.updated", {
-      info: { id: "msg_other", sessionID: "ses_other", role: "assistant", providerID: "openai", modelID: "gpt-5", cost: 9, tokens: { input: 9, output: 9, reasoning: 9, cache: { read: 9, write: 9 } }, time: { created: W.from + 5 * DAY, completed: W.from + 5 * DAY + 1 } },
-    }, W.from + 5 * DAY, "other-host"),
+    ev(
+      "session.created",
+      { info: { id: "ses_other", title: "x", directory: "/srv/ana-1", time: { created: W.from + 5 * DAY } } },
+      W.from + 5 * DAY,
+      "other-host",
+      "/srv/ana-1",
+    ),
+  );
+  events.push(
+    ev(
+      "message.updated",
+      {
+        info: {
+          id: "msg_other",
+          sessionID: "ses_other",
+          role: "assistant",
+          providerID: "openai",
+          modelID: "gpt-5",
+          cost: 9,
+          tokens: { input: 9, output: 9, reasoning: 9, cache: { read: 9, write: 9 } },
+          time: { created: W.from + 5 * DAY, completed: W.from + 5 * DAY + 1 },
+        },
+      },
+      W.from + 5 * DAY,
+      "other-host",
+    ),
   );
   await send(events);
 });
@@ -162,8 +224,14 @@ describe("GET /api/analytics/summary", () => {
   });
 
   test("bad parameters are 400 naming the field", async () => {
-    assert.match((await api("/api/analytics/summary?range=fortnight")).json.error.message, /^range: must be one of today, 7d, 30d, 90d, 365d, all$/);
-    assert.match((await api(`/api/analytics/summary?from=${W.to}&to=${W.from}`)).json.error.message, /^from: must be before to$/);
+    assert.match(
+      (await api("/api/analytics/summary?range=fortnight")).json.error.message,
+      /^range: must be one of today, 7d, 30d, 90d, 365d, all$/,
+    );
+    assert.match(
+      (await api(`/api/analytics/summary?from=${W.to}&to=${W.from}`)).json.error.message,
+      /^from: must be before to$/,
+    );
     assert.match((await api("/api/analytics/summary?to=soon")).json.error.message, /^to: /);
   });
 
@@ -192,7 +260,11 @@ describe("GET /api/analytics/models, hosts, projects", () => {
       assert.ok(Math.abs(row.share.tokens - want.tokens.total / all.tokens.total) < 1e-9);
     }
     const costs = res.json.models.map((m: any) => m.cost);
-    assert.deepEqual(costs, [...costs].sort((a: number, b: number) => b - a), "most expensive first");
+    assert.deepEqual(
+      costs,
+      [...costs].sort((a: number, b: number) => b - a),
+      "most expensive first",
+    );
   });
 
   test("per host, and per project directory", async () => {
@@ -218,8 +290,14 @@ describe("GET /api/analytics/models, hosts, projects", () => {
     const projects = await api(`/api/analytics/projects?hostname=${HOST}&from=${long.from}&to=${long.to}`);
     const inDir = new Set(sessions.filter((s) => s.directory === "/srv/ana-2").map((s) => s.id));
     const want = expected(long, (m) => inDir.has(m.session));
-    want.sessions = sessions.filter((s) => s.directory === "/srv/ana-2" && s.created >= long.from && s.created < long.to).length;
-    assertTotals(projects.json.projects.find((p: any) => p.directory === "/srv/ana-2"), want, "long project");
+    want.sessions = sessions.filter(
+      (s) => s.directory === "/srv/ana-2" && s.created >= long.from && s.created < long.to,
+    ).length;
+    assertTotals(
+      projects.json.projects.find((p: any) => p.directory === "/srv/ana-2"),
+      want,
+      "long project",
+    );
   });
 
   test("range=all per host and project come out the same as the messages' sums", async () => {
@@ -252,12 +330,36 @@ describe("GET /api/analytics/daily", () => {
     const spring = Date.parse("2026-03-07T12:00:00-05:00");
     const fall = Date.parse("2026-10-31T12:00:00-04:00");
     const events = [
-      ev("session.created", { info: { id: "ses_tz_spring", title: "s", directory: "/srv/tz", time: { created: spring } } }, spring, TZ_HOST),
-      ev("session.created", { info: { id: "ses_tz_fall", title: "f", directory: "/srv/tz", time: { created: fall } } }, fall, TZ_HOST),
+      ev(
+        "session.created",
+        { info: { id: "ses_tz_spring", title: "s", directory: "/srv/tz", time: { created: spring } } },
+        spring,
+        TZ_HOST,
+      ),
+      ev(
+        "session.created",
+        { info: { id: "ses_tz_fall", title: "f", directory: "/srv/tz", time: { created: fall } } },
+        fall,
+        TZ_HOST,
+      ),
       ...times.map((t, i) =>
-        ev("message.updated", {
-          info: { id: `msg_tz_${i}`, sessionID: t < fall ? "ses_tz_spring" : "ses_tz_fall", role: "assistant", providerID: "p", modelID: "m", cost: 1, tokens: { input: 1, output: 0, reasoning: 0, cache: { read: 0, write: 0 } }, time: { created: t, completed: t + 1 } },
-        }, t, TZ_HOST),
+        ev(
+          "message.updated",
+          {
+            info: {
+              id: `msg_tz_${i}`,
+              sessionID: t < fall ? "ses_tz_spring" : "ses_tz_fall",
+              role: "assistant",
+              providerID: "p",
+              modelID: "m",
+              cost: 1,
+              tokens: { input: 1, output: 0, reasoning: 0, cache: { read: 0, write: 0 } },
+              time: { created: t, completed: t + 1 },
+            },
+          },
+          t,
+          TZ_HOST,
+        ),
       ),
     ];
     await send(events);
@@ -315,12 +417,43 @@ describe("GET /api/instances", () => {
     const now = Date.now();
     await send([
       ev("dashboard.heartbeat", { opencodeVersion: "1.18.33", pluginVersion: "0.3.0" }, now, "inst-on"),
-      ev("session.created", { info: { id: "ses_i_busy", title: "b", directory: "/srv/i", time: { created: now } } }, now, "inst-on"),
+      ev(
+        "session.created",
+        { info: { id: "ses_i_busy", title: "b", directory: "/srv/i", time: { created: now } } },
+        now,
+        "inst-on",
+      ),
       ev("session.status", { sessionID: "ses_i_busy", status: { type: "busy" } }, now + 1, "inst-on"),
-      ev("message.updated", { info: { id: "msg_i", sessionID: "ses_i_busy", role: "assistant", providerID: "p", modelID: "m", cost: 0.75, tokens: { input: 1, output: 1, reasoning: 0, cache: { read: 0, write: 0 } }, time: { created: now, completed: now + 1 } } }, now + 2, "inst-on"),
-      ev("session.created", { info: { id: "ses_i_ask", title: "a", directory: "/srv/i", time: { created: now } } }, now, "inst-on"),
+      ev(
+        "message.updated",
+        {
+          info: {
+            id: "msg_i",
+            sessionID: "ses_i_busy",
+            role: "assistant",
+            providerID: "p",
+            modelID: "m",
+            cost: 0.75,
+            tokens: { input: 1, output: 1, reasoning: 0, cache: { read: 0, write: 0 } },
+            time: { created: now, completed: now + 1 },
+          },
+        },
+        now + 2,
+        "inst-on",
+      ),
+      ev(
+        "session.created",
+        { info: { id: "ses_i_ask", title: "a", directory: "/srv/i", time: { created: now } } },
+        now,
+        "inst-on",
+      ),
       ev("session.status", { sessionID: "ses_i_ask", status: { type: "busy" } }, now + 1, "inst-on"),
-      ev("question.asked", { id: "que_i", sessionID: "ses_i_ask", questions: [{ question: "Which?" }] }, now + 3, "inst-on"),
+      ev(
+        "question.asked",
+        { id: "que_i", sessionID: "ses_i_ask", questions: [{ question: "Which?" }] },
+        now + 3,
+        "inst-on",
+      ),
       ev("dashboard.heartbeat", { opencodeVersion: "1.17.0", pluginVersion: "0.2.0" }, now - 5 * 60_000, "inst-off"),
     ]);
     const res = await api("/api/instances");
@@ -343,10 +476,19 @@ describe("GET /api/export/usage.csv", () => {
     const res = await api(`/api/export/usage.csv?${window}`);
     assert.equal(res.status, 200);
     assert.match(res.headers.get("content-type")!, /^text\/csv/);
-    assert.match(res.headers.get("content-disposition")!, /^attachment; filename="opencode-usage-\d{4}-\d{2}-\d{2}\.csv"$/);
+    assert.match(
+      res.headers.get("content-disposition")!,
+      /^attachment; filename="opencode-usage-\d{4}-\d{2}-\d{2}\.csv"$/,
+    );
     const lines = res.text.trimEnd().split("\r\n");
-    assert.equal(lines[0], "date,provider,model,assistant_messages,tokens_input,tokens_output,tokens_reasoning,tokens_cache_read,tokens_cache_write,tokens_total,cost_usd");
-    assert.ok(lines.some((l) => l.includes(',custom,"odd,""model""",')), "a model name with a comma and quotes is quoted");
+    assert.equal(
+      lines[0],
+      "date,provider,model,assistant_messages,tokens_input,tokens_output,tokens_reasoning,tokens_cache_read,tokens_cache_write,tokens_total,cost_usd",
+    );
+    assert.ok(
+      lines.some((l) => l.includes(',custom,"odd,""model""",')),
+      "a model name with a comma and quotes is quoted",
+    );
 
     const want = new Map<string, { n: number; input: number; cost: number }>();
     for (const m of messages) {

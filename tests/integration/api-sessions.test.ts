@@ -25,20 +25,94 @@ const ev = (type: string, properties: Record<string, unknown>, time: number, pla
   time,
   properties,
 });
-const created = (id: string, time: number, info: { title?: string; directory?: string; parentID?: string } = {}, place: Place = {}) =>
-  ev("session.created", { info: { id, title: info.title ?? `Session ${id}`, directory: info.directory ?? place.directory ?? "/srv/api", parentID: info.parentID, time: { created: time, updated: time } } }, time, place);
+const created = (
+  id: string,
+  time: number,
+  info: { title?: string; directory?: string; parentID?: string } = {},
+  place: Place = {},
+) =>
+  ev(
+    "session.created",
+    {
+      info: {
+        id,
+        title: info.title ?? `Session ${id}`,
+        directory: info.directory ?? place.directory ?? "/srv/api",
+        parentID: info.parentID,
+        time: { created: time, updated: time },
+      },
+    },
+    time,
+    place,
+  );
 const userMessage = (sessionID: string, id: string, time: number, place: Place = {}) =>
   ev("message.updated", { info: { id, sessionID, role: "user", time: { created: time } } }, time, place);
 const assistantMessage = (sessionID: string, id: string, time: number, cost: number, place: Place = {}) =>
-  ev("message.updated", {
-    info: { id, sessionID, role: "assistant", providerID: "anthropic", modelID: "claude-sonnet", agent: "build", cost, tokens: { input: 100, output: 50, reasoning: 5, cache: { read: 10, write: 1 } }, time: { created: time, completed: time + 500 } },
-  }, time, place);
-const textPart = (sessionID: string, messageID: string, id: string, text: string, time: number, type = "text", place: Place = {}) =>
-  ev("message.part.updated", { part: { id, sessionID, messageID, type, text, time: { start: time, end: time + 100 } } }, time, place);
+  ev(
+    "message.updated",
+    {
+      info: {
+        id,
+        sessionID,
+        role: "assistant",
+        providerID: "anthropic",
+        modelID: "claude-sonnet",
+        agent: "build",
+        cost,
+        tokens: { input: 100, output: 50, reasoning: 5, cache: { read: 10, write: 1 } },
+        time: { created: time, completed: time + 500 },
+      },
+    },
+    time,
+    place,
+  );
+const textPart = (
+  sessionID: string,
+  messageID: string,
+  id: string,
+  text: string,
+  time: number,
+  type = "text",
+  place: Place = {},
+) =>
+  ev(
+    "message.part.updated",
+    { part: { id, sessionID, messageID, type, text, time: { start: time, end: time + 100 } } },
+    time,
+    place,
+  );
 const toolPart = (sessionID: string, messageID: string, id: string, output: string, time: number) =>
-  ev("message.part.updated", { part: { id, sessionID, messageID, type: "tool", tool: "bash", callID: `call_${id}`, state: { status: "completed", input: { command: "ls" }, output, title: "ls", time: { start: time, end: time + 10 } } } }, time);
+  ev(
+    "message.part.updated",
+    {
+      part: {
+        id,
+        sessionID,
+        messageID,
+        type: "tool",
+        tool: "bash",
+        callID: `call_${id}`,
+        state: {
+          status: "completed",
+          input: { command: "ls" },
+          output,
+          title: "ls",
+          time: { start: time, end: time + 10 },
+        },
+      },
+    },
+    time,
+  );
 const status = (sessionID: string, type: "busy" | "idle" | "retry", time: number, place: Place = {}) =>
-  ev("session.status", { sessionID, status: { type, ...(type === "retry" ? { attempt: 1, message: "rate limited", next: time + 1000 } : {}) } }, time, place);
+  ev(
+    "session.status",
+    {
+      sessionID,
+      status: { type, ...(type === "retry" ? { attempt: 1, message: "rate limited", next: time + 1000 } : {}) },
+    },
+    time,
+    place,
+  );
 
 async function send(events: WireEvent[]) {
   const res = await postEvents(server, { events });
@@ -121,15 +195,30 @@ describe("GET /api/sessions: filters", () => {
     await send([
       created("ses_f_busy", t, { title: "Busy one" }, host),
       status("ses_f_busy", "busy", t + 10, host),
-      created("ses_f_idle", t + 1000, { title: "Idle one", directory: "/srv/other" }, { ...host, directory: "/srv/other" }),
+      created(
+        "ses_f_idle",
+        t + 1000,
+        { title: "Idle one", directory: "/srv/other" },
+        { ...host, directory: "/srv/other" },
+      ),
       status("ses_f_idle", "idle", t + 1010, host),
       created("ses_f_retry", t + 2000, { title: "Retrying" }, host),
       status("ses_f_retry", "retry", t + 2010, host),
       created("ses_f_error", t + 3000, { title: "Broken" }, host),
-      ev("session.error", { sessionID: "ses_f_error", error: { name: "APIError", data: { message: "boom" } } }, t + 3010, host),
+      ev(
+        "session.error",
+        { sessionID: "ses_f_error", error: { name: "APIError", data: { message: "boom" } } },
+        t + 3010,
+        host,
+      ),
       created("ses_f_perm", t + 4000, { title: "Asking" }, host),
       status("ses_f_perm", "busy", t + 4005, host),
-      ev("permission.asked", { id: "per_f1", sessionID: "ses_f_perm", permission: "bash", patterns: ["rm -rf /tmp/x"] }, t + 4010, host),
+      ev(
+        "permission.asked",
+        { id: "per_f1", sessionID: "ses_f_perm", permission: "bash", patterns: ["rm -rf /tmp/x"] },
+        t + 4010,
+        host,
+      ),
       created("ses_f_child", t + 5000, { title: "Subagent", parentID: "ses_f_busy" }, host),
       created("ses_f_other_host", t + 6000, { title: "Elsewhere" }, { hostname: "filter-other" }),
     ]);
@@ -169,7 +258,11 @@ describe("GET /api/sessions: filters", () => {
   test("directory, and the from/to window on last activity (epoch ms or ISO)", async () => {
     assert.deepEqual(ids(await api("/api/sessions?hostname=filter-host&directory=/srv/other")), ["ses_f_idle"]);
     const from = new Date(T0 + 1000).toISOString();
-    assert.deepEqual(ids(await api(`/api/sessions?hostname=filter-host&from=${from}&to=${T0 + 3011}`)), ["ses_f_error", "ses_f_retry", "ses_f_idle"]);
+    assert.deepEqual(ids(await api(`/api/sessions?hostname=filter-host&from=${from}&to=${T0 + 3011}`)), [
+      "ses_f_error",
+      "ses_f_retry",
+      "ses_f_idle",
+    ]);
   });
 
   test("hostname keeps other hosts out", async () => {
@@ -183,7 +276,12 @@ describe("GET /api/sessions: search", () => {
     const t = T0 + 100_000;
     await send([
       created("ses_s_title", t, { title: "Migrate the zeppelin database" }, host),
-      created("ses_s_dir", t + 1, { title: "Something", directory: "/home/dev/quasarproject" }, { ...host, directory: "/home/dev/quasarproject" }),
+      created(
+        "ses_s_dir",
+        t + 1,
+        { title: "Something", directory: "/home/dev/quasarproject" },
+        { ...host, directory: "/home/dev/quasarproject" },
+      ),
       created("ses_s_prompt", t + 2, { title: "Untitled" }, host),
       userMessage("ses_s_prompt", "msg_s_u1", t + 3, host),
       textPart("ses_s_prompt", "msg_s_u1", "prt_s_u1", "Please configure the marzipan cache", t + 4, "text", host),
@@ -194,7 +292,8 @@ describe("GET /api/sessions: search", () => {
       toolPart("ses_s_reply", "msg_s_a1", "prt_s_t1", "tool output mentions walrusoutput", t + 9),
     ]);
   });
-  const search = async (q: string) => ids(await api(`/api/sessions?hostname=search-host&search=${encodeURIComponent(q)}`));
+  const search = async (q: string) =>
+    ids(await api(`/api/sessions?hostname=search-host&search=${encodeURIComponent(q)}`));
 
   test("finds titles, directories, prompts and assistant text, by word prefix", async () => {
     assert.deepEqual(await search("zeppelin"), ["ses_s_title"]);
@@ -222,7 +321,19 @@ describe("GET /api/sessions: search", () => {
     const t = T0 + 200_000;
     await send([
       textPart("ses_s_reply", "msg_s_a1", "prt_s_a1", "Now it is about gondolas instead", t, "text", host),
-      ev("session.updated", { info: { id: "ses_s_title", title: "Renamed to pelican", directory: "/srv/api", time: { created: T0 + 100_000, updated: t } } }, t, host),
+      ev(
+        "session.updated",
+        {
+          info: {
+            id: "ses_s_title",
+            title: "Renamed to pelican",
+            directory: "/srv/api",
+            time: { created: T0 + 100_000, updated: t },
+          },
+        },
+        t,
+        host,
+      ),
     ]);
     assert.deepEqual(await search("ubermensch"), []);
     assert.deepEqual(await search("gondolas"), ["ses_s_reply"]);
@@ -243,9 +354,22 @@ describe("GET /api/sessions: search for a common word", () => {
       const time = base + s * 10_000;
       const plain = s % 11 === 5; // a few sessions in between never say it
       const inTitle = s === 40; // one says it only in its title
-      events.push(created(id, time, { title: inTitle ? "Ubiquitous title" : `common ${s}` }, host), userMessage(id, `msg_${id}`, time + 1, host));
+      events.push(
+        created(id, time, { title: inTitle ? "Ubiquitous title" : `common ${s}` }, host),
+        userMessage(id, `msg_${id}`, time + 1, host),
+      );
       for (let p = 0; p < 170 && !inTitle; p++) {
-        events.push(textPart(id, `msg_${id}`, `prt_${id}_${p}`, plain ? `nothing to see ${p}` : `ubiquitous word ${p}`, time + 2 + p, "text", host));
+        events.push(
+          textPart(
+            id,
+            `msg_${id}`,
+            `prt_${id}_${p}`,
+            plain ? `nothing to see ${p}` : `ubiquitous word ${p}`,
+            time + 2 + p,
+            "text",
+            host,
+          ),
+        );
       }
       if (!plain) matching.push(id);
     }
@@ -257,7 +381,9 @@ describe("GET /api/sessions: search for a common word", () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await api(`/api/sessions?hostname=common-host&search=ubiquitous&limit=7${cursor ? `&cursor=${cursor}` : ""}`);
+      const res = await api(
+        `/api/sessions?hostname=common-host&search=ubiquitous&limit=7${cursor ? `&cursor=${cursor}` : ""}`,
+      );
       assert.equal(res.status, 200);
       seen.push(...ids(res));
       cursor = res.json.nextCursor;
@@ -283,7 +409,8 @@ describe("GET /api/sessions: pagination", () => {
     const events: WireEvent[] = [];
     // Sessions share activity times in pairs, one pair straddling each page boundary, so the
     // id has to break ties for the cursor.
-    for (let i = 0; i < N; i++) events.push(created(`ses_p_${String(i).padStart(2, "0")}`, base + Math.floor(i / 2) * 1000, {}, host));
+    for (let i = 0; i < N; i++)
+      events.push(created(`ses_p_${String(i).padStart(2, "0")}`, base + Math.floor(i / 2) * 1000, {}, host));
     await send(events);
   });
 
@@ -331,11 +458,43 @@ describe("GET /api/sessions/:id", () => {
       textPart("ses_d", "msg_d_u", "prt_d_u", "Do the thing", t + 11, "text", host),
       assistantMessage("ses_d", "msg_d_a", t + 20, 0.25, host),
     ];
-    for (let i = 0; i < 30; i++) events.push(textPart("ses_d", "msg_d_a", `prt_d_${String(i).padStart(2, "0")}`, `step ${i}`, t + 100 + i * 10, "text", host));
+    for (let i = 0; i < 30; i++)
+      events.push(
+        textPart(
+          "ses_d",
+          "msg_d_a",
+          `prt_d_${String(i).padStart(2, "0")}`,
+          `step ${i}`,
+          t + 100 + i * 10,
+          "text",
+          host,
+        ),
+      );
     events.push(
-      ev("permission.asked", { id: "per_d", sessionID: "ses_d", permission: "edit", patterns: ["src/app.ts"] }, t + 500, host),
-      ev("todo.updated", { sessionID: "ses_d", todos: [{ content: "write tests", status: "in_progress", priority: "high" }] }, t + 510, host),
-      ev("session.diff", { sessionID: "ses_d", diff: [{ file: "src/a.ts", additions: 4, deletions: 1 }, { file: "src/b.ts", additions: 2, deletions: 0 }] }, t + 520, host),
+      ev(
+        "permission.asked",
+        { id: "per_d", sessionID: "ses_d", permission: "edit", patterns: ["src/app.ts"] },
+        t + 500,
+        host,
+      ),
+      ev(
+        "todo.updated",
+        { sessionID: "ses_d", todos: [{ content: "write tests", status: "in_progress", priority: "high" }] },
+        t + 510,
+        host,
+      ),
+      ev(
+        "session.diff",
+        {
+          sessionID: "ses_d",
+          diff: [
+            { file: "src/a.ts", additions: 4, deletions: 1 },
+            { file: "src/b.ts", additions: 2, deletions: 0 },
+          ],
+        },
+        t + 520,
+        host,
+      ),
     );
     await send(events);
   });
@@ -347,16 +506,38 @@ describe("GET /api/sessions/:id", () => {
     assert.equal(d.session.id, "ses_d");
     assert.equal(d.session.title, "Detailed");
     assert.equal(d.session.cost, 0.25);
-    assert.deepEqual(d.messages.map((m: any) => [m.id, m.role]), [["msg_d_u", "user"], ["msg_d_a", "assistant"]]);
-    assert.deepEqual(d.messages[1].tokens, { input: 100, output: 50, reasoning: 5, cacheRead: 10, cacheWrite: 1, total: 166 });
-    assert.deepEqual(d.children.map((c: any) => c.id), ["ses_d_child"]);
-    assert.deepEqual(d.pending.map((p: any) => [p.id, p.kind]), [["per_d", "permission"]]);
+    assert.deepEqual(
+      d.messages.map((m: any) => [m.id, m.role]),
+      [
+        ["msg_d_u", "user"],
+        ["msg_d_a", "assistant"],
+      ],
+    );
+    assert.deepEqual(d.messages[1].tokens, {
+      input: 100,
+      output: 50,
+      reasoning: 5,
+      cacheRead: 10,
+      cacheWrite: 1,
+      total: 166,
+    });
+    assert.deepEqual(
+      d.children.map((c: any) => c.id),
+      ["ses_d_child"],
+    );
+    assert.deepEqual(
+      d.pending.map((p: any) => [p.id, p.kind]),
+      [["per_d", "permission"]],
+    );
     assert.match(d.pending[0].summary, /edit/);
     assert.deepEqual(d.todos.items, [{ content: "write tests", status: "in_progress", priority: "high" }]);
     assert.equal(d.fileChanges.additions, 6);
     assert.equal(d.fileChanges.deletions, 1);
     assert.equal(d.fileChanges.files, 2);
-    assert.deepEqual(d.fileChanges.list.map((f: any) => f.file), ["src/a.ts", "src/b.ts"]);
+    assert.deepEqual(
+      d.fileChanges.list.map((f: any) => f.file),
+      ["src/a.ts", "src/b.ts"],
+    );
     assert.equal(d.timeline.entries[0].kind, "prompt");
     assert.equal(d.timeline.entries[0].text, "Do the thing");
   });
@@ -395,7 +576,11 @@ describe("GET /api/sessions/:id", () => {
 describe("PATCH /api/sessions/:id/dismiss", () => {
   test("clears the attention flag, stores it and pushes the change to dashboards", async () => {
     const t = T0 + 3_000_000;
-    await send([created("ses_dismiss", t), status("ses_dismiss", "busy", t + 1), ev("permission.asked", { id: "per_x", sessionID: "ses_dismiss", permission: "bash", patterns: ["make"] }, t + 2)]);
+    await send([
+      created("ses_dismiss", t),
+      status("ses_dismiss", "busy", t + 1),
+      ev("permission.asked", { id: "per_x", sessionID: "ses_dismiss", permission: "bash", patterns: ["make"] }, t + 2),
+    ]);
     const socket = connectSocket(server, { password: server.password });
     await connected(socket);
     try {
@@ -405,7 +590,13 @@ describe("PATCH /api/sessions/:id/dismiss", () => {
       assert.equal(res.status, 200);
       assert.equal(res.json.session.id, "ses_dismiss");
       assert.equal(res.json.session.attention, null);
-      assert.deepEqual(await attention, { sessionId: "ses_dismiss", reason: null, detail: null, since: null, previous: "permission" });
+      assert.deepEqual(await attention, {
+        sessionId: "ses_dismiss",
+        reason: null,
+        detail: null,
+        since: null,
+        previous: "permission",
+      });
       await upsert;
     } finally {
       socket.close();
@@ -413,7 +604,10 @@ describe("PATCH /api/sessions/:id/dismiss", () => {
     const db = openReadOnly(server.databasePath);
     const row = db.session("ses_dismiss");
     db.close();
-    assert.deepEqual([row.attention_reason, row.attention_detail, row.attention_since, row.attention_ref], [null, null, null, null]);
+    assert.deepEqual(
+      [row.attention_reason, row.attention_detail, row.attention_since, row.attention_ref],
+      [null, null, null, null],
+    );
   });
 
   test("an unknown session is 404", async () => {
@@ -458,7 +652,15 @@ describe("DELETE /api/sessions/:id", () => {
     await removed;
     socket.close();
 
-    for (const table of ["sessions WHERE id", "messages WHERE session_id", "timeline WHERE session_id", "pending_requests WHERE session_id", "todos WHERE session_id", "session_search_ids WHERE session_id", "timeline_search WHERE session_id"]) {
+    for (const table of [
+      "sessions WHERE id",
+      "messages WHERE session_id",
+      "timeline WHERE session_id",
+      "pending_requests WHERE session_id",
+      "todos WHERE session_id",
+      "session_search_ids WHERE session_id",
+      "timeline_search WHERE session_id",
+    ]) {
       const rows = db.all(`SELECT count(*) AS n FROM ${table} IN (${tree.map(() => "?").join(",")})`, ...tree)[0].n;
       assert.equal(rows, 0, `no rows left in ${table.split(" ")[0]}`);
     }
@@ -483,7 +685,9 @@ describe("DELETE /api/sessions/:id", () => {
     await connected(socket);
     try {
       const upsert = once(socket, "session:upsert", (s) => s.id === "ses_del_parent" && s.childCount === 0);
-      assert.deepEqual((await api("/api/sessions/ses_del_sub", { method: "DELETE" })).json, { deleted: ["ses_del_sub"] });
+      assert.deepEqual((await api("/api/sessions/ses_del_sub", { method: "DELETE" })).json, {
+        deleted: ["ses_del_sub"],
+      });
       await upsert;
     } finally {
       socket.close();
@@ -514,7 +718,10 @@ describe("exports", () => {
     assert.match(json.headers.get("content-type")!, /application\/json/);
     assert.equal(json.headers.get("content-disposition"), 'attachment; filename="export-me-now-ses_exp.json"');
     assert.equal(json.json.session.id, "ses_exp");
-    assert.deepEqual(json.json.timeline.map((e: any) => e.kind), ["prompt", "text", "tool"]);
+    assert.deepEqual(
+      json.json.timeline.map((e: any) => e.kind),
+      ["prompt", "text", "tool"],
+    );
     assert.equal(json.json.messages.length, 2);
 
     const md = await api("/api/sessions/ses_exp/export?format=markdown");

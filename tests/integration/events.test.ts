@@ -44,7 +44,9 @@ describe("POST /events: bad input", () => {
     assert.equal(res.json.error.code, "invalid_json");
   });
   test("a body over 1 MB is 413", async () => {
-    const big = event("message.part.updated", { part: { id: "prt_big", sessionID: "ses_big", messageID: "msg_big", type: "text", text: "x".repeat(1_100_000) } });
+    const big = event("message.part.updated", {
+      part: { id: "prt_big", sessionID: "ses_big", messageID: "msg_big", type: "text", text: "x".repeat(1_100_000) },
+    });
     const res = await postEvents(server, big);
     assert.equal(res.status, 413);
     assert.equal(res.json.error.code, "payload_too_large");
@@ -62,7 +64,14 @@ describe("POST /events: bad input", () => {
     assert.match(res.json.error.message, /^events: /);
   });
   test("a malformed single event is 400 naming the field", async () => {
-    const res = await postEvents(server, { id: "evt_bad1", type: "session.status", hostname: "h", directory: "/", time: 1, properties: { sessionID: "ses_1", status: { type: "sleeping" } } });
+    const res = await postEvents(server, {
+      id: "evt_bad1",
+      type: "session.status",
+      hostname: "h",
+      directory: "/",
+      time: 1,
+      properties: { sessionID: "ses_1", status: { type: "sleeping" } },
+    });
     assert.equal(res.status, 400);
     assert.equal(res.json.rejected[0].field, "properties.status.type");
     assert.match(res.json.error.message, /properties\.status\.type/);
@@ -79,7 +88,12 @@ describe("POST /events: bad input", () => {
     assert.equal(res.json.accepted, 1);
     assert.deepEqual(
       res.json.rejected.map((r: any) => [r.index, r.field]),
-      [[1, "events[1].id"], [2, "events[2].time"], [3, "events[3].properties"], [4, "events[4].properties"]],
+      [
+        [1, "events[1].id"],
+        [2, "events[2].time"],
+        [3, "events[3].properties"],
+        [4, "events[4].properties"],
+      ],
     );
     assert.match(res.json.rejected[3].message, /properties: expected an object/);
     const db = openReadOnly(server.databasePath);
@@ -90,18 +104,33 @@ describe("POST /events: bad input", () => {
 
 describe("POST /events: storing", () => {
   test("a single event and a batch are accepted; unknown types are counted as ignored", async () => {
-    const single = await postEvents(server, event("session.status", { sessionID: "ses_single", status: { type: "busy" } }));
+    const single = await postEvents(
+      server,
+      event("session.status", { sessionID: "ses_single", status: { type: "busy" } }),
+    );
     assert.equal(single.status, 202);
     assert.deepEqual(single.json, { accepted: 1, duplicates: 0, ignored: 0 });
     const batch = await postEvents(server, {
-      events: [event("session.status", { sessionID: "ses_single", status: { type: "idle" } }), event("some.future.event", { a: 1 })],
+      events: [
+        event("session.status", { sessionID: "ses_single", status: { type: "idle" } }),
+        event("some.future.event", { a: 1 }),
+      ],
     });
     assert.deepEqual(batch.json, { accepted: 1, duplicates: 0, ignored: 1 });
   });
 
   test("a repeated event id is acknowledged as a duplicate and not applied twice", async () => {
     const message = event("message.updated", {
-      info: { id: "msg_dup", sessionID: "ses_dup", role: "assistant", providerID: "p", modelID: "m", cost: 0.5, tokens: { input: 10, output: 5, reasoning: 0, cache: { read: 0, write: 0 } }, time: { created: 1, completed: 2 } },
+      info: {
+        id: "msg_dup",
+        sessionID: "ses_dup",
+        role: "assistant",
+        providerID: "p",
+        modelID: "m",
+        cost: 0.5,
+        tokens: { input: 10, output: 5, reasoning: 0, cache: { read: 0, write: 0 } },
+        time: { created: 1, completed: 2 },
+      },
     });
     const first = await postEvents(server, { events: [message] });
     const again = await postEvents(server, { events: [message, message] });
@@ -116,13 +145,33 @@ describe("POST /events: storing", () => {
     const sessionID = "ses_totals";
     const msg = (id: string, completed: boolean, input: number, output: number, cost: number, created: number) =>
       event("message.updated", {
-        info: { id, sessionID, role: "assistant", providerID: "anthropic", modelID: "claude", agent: "build", cost, tokens: { input, output, reasoning: 1, cache: { read: 100, write: 7 } }, time: completed ? { created, completed: created + 5 } : { created } },
+        info: {
+          id,
+          sessionID,
+          role: "assistant",
+          providerID: "anthropic",
+          modelID: "claude",
+          agent: "build",
+          cost,
+          tokens: { input, output, reasoning: 1, cache: { read: 100, write: 7 } },
+          time: completed ? { created, completed: created + 5 } : { created },
+        },
       });
-    await postEvents(server, { events: [msg("msg_a", false, 5, 0, 0, 1000), msg("msg_a", false, 50, 10, 0.01, 1000), msg("msg_a", true, 60, 20, 0.02, 1000)] });
-    await postEvents(server, { events: [msg("msg_b", true, 30, 40, 0.03, 2000), msg("msg_b", true, 30, 40, 0.03, 2000)] });
+    await postEvents(server, {
+      events: [
+        msg("msg_a", false, 5, 0, 0, 1000),
+        msg("msg_a", false, 50, 10, 0.01, 1000),
+        msg("msg_a", true, 60, 20, 0.02, 1000),
+      ],
+    });
+    await postEvents(server, {
+      events: [msg("msg_b", true, 30, 40, 0.03, 2000), msg("msg_b", true, 30, 40, 0.03, 2000)],
+    });
     // A late in-progress update of msg_a must not replace its completed numbers.
     await postEvents(server, { events: [msg("msg_a", false, 1, 1, 0.001, 1000)] });
-    await postEvents(server, { events: [event("message.updated", { info: { id: "msg_u", sessionID, role: "user", time: { created: 500 } } })] });
+    await postEvents(server, {
+      events: [event("message.updated", { info: { id: "msg_u", sessionID, role: "user", time: { created: 500 } } })],
+    });
     const db = openReadOnly(server.databasePath);
     const s = db.session(sessionID);
     assert.equal(s.tokens_input, 90);
@@ -137,7 +186,23 @@ describe("POST /events: storing", () => {
   });
 
   test("a session row appears from whichever event names it first", async () => {
-    await postEvents(server, event("message.part.updated", { part: { id: "prt_first", sessionID: "ses_partfirst", messageID: "msg_pf", type: "text", text: "hello", time: { start: 5, end: 6 } } }, { hostname: "laptop" }));
+    await postEvents(
+      server,
+      event(
+        "message.part.updated",
+        {
+          part: {
+            id: "prt_first",
+            sessionID: "ses_partfirst",
+            messageID: "msg_pf",
+            type: "text",
+            text: "hello",
+            time: { start: 5, end: 6 },
+          },
+        },
+        { hostname: "laptop" },
+      ),
+    );
     const db = openReadOnly(server.databasePath);
     const s = db.session("ses_partfirst");
     assert.equal(s.hostname, "laptop");
@@ -148,9 +213,26 @@ describe("POST /events: storing", () => {
 
   test("long tool output is capped and the cap is marked", async () => {
     const sessionID = "ses_cap";
-    await postEvents(server, event("message.part.updated", {
-      part: { id: "prt_cap", sessionID, messageID: "msg_cap", type: "tool", tool: "bash", callID: "c1", state: { status: "completed", input: { command: "cat big" }, output: "y".repeat(40_000), title: "cat big", time: { start: 1, end: 2 } } },
-    }));
+    await postEvents(
+      server,
+      event("message.part.updated", {
+        part: {
+          id: "prt_cap",
+          sessionID,
+          messageID: "msg_cap",
+          type: "tool",
+          tool: "bash",
+          callID: "c1",
+          state: {
+            status: "completed",
+            input: { command: "cat big" },
+            output: "y".repeat(40_000),
+            title: "cat big",
+            time: { start: 1, end: 2 },
+          },
+        },
+      }),
+    );
     const db = openReadOnly(server.databasePath);
     const row = db.timeline(sessionID)[0];
     assert.equal(row.truncated, 1);
@@ -163,7 +245,17 @@ describe("POST /events: storing", () => {
     const before = openReadOnly(server.databasePath);
     const rows = before.count("timeline");
     before.close();
-    const res = await postEvents(server, { events: Array.from({ length: 20 }, (_, i) => event("message.part.delta", { sessionID: "ses_delta", messageID: "m", partID: "p", field: "text", delta: `chunk ${i}` })) });
+    const res = await postEvents(server, {
+      events: Array.from({ length: 20 }, (_, i) =>
+        event("message.part.delta", {
+          sessionID: "ses_delta",
+          messageID: "m",
+          partID: "p",
+          field: "text",
+          delta: `chunk ${i}`,
+        }),
+      ),
+    });
     assert.equal(res.json.accepted, 20);
     const db = openReadOnly(server.databasePath);
     assert.equal(db.count("timeline"), rows);
@@ -172,7 +264,14 @@ describe("POST /events: storing", () => {
   });
 
   test("instances are seen on every batch and updated by heartbeats", async () => {
-    await postEvents(server, event("dashboard.heartbeat", { opencodeVersion: "1.18.33", pluginVersion: "0.1.0", busySessions: 2, spoolBytes: 0, droppedEvents: 0 }, { hostname: "ci-box", id: `hb_ci-box_${Date.now()}` }));
+    await postEvents(
+      server,
+      event(
+        "dashboard.heartbeat",
+        { opencodeVersion: "1.18.33", pluginVersion: "0.1.0", busySessions: 2, spoolBytes: 0, droppedEvents: 0 },
+        { hostname: "ci-box", id: `hb_ci-box_${Date.now()}` },
+      ),
+    );
     const db = openReadOnly(server.databasePath);
     const row = db.all("SELECT * FROM instances WHERE hostname = 'ci-box'")[0];
     assert.equal(row.opencode_version, "1.18.33");
@@ -194,7 +293,18 @@ describe("attention", () => {
   };
 
   test("idle after busy on a root session: finished turn; busy clears it", async () => {
-    await postEvents(server, { events: [event("session.created", { info: { id: sessionID, title: "Fix login", directory: "/srv/app", time: { created: 1, updated: 1 } } }, at(0)), event("session.status", { sessionID, status: { type: "busy" } }, at(1)), event("session.status", { sessionID, status: { type: "idle" } }, at(2)), event("session.idle", { sessionID }, at(3))] });
+    await postEvents(server, {
+      events: [
+        event(
+          "session.created",
+          { info: { id: sessionID, title: "Fix login", directory: "/srv/app", time: { created: 1, updated: 1 } } },
+          at(0),
+        ),
+        event("session.status", { sessionID, status: { type: "busy" } }, at(1)),
+        event("session.status", { sessionID, status: { type: "idle" } }, at(2)),
+        event("session.idle", { sessionID }, at(3)),
+      ],
+    });
     assert.equal(state().attention_reason, "idle");
     assert.equal(state().attention_since, 2_000_002);
     await postEvents(server, event("session.status", { sessionID, status: { type: "busy" } }, at(4)));
@@ -202,7 +312,21 @@ describe("attention", () => {
   });
 
   test("permission asked sets attention with the command; the reply clears it", async () => {
-    await postEvents(server, event("permission.asked", { id: "per_1", sessionID, permission: "bash", patterns: ["rm -rf build"], metadata: { command: "rm -rf build" }, always: ["rm *"] }, at(5)));
+    await postEvents(
+      server,
+      event(
+        "permission.asked",
+        {
+          id: "per_1",
+          sessionID,
+          permission: "bash",
+          patterns: ["rm -rf build"],
+          metadata: { command: "rm -rf build" },
+          always: ["rm *"],
+        },
+        at(5),
+      ),
+    );
     assert.equal(state().attention_reason, "permission");
     assert.equal(state().attention_detail, "bash: rm -rf build");
     await postEvents(server, event("permission.replied", { sessionID, requestID: "per_1", reply: "once" }, at(6)));
@@ -210,7 +334,18 @@ describe("attention", () => {
   });
 
   test("a question sets attention with its text; rejecting it clears it", async () => {
-    await postEvents(server, event("question.asked", { id: "que_1", sessionID, questions: [{ question: "Which database?", header: "DB", options: [{ label: "SQLite" }] }] }, at(7)));
+    await postEvents(
+      server,
+      event(
+        "question.asked",
+        {
+          id: "que_1",
+          sessionID,
+          questions: [{ question: "Which database?", header: "DB", options: [{ label: "SQLite" }] }],
+        },
+        at(7),
+      ),
+    );
     assert.equal(state().attention_reason, "question");
     assert.equal(state().attention_detail, "Which database?");
     await postEvents(server, event("question.rejected", { sessionID, requestID: "que_1" }, at(8)));
@@ -218,22 +353,52 @@ describe("attention", () => {
   });
 
   test("an error other than an abort sets attention; an abort does not, nor does the idle after it", async () => {
-    await postEvents(server, event("session.error", { sessionID, error: { name: "APIError", data: { message: "rate limited by provider" } } }, at(9)));
+    await postEvents(
+      server,
+      event(
+        "session.error",
+        { sessionID, error: { name: "APIError", data: { message: "rate limited by provider" } } },
+        at(9),
+      ),
+    );
     assert.equal(state().attention_reason, "error");
     assert.equal(state().status, "error");
     assert.equal(state().attention_detail, "rate limited by provider");
-    await postEvents(server, { events: [event("session.status", { sessionID, status: { type: "busy" } }, at(10)), event("session.error", { sessionID, error: { name: "MessageAbortedError", data: { message: "Aborted" } } }, at(11)), event("session.status", { sessionID, status: { type: "idle" } }, at(12)), event("session.status", { sessionID, status: { type: "idle" } }, at(13))] });
+    await postEvents(server, {
+      events: [
+        event("session.status", { sessionID, status: { type: "busy" } }, at(10)),
+        event(
+          "session.error",
+          { sessionID, error: { name: "MessageAbortedError", data: { message: "Aborted" } } },
+          at(11),
+        ),
+        event("session.status", { sessionID, status: { type: "idle" } }, at(12)),
+        event("session.status", { sessionID, status: { type: "idle" } }, at(13)),
+      ],
+    });
     assert.equal(state().attention_reason, null);
     assert.equal(state().status, "idle");
   });
 
   test("subagent sessions never get finished-turn attention, even when the parent is learned late", async () => {
     const child = "ses_attn_child";
-    await postEvents(server, { events: [event("session.status", { sessionID: child, status: { type: "busy" } }, at(20)), event("session.status", { sessionID: child, status: { type: "idle" } }, at(21))] });
+    await postEvents(server, {
+      events: [
+        event("session.status", { sessionID: child, status: { type: "busy" } }, at(20)),
+        event("session.status", { sessionID: child, status: { type: "idle" } }, at(21)),
+      ],
+    });
     const db = openReadOnly(server.databasePath);
     assert.equal(db.session(child).attention_reason, "idle");
     db.close();
-    await postEvents(server, event("session.updated", { info: { id: child, parentID: sessionID, title: "subtask", time: { created: 1, updated: 2 } } }, at(22)));
+    await postEvents(
+      server,
+      event(
+        "session.updated",
+        { info: { id: child, parentID: sessionID, title: "subtask", time: { created: 1, updated: 2 } } },
+        at(22),
+      ),
+    );
     const after = openReadOnly(server.databasePath);
     assert.equal(after.session(child).attention_reason, null);
     assert.equal(after.session(child).parent_id, sessionID);
@@ -304,7 +469,18 @@ describe("real OpenCode streams", () => {
       for (let i = 0; i < withRepeats.length; i += 7) await postEvents(server, { events: withRepeats.slice(i, i + 7) });
       const db = openReadOnly(server.databasePath);
       const s = db.session(`ses_shuffled${seed}`);
-      for (const column of ["title", "status", "attention_reason", "attention_since", "tokens_input", "tokens_output", "tokens_cache_read", "cost", "message_count", "model_id"]) {
+      for (const column of [
+        "title",
+        "status",
+        "attention_reason",
+        "attention_since",
+        "tokens_input",
+        "tokens_output",
+        "tokens_cache_read",
+        "cost",
+        "message_count",
+        "model_id",
+      ]) {
         assert.equal(s[column], orderedState[column], `seed ${seed}: ${column}`);
       }
       assert.equal(db.timeline(s.id).length, db.timeline(orderedState.id).length, `seed ${seed}: timeline length`);
@@ -313,30 +489,59 @@ describe("real OpenCode streams", () => {
   });
 
   test("concurrent requests, committed together, end in the same state; a batch sent twice at once counts once", async () => {
-    const events = loadStream("run-bash-permission-rejected.jsonl", { hostname: "concurrent" }).map(
-      (e): WireEvent =>
-        JSON.parse(JSON.stringify(e).replaceAll("ses_df550fc4dffeoz97eoXS99YxqC", "ses_concurrent").replace(/"(evt|msg|prt|per)_/g, `"$1_c_`)),
+    const events = loadStream("run-bash-permission-rejected.jsonl", { hostname: "concurrent" }).map((e): WireEvent =>
+      JSON.parse(
+        JSON.stringify(e)
+          .replaceAll("ses_df550fc4dffeoz97eoXS99YxqC", "ses_concurrent")
+          .replace(/"(evt|msg|prt|per)_/g, `"$1_c_`),
+      ),
     );
     const chunks = Array.from({ length: Math.ceil(events.length / 4) }, (_, i) => events.slice(i * 4, i * 4 + 4));
     const replies = await Promise.all([...chunks, chunks[0]].map((chunk) => postEvents(server, { events: chunk })));
-    assert.ok(replies.every((r) => r.status === 202), "every request is answered 202");
-    assert.equal(replies.reduce((n, r) => n + r.json.accepted + r.json.ignored, 0), events.length);
-    assert.equal(replies.reduce((n, r) => n + r.json.duplicates, 0), chunks[0].length);
+    assert.ok(
+      replies.every((r) => r.status === 202),
+      "every request is answered 202",
+    );
+    assert.equal(
+      replies.reduce((n, r) => n + r.json.accepted + r.json.ignored, 0),
+      events.length,
+    );
+    assert.equal(
+      replies.reduce((n, r) => n + r.json.duplicates, 0),
+      chunks[0].length,
+    );
 
     const db = openReadOnly(server.databasePath);
     const ordered = db.session("ses_df550fc4dffeoz97eoXS99YxqC");
     const mine = db.session("ses_concurrent");
-    for (const column of ["title", "status", "attention_reason", "attention_since", "tokens_input", "tokens_output", "tokens_cache_read", "cost", "message_count", "model_id"]) {
+    for (const column of [
+      "title",
+      "status",
+      "attention_reason",
+      "attention_since",
+      "tokens_input",
+      "tokens_output",
+      "tokens_cache_read",
+      "cost",
+      "message_count",
+      "model_id",
+    ]) {
       assert.equal(mine[column], ordered[column], column);
     }
-    const shape = (rows: any[]) => rows.map((r) => [r.kind, r.status, r.tool, r.text, r.output, r.time, r.end_time, r.progress].join("|")).sort();
+    const shape = (rows: any[]) =>
+      rows.map((r) => [r.kind, r.status, r.tool, r.text, r.output, r.time, r.end_time, r.progress].join("|")).sort();
     assert.deepEqual(shape(db.timeline("ses_concurrent")), shape(db.timeline(ordered.id)));
     db.close();
   });
 });
 
 test("restart keeps the data", async () => {
-  await postEvents(server, event("session.created", { info: { id: "ses_persist", title: "Survives restarts", directory: "/x", time: { created: 1, updated: 1 } } }));
+  await postEvents(
+    server,
+    event("session.created", {
+      info: { id: "ses_persist", title: "Survives restarts", directory: "/x", time: { created: 1, updated: 1 } },
+    }),
+  );
   await server.restart();
   const health = await fetch(`${server.url}/health`);
   assert.equal(health.status, 200);
@@ -344,14 +549,28 @@ test("restart keeps the data", async () => {
   assert.equal(db.session("ses_persist").title, "Survives restarts");
   db.close();
   // And an already-seen event stays a duplicate after the restart.
-  const again = await postEvents(server, event("session.idle", { sessionID: "ses_persist" }, { id: "evt_restart_probe" }));
+  const again = await postEvents(
+    server,
+    event("session.idle", { sessionID: "ses_persist" }, { id: "evt_restart_probe" }),
+  );
   assert.equal(again.json.accepted, 1);
   await server.restart();
-  assert.equal((await postEvents(server, event("session.idle", { sessionID: "ses_persist" }, { id: "evt_restart_probe" }))).json.duplicates, 1);
+  assert.equal(
+    (await postEvents(server, event("session.idle", { sessionID: "ses_persist" }, { id: "evt_restart_probe" }))).json
+      .duplicates,
+    1,
+  );
 });
 
 function pick(s: any) {
-  return { tokens_input: s.tokens_input, tokens_output: s.tokens_output, tokens_reasoning: s.tokens_reasoning, tokens_cache_read: s.tokens_cache_read, tokens_cache_write: s.tokens_cache_write, cost: s.cost };
+  return {
+    tokens_input: s.tokens_input,
+    tokens_output: s.tokens_output,
+    tokens_reasoning: s.tokens_reasoning,
+    tokens_cache_read: s.tokens_cache_read,
+    tokens_cache_write: s.tokens_cache_write,
+    cost: s.cost,
+  };
 }
 
 /** Independent of the server: the last completed state of each assistant message, summed. */
@@ -359,7 +578,12 @@ function expectedTotals(events: WireEvent[]) {
   const last = new Map<string, any>();
   for (const e of events) {
     const info = (e.properties as any).info;
-    if (e.type === "message.updated" && info.role === "assistant" && (info.time.completed || !last.get(info.id)?.time.completed)) last.set(info.id, info);
+    if (
+      e.type === "message.updated" &&
+      info.role === "assistant" &&
+      (info.time.completed || !last.get(info.id)?.time.completed)
+    )
+      last.set(info.id, info);
   }
   const sum = (f: (i: any) => number) => [...last.values()].reduce((n, i) => n + f(i), 0);
   return {

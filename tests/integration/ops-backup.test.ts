@@ -40,7 +40,8 @@ test("npm run backup copies the live database while events keep arriving; the co
   const backupFile = path.join(dir, "backup.db");
   try {
     // Some history first, so the copy has pages to move while the server writes.
-    for (let i = 0; i < 40; i++) assert.equal((await postEvents(server, { events: batchOf(250, `ses_history${i}`) })).status, 202);
+    for (let i = 0; i < 40; i++)
+      assert.equal((await postEvents(server, { events: batchOf(250, `ses_history${i}`) })).status, 202);
 
     const acked: string[] = [];
     let running = true;
@@ -84,7 +85,9 @@ test("npm run backup copies the live database while events keep arriving; the co
     await server.restart();
     const health = await fetch(`${server.url}/health`).then((r) => r.json());
     assert.equal(health.status, "ok");
-    const storage = await fetch(`${server.url}/api/admin/storage`, { headers: { "x-api-key": server.password } }).then((r) => r.json());
+    const storage = await fetch(`${server.url}/api/admin/storage`, { headers: { "x-api-key": server.password } }).then(
+      (r) => r.json(),
+    );
     assert.equal(storage.tables.sessions, sessionsInCopy);
     assert.ok(storage.tables.events_seen >= ackedBefore.length + 40 * 250);
   } finally {
@@ -96,7 +99,11 @@ test("npm run backup copies the live database while events keep arriving; the co
 test("npm run backup without a file name, or without a database, says what to do", async () => {
   const dir = mkdtempSync(path.join(tmpdir(), "ocd-backup-"));
   const usage = await new Promise<{ code: number | null; output: string }>((resolve) => {
-    const child = spawn(process.execPath, ["scripts/backup.mjs"], { cwd: root, env: { PATH: process.env.PATH, NODE_ENV: "production" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["scripts/backup.mjs"], {
+      cwd: root,
+      env: { PATH: process.env.PATH, NODE_ENV: "production" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stderr.on("data", (c: Buffer) => (output += c));
     child.on("exit", (code) => resolve({ code, output }));

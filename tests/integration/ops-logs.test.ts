@@ -7,27 +7,50 @@ import { connectSocket, eventId, postEvents } from "../support/client";
 import { startServer, type TestServer } from "../support/server";
 
 /** Every way a request can fail to authenticate, each carrying a secret in the wrong place or a near miss. */
-async function exerciseAuthFailures(server: TestServer, secrets: { apiKey: string; password: string; metricsToken?: string }) {
-  const event = { id: eventId(), type: "session.idle", hostname: "log-host", directory: "/srv", time: Date.now(), properties: { sessionID: "ses_logs" } };
+async function exerciseAuthFailures(
+  server: TestServer,
+  secrets: { apiKey: string; password: string; metricsToken?: string },
+) {
+  const event = {
+    id: eventId(),
+    type: "session.idle",
+    hostname: "log-host",
+    directory: "/srv",
+    time: Date.now(),
+    properties: { sessionID: "ses_logs" },
+  };
   await postEvents(server, { events: [event] }, { key: secrets.password }); // the password is not a plugin key
   await postEvents(server, { events: [event] }, { key: `${secrets.apiKey}-wrong` });
   await postEvents(server, null, { key: secrets.apiKey, raw: `{"apiKey": "${secrets.apiKey}", broken` });
-  await postEvents(server, null, { key: secrets.apiKey, raw: JSON.stringify({ events: [{ id: secrets.password, type: "session.idle" }] }) });
+  await postEvents(server, null, {
+    key: secrets.apiKey,
+    raw: JSON.stringify({ events: [{ id: secrets.password, type: "session.idle" }] }),
+  });
   await postEvents(server, { events: [event] }); // one that works, so the ingest path logs too
-  for (const headers of <Record<string, string>[]>[{ "x-api-key": secrets.apiKey }, { "x-api-key": `${secrets.password}-wrong` }, { authorization: `Bearer ${secrets.password}-wrong` }, { cookie: `next-auth.session-token=${secrets.password}` }]) {
+  for (const headers of <Record<string, string>[]>[
+    { "x-api-key": secrets.apiKey },
+    { "x-api-key": `${secrets.password}-wrong` },
+    { authorization: `Bearer ${secrets.password}-wrong` },
+    { cookie: `next-auth.session-token=${secrets.password}` },
+  ]) {
     await fetch(`${server.url}/api/sessions`, { headers });
     await fetch(`${server.url}/api/admin/storage`, { headers });
     await fetch(`${server.url}/metrics`, { headers });
   }
   await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${secrets.apiKey}` } });
-  if (secrets.metricsToken) await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${secrets.metricsToken}-wrong` } });
+  if (secrets.metricsToken)
+    await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${secrets.metricsToken}-wrong` } });
   await fetch(`${server.url}/api/auth/callback/credentials`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({ password: `${secrets.password}-wrong` }),
     redirect: "manual",
   });
-  for (const auth of [{ password: `${secrets.password}-wrong` }, { password: secrets.apiKey }, { token: secrets.password + "x" }]) {
+  for (const auth of [
+    { password: `${secrets.password}-wrong` },
+    { password: secrets.apiKey },
+    { token: secrets.password + "x" },
+  ]) {
     const socket = connectSocket(server, auth);
     await new Promise<void>((resolve) => {
       socket.once("connect_error", () => resolve());
@@ -48,7 +71,13 @@ test("secrets set in the environment never reach the log, even at LOG_LEVEL=trac
     authSecret: "env-session-secret-0123456789abcdefghijkl",
   };
   const server = await startServer({
-    env: { API_KEY: secrets.apiKey, FRONTEND_PASSWORD: secrets.password, METRICS_TOKEN: secrets.metricsToken, NEXTAUTH_SECRET: secrets.authSecret, LOG_LEVEL: "trace" },
+    env: {
+      API_KEY: secrets.apiKey,
+      FRONTEND_PASSWORD: secrets.password,
+      METRICS_TOKEN: secrets.metricsToken,
+      NEXTAUTH_SECRET: secrets.authSecret,
+      LOG_LEVEL: "trace",
+    },
   });
   try {
     await exerciseAuthFailures(server, secrets);
@@ -58,12 +87,16 @@ test("secrets set in the environment never reach the log, even at LOG_LEVEL=trac
   const output = server.output();
   await server.dispose();
   assert.match(output, /"level":\d+/, "the server logged (JSON lines)");
-  for (const [name, secret] of Object.entries(secrets)) assert.equal(occurrences(output, secret), 0, `${name} appears in the log:\n${output}`);
+  for (const [name, secret] of Object.entries(secrets))
+    assert.equal(occurrences(output, secret), 0, `${name} appears in the log:\n${output}`);
 });
 
 test("generated secrets are printed once, in the first-start banner, and nowhere else", async () => {
   const dir = mkdtempSync(path.join(tmpdir(), "ocd-logs-"));
-  const server = await startServer({ dataDir: dir, env: { API_KEY: "", FRONTEND_PASSWORD: "", NEXTAUTH_SECRET: "", LOG_LEVEL: "trace" } });
+  const server = await startServer({
+    dataDir: dir,
+    env: { API_KEY: "", FRONTEND_PASSWORD: "", NEXTAUTH_SECRET: "", LOG_LEVEL: "trace" },
+  });
   try {
     const banner = server.output();
     const password = /Dashboard password: (\S+)/.exec(banner)?.[1];
@@ -77,7 +110,10 @@ test("generated secrets are printed once, in the first-start banner, and nowhere
     assert.equal(occurrences(output, password), 1, `the password is printed once:\n${output}`);
     assert.equal(occurrences(output, apiKey), 1, `the plugin key is printed once:\n${output}`);
     const bannerLines = output.split("\n").filter((l) => l.includes(password) || l.includes(apiKey));
-    assert.ok(bannerLines.every((l) => /^ {2}(Dashboard password|Plugin API key):/.test(l)), bannerLines.join("\n"));
+    assert.ok(
+      bannerLines.every((l) => /^ {2}(Dashboard password|Plugin API key):/.test(l)),
+      bannerLines.join("\n"),
+    );
   } finally {
     await server.dispose();
     rmSync(dir, { recursive: true, force: true });

@@ -13,7 +13,12 @@ after(async () => {
 });
 
 const event = (type: string, properties: Record<string, unknown>): WireEvent => ({
-  id: eventId(), type, hostname: "metrics-host", directory: "/srv/app", time: Date.now(), properties,
+  id: eventId(),
+  type,
+  hostname: "metrics-host",
+  directory: "/srv/app",
+  time: Date.now(),
+  properties,
 });
 
 async function scrape(headers: Record<string, string> = { authorization: `Bearer ${METRICS_TOKEN}` }) {
@@ -35,7 +40,11 @@ test("/metrics wants the dashboard password or METRICS_TOKEN; the plugin key is 
   assert.equal((await scrape({ authorization: "Bearer not-the-token-0123456789" })).status, 401);
   assert.equal((await scrape({ "x-api-key": server.apiKey })).status, 403);
   assert.equal(JSON.parse((await scrape({ authorization: `Bearer ${server.apiKey}` })).text).error.code, "forbidden");
-  for (const headers of <Record<string, string>[]>[{ authorization: `Bearer ${METRICS_TOKEN}` }, { authorization: `Bearer ${server.password}` }, { "x-api-key": server.password }]) {
+  for (const headers of <Record<string, string>[]>[
+    { authorization: `Bearer ${METRICS_TOKEN}` },
+    { authorization: `Bearer ${server.password}` },
+    { "x-api-key": server.password },
+  ]) {
     const ok = await scrape(headers);
     assert.equal(ok.status, 200);
     assert.match(ok.type ?? "", /^text\/plain; version=0\.0\.4/);
@@ -58,17 +67,31 @@ test("event counters match what was sent: accepted, duplicate, ignored, and each
   };
   const before = Object.fromEntries(Object.entries(series).map(([k, s]) => [k, counter(start, s)]));
 
-  const batch = Array.from({ length: 7 }, (_, i) => event("session.status", { sessionID: `ses_metrics${i}`, status: { type: i % 2 ? "busy" : "idle" } }));
+  const batch = Array.from({ length: 7 }, (_, i) =>
+    event("session.status", { sessionID: `ses_metrics${i}`, status: { type: i % 2 ? "busy" : "idle" } }),
+  );
   assert.equal((await postEvents(server, { events: batch })).status, 202);
   assert.equal((await postEvents(server, { events: batch.slice(0, 3) })).status, 202); // 3 duplicates
-  assert.equal((await postEvents(server, { events: [event("some.future.event", {}), event("another.unknown", {})] })).status, 202); // 2 ignored
-  const mixed = await postEvents(server, { events: [event("session.idle", { sessionID: "ses_metrics_ok" }), { id: "evt_bad1", type: "session.idle" }, { type: "session.idle" }] });
+  assert.equal(
+    (await postEvents(server, { events: [event("some.future.event", {}), event("another.unknown", {})] })).status,
+    202,
+  ); // 2 ignored
+  const mixed = await postEvents(server, {
+    events: [
+      event("session.idle", { sessionID: "ses_metrics_ok" }),
+      { id: "evt_bad1", type: "session.idle" },
+      { type: "session.idle" },
+    ],
+  });
   assert.equal(mixed.status, 400); // 1 accepted, 2 rejected events
   assert.equal((await postEvents(server, { events: [] }, { key: "wrong-key-0123456789" })).status, 401);
   assert.equal((await postEvents(server, { events: [] }, { key: null })).status, 401);
   assert.equal((await postEvents(server, null, { contentType: "text/plain", raw: "{}" })).status, 415);
   assert.equal((await postEvents(server, null, { raw: "{not json" })).status, 400);
-  assert.equal((await postEvents(server, null, { raw: JSON.stringify({ events: [], pad: "x".repeat(1_100_000) }) })).status, 413);
+  assert.equal(
+    (await postEvents(server, null, { raw: JSON.stringify({ events: [], pad: "x".repeat(1_100_000) }) })).status,
+    413,
+  );
 
   const end = (await scrape()).text;
   const delta = (k: keyof typeof series) => counter(end, series[k]) - before[k];
@@ -84,15 +107,24 @@ test("event counters match what was sent: accepted, duplicate, ignored, and each
 });
 
 test("gauges read at scrape time: socket.io clients, sessions by status, database size", async () => {
-  await postEvents(server, { events: [event("session.status", { sessionID: "ses_gauge_busy", status: { type: "busy" } })] });
+  await postEvents(server, {
+    events: [event("session.status", { sessionID: "ses_gauge_busy", status: { type: "busy" } })],
+  });
   const socket = connectSocket(server, { password: server.password });
   await connected(socket);
   try {
     const text = (await scrape()).text;
     assert.equal(value(text, "opencode_dashboard_socket_clients"), 1);
-    const statuses = Object.fromEntries(["busy", "idle", "retry", "error"].map((s) => [s, value(text, `opencode_dashboard_sessions{status="${s}"}`)]));
-    const list = await fetch(`${server.url}/api/admin/storage`, { headers: { "x-api-key": server.password } }).then((r) => r.json());
-    assert.equal(Object.values(statuses).reduce((a, b) => a + b, 0), list.tables.sessions);
+    const statuses = Object.fromEntries(
+      ["busy", "idle", "retry", "error"].map((s) => [s, value(text, `opencode_dashboard_sessions{status="${s}"}`)]),
+    );
+    const list = await fetch(`${server.url}/api/admin/storage`, { headers: { "x-api-key": server.password } }).then(
+      (r) => r.json(),
+    );
+    assert.equal(
+      Object.values(statuses).reduce((a, b) => a + b, 0),
+      list.tables.sessions,
+    );
     assert.ok(statuses.busy >= 1);
     assert.ok(value(text, 'opencode_dashboard_database_bytes{file="database"}') > 0);
     assert.match(text, /^process_resident_memory_bytes \d+/m);
@@ -113,7 +145,12 @@ test("GET /api/admin/storage reports file and WAL size and rows per table, behin
   assert.ok(body.bytes.file > 0);
   assert.equal(body.autoVacuum, "incremental");
   assert.equal(body.retentionDays, null);
-  for (const table of ["sessions", "messages", "timeline", "events_seen", "instances"]) assert.equal(typeof body.tables[table], "number", table);
+  for (const table of ["sessions", "messages", "timeline", "events_seen", "instances"])
+    assert.equal(typeof body.tables[table], "number", table);
   assert.ok(body.tables.events_seen >= 11, "every event id sent above is kept");
-  assert.equal(Object.keys(body.tables).some((t) => t.startsWith("timeline_search")), false, "FTS internals are left out");
+  assert.equal(
+    Object.keys(body.tables).some((t) => t.startsWith("timeline_search")),
+    false,
+    "FTS internals are left out",
+  );
 });

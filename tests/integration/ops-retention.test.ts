@@ -12,16 +12,28 @@ const FIXTURE_SESSION = "ses_df550c68bffeTpR8dpuyGfV7RN";
 
 /** The captured stream (messages, tool parts, a pending permission) as a session of our own, plus its todos. */
 function sessionEvents(sessionId: string, opts: { time: number; hostname: string; parentId?: string }): WireEvent[] {
-  const events = loadStream("serve-bash-permission-pending.jsonl", { hostname: opts.hostname, startTime: opts.time }).map((e) => {
+  const events = loadStream("serve-bash-permission-pending.jsonl", {
+    hostname: opts.hostname,
+    startTime: opts.time,
+  }).map((e) => {
     const copy = JSON.parse(
-      JSON.stringify(e).replaceAll(FIXTURE_SESSION, sessionId).replace(/"(evt|msg|prt|per)_/g, `"$1_${sessionId}_`),
+      JSON.stringify(e)
+        .replaceAll(FIXTURE_SESSION, sessionId)
+        .replace(/"(evt|msg|prt|per)_/g, `"$1_${sessionId}_`),
     ) as WireEvent;
     const info = (copy.properties as { info?: Record<string, unknown> }).info;
     if (opts.parentId && copy.type.startsWith("session.") && info) info.parentID = opts.parentId;
     return copy;
   });
   const last = events.at(-1)!.time;
-  events.push({ id: `evt_${sessionId}_todo`, type: "todo.updated", hostname: opts.hostname, directory: "/home/dev/webapp", time: last, properties: { sessionID: sessionId, todos: [{ content: "check", status: "pending" }] } });
+  events.push({
+    id: `evt_${sessionId}_todo`,
+    type: "todo.updated",
+    hostname: opts.hostname,
+    directory: "/home/dev/webapp",
+    time: last,
+    properties: { sessionID: sessionId, todos: [{ content: "check", status: "pending" }] },
+  });
   return events;
 }
 
@@ -29,8 +41,13 @@ type Snapshot = Record<string, Record<string, unknown>[]>;
 
 function snapshot(file: string): Snapshot {
   const db = new Database(file, { readonly: true });
-  const tables = db.prepare("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
-  const result = Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM "${t}" ORDER BY 1`).all() as Record<string, unknown>[]]));
+  const tables = db
+    .prepare("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%'")
+    .pluck()
+    .all() as string[];
+  const result = Object.fromEntries(
+    tables.map((t) => [t, db.prepare(`SELECT * FROM "${t}" ORDER BY 1`).all() as Record<string, unknown>[]]),
+  );
   db.close();
   return result;
 }
@@ -70,17 +87,31 @@ test("retention prunes exactly the expired session trees, old event ids and aban
   db.close();
 
   const before = snapshot(server.databasePath);
-  for (const table of ["sessions", "messages", "timeline", "pending_requests", "todos", "events_seen", "instances", "session_search_ids"]) {
+  for (const table of [
+    "sessions",
+    "messages",
+    "timeline",
+    "pending_requests",
+    "todos",
+    "events_seen",
+    "instances",
+    "session_search_ids",
+  ]) {
     assert.ok(before[table]?.length > 0, `the fixture fills ${table}`);
   }
   for (const table of ["messages", "timeline", "pending_requests", "todos"]) {
-    assert.ok(before[table].some((r) => expired.has(r.session_id as string)) && before[table].some((r) => !expired.has(r.session_id as string)), `${table} has rows on both sides`);
+    assert.ok(
+      before[table].some((r) => expired.has(r.session_id as string)) &&
+        before[table].some((r) => !expired.has(r.session_id as string)),
+      `${table} has rows on both sides`,
+    );
   }
 
   server = await startServer({ dataDir: dir, env: { RETENTION_DAYS: "30" } });
   try {
     const deadline = Date.now() + 10_000;
-    while (!/retention: pruned/.test(server.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (!/retention: pruned/.test(server.output()) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     assert.match(server.output(), /retention: pruned 3 session\(s\), \d+ event id\(s\), 1 host\(s\)/);
   } finally {
     await server.dispose();
@@ -110,8 +141,14 @@ test("retention prunes exactly the expired session trees, old event ids and aban
   assert.equal(check.pragma("auto_vacuum", { simple: true }), 2, "new databases use incremental auto-vacuum");
   assert.equal(check.pragma("freelist_count", { simple: true }), 0, "pruning gave the freed pages back");
   // The search index followed the deletes.
-  const indexed = check.prepare("SELECT count(*) FROM timeline_search WHERE timeline_search MATCH 'write'").pluck().get() as number;
-  const expectedIndexed = check.prepare("SELECT count(*) FROM timeline WHERE kind IN ('prompt', 'text') AND text LIKE '%write%'").pluck().get() as number;
+  const indexed = check
+    .prepare("SELECT count(*) FROM timeline_search WHERE timeline_search MATCH 'write'")
+    .pluck()
+    .get() as number;
+  const expectedIndexed = check
+    .prepare("SELECT count(*) FROM timeline WHERE kind IN ('prompt', 'text') AND text LIKE '%write%'")
+    .pluck()
+    .get() as number;
   assert.equal(indexed, expectedIndexed);
   check.close();
   rmSync(dir, { recursive: true, force: true });
@@ -147,9 +184,15 @@ test("pruning a large history (5,000 sessions, 70 MB) deletes it and gives the p
   const now = Date.now();
   const old = now - 90 * DAY;
   const db = new Database(server.databasePath);
-  const addSession = db.prepare("INSERT INTO sessions (id, hostname, directory, title, created_at, updated_at, last_activity_at) VALUES (?, 'big-host', '/srv/big', ?, ?, ?, ?)");
-  const addMessage = db.prepare("INSERT INTO messages (id, session_id, role, created_at) VALUES (?, ?, 'assistant', ?)");
-  const addEntry = db.prepare("INSERT INTO timeline (session_id, key, kind, time, text, output, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  const addSession = db.prepare(
+    "INSERT INTO sessions (id, hostname, directory, title, created_at, updated_at, last_activity_at) VALUES (?, 'big-host', '/srv/big', ?, ?, ?, ?)",
+  );
+  const addMessage = db.prepare(
+    "INSERT INTO messages (id, session_id, role, created_at) VALUES (?, ?, 'assistant', ?)",
+  );
+  const addEntry = db.prepare(
+    "INSERT INTO timeline (session_id, key, kind, time, text, output, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+  );
   const addEvent = db.prepare("INSERT INTO events_seen (id, received_at) VALUES (?, ?)");
   const text = "lorem ipsum dolor sit amet ".repeat(40);
   db.transaction(() => {
@@ -158,7 +201,8 @@ test("pruning a large history (5,000 sessions, 70 MB) deletes it and gives the p
       const at = i < 4900 ? old : now;
       addSession.run(id, `session ${i}`, at, at, at);
       addMessage.run(`msg_big${i}`, id, at);
-      for (let k = 0; k < 6; k++) addEntry.run(id, `part${k}`, k % 2 ? "text" : "tool", at + k, text, k % 2 ? null : text, at);
+      for (let k = 0; k < 6; k++)
+        addEntry.run(id, `part${k}`, k % 2 ? "text" : "tool", at + k, text, k % 2 ? null : text, at);
       addEvent.run(`evt_big${i}`, at);
     }
   })();
@@ -174,7 +218,9 @@ test("pruning a large history (5,000 sessions, 70 MB) deletes it and gives the p
       assert.equal((await fetch(`${server.url}/health`)).status, 200);
     }
     assert.match(server.output(), /retention: pruned 4900 session\(s\), 4900 event id\(s\), 0 host\(s\)/);
-    const storage = await fetch(`${server.url}/api/admin/storage`, { headers: { "x-api-key": server.password } }).then((r) => r.json());
+    const storage = await fetch(`${server.url}/api/admin/storage`, { headers: { "x-api-key": server.password } }).then(
+      (r) => r.json(),
+    );
     assert.equal(storage.tables.sessions, 100);
     assert.equal(storage.tables.timeline, 600);
     assert.equal(storage.freePages, 0);

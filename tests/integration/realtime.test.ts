@@ -11,7 +11,14 @@ after(async () => {
   await server?.dispose();
 });
 
-const ev = (type: string, properties: Record<string, unknown>, time = Date.now()): WireEvent => ({ id: eventId(), type, hostname: "rt-host", directory: "/srv/rt", time, properties });
+const ev = (type: string, properties: Record<string, unknown>, time = Date.now()): WireEvent => ({
+  id: eventId(),
+  type,
+  hostname: "rt-host",
+  directory: "/srv/rt",
+  time,
+  properties,
+});
 
 test("the handshake needs the dashboard password; the plugin key and nothing are refused", async () => {
   for (const auth of [{}, { password: "wrong" }, { password: server.apiKey }]) {
@@ -34,11 +41,27 @@ test("a committed batch pushes the session row, attention, the instance, and tim
   const upsert = once(socket, "session:upsert", (s) => s.id === sessionID && s.attention?.reason === "permission");
   const attention = once(socket, "attention", (a) => a.sessionId === sessionID);
   const instance = once(socket, "instance:upsert", (i) => i.hostname === "rt-host");
-  const timeline = once(socket, "timeline:append", (t) => t.sessionId === sessionID && t.entries.some((e: any) => e.kind === "tool"));
+  const timeline = once(
+    socket,
+    "timeline:append",
+    (t) => t.sessionId === sessionID && t.entries.some((e: any) => e.kind === "tool"),
+  );
   const res = await postEvents(server, {
     events: [
-      ev("session.created", { info: { id: sessionID, title: "Deploy", directory: "/srv/rt", time: { created: 1, updated: 1 } } }),
-      ev("message.part.updated", { part: { id: "prt_live_tool", sessionID, messageID: "msg_live", type: "tool", tool: "bash", callID: "c", state: { status: "running", input: { command: "make deploy" }, time: { start: 10 } } } }),
+      ev("session.created", {
+        info: { id: sessionID, title: "Deploy", directory: "/srv/rt", time: { created: 1, updated: 1 } },
+      }),
+      ev("message.part.updated", {
+        part: {
+          id: "prt_live_tool",
+          sessionID,
+          messageID: "msg_live",
+          type: "tool",
+          tool: "bash",
+          callID: "c",
+          state: { status: "running", input: { command: "make deploy" }, time: { start: 10 } },
+        },
+      }),
       ev("permission.asked", { id: "per_live", sessionID, permission: "bash", patterns: ["make deploy"] }),
     ],
   });
@@ -68,7 +91,19 @@ test("timeline entries go only to sockets subscribed to that session", async () 
   let leaked = 0;
   other.on("timeline:append", (t) => t.sessionId === "ses_room_a" && leaked++);
   const got = once(watcher, "timeline:append", (t) => t.sessionId === "ses_room_a");
-  await postEvents(server, ev("message.part.updated", { part: { id: "prt_room", sessionID: "ses_room_a", messageID: "msg_room", type: "text", text: "hi", time: { start: 1, end: 2 } } }));
+  await postEvents(
+    server,
+    ev("message.part.updated", {
+      part: {
+        id: "prt_room",
+        sessionID: "ses_room_a",
+        messageID: "msg_room",
+        type: "text",
+        text: "hi",
+        time: { start: 1, end: 2 },
+      },
+    }),
+  );
   await got;
   await new Promise((r) => setTimeout(r, 100));
   assert.equal(leaked, 0);
@@ -85,14 +120,20 @@ test("session rows are coalesced: at most one per session per 100 ms, ending on 
   const started = Date.now();
   const base = Date.now();
   for (let i = 0; i < 60; i++) {
-    await postEvents(server, ev("session.updated", { info: { id: sessionID, title: `title ${i}`, directory: "/x", time: { created: 1, updated: base + i } } }));
+    await postEvents(
+      server,
+      ev("session.updated", {
+        info: { id: sessionID, title: `title ${i}`, directory: "/x", time: { created: 1, updated: base + i } },
+      }),
+    );
   }
   const elapsed = Date.now() - started;
   await new Promise((r) => setTimeout(r, 300));
   assert.ok(seen.length >= 1);
   assert.equal(seen.at(-1)!.title, "title 59");
   assert.ok(seen.length <= Math.ceil((elapsed + 300) / 100) + 1, `${seen.length} upserts in ${elapsed} ms`);
-  for (let i = 1; i < seen.length; i++) assert.ok(seen[i].at - seen[i - 1].at >= 90, `gap ${seen[i].at - seen[i - 1].at} ms`);
+  for (let i = 1; i < seen.length; i++)
+    assert.ok(seen[i].at - seen[i - 1].at >= 90, `gap ${seen[i].at - seen[i - 1].at} ms`);
   socket.close();
 });
 
@@ -101,7 +142,10 @@ test("SIGTERM closes sockets, finishes, and exits 0; the data is still there aft
   await connected(socket);
   const disconnected = new Promise<string>((resolve) => socket.once("disconnect", (reason) => resolve(reason)));
   // Sent as the signal goes out: either answered (202) or refused before the server took it.
-  const pending = postEvents(server, ev("session.status", { sessionID: "ses_shutdown", status: { type: "busy" } })).catch(() => null);
+  const pending = postEvents(
+    server,
+    ev("session.status", { sessionID: "ses_shutdown", status: { type: "busy" } }),
+  ).catch(() => null);
   const code = await server.stop();
   assert.equal(code, 0);
   assert.match(server.output(), /"stopped"/);

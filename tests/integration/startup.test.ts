@@ -12,7 +12,11 @@ test("a bad configuration value stops start-up with exit 1 and names the variabl
   const dir = mkdtempSync(path.join(tmpdir(), "ocd-start-"));
   const result = spawnSync(process.execPath, ["dist/server.js"], {
     cwd: root,
-    env: { PATH: process.env.PATH, PORT: "not-a-port", DATABASE_URL: path.join(dir, "db.sqlite") } as unknown as NodeJS.ProcessEnv,
+    env: {
+      PATH: process.env.PATH,
+      PORT: "not-a-port",
+      DATABASE_URL: path.join(dir, "db.sqlite"),
+    } as unknown as NodeJS.ProcessEnv,
     encoding: "utf8",
     timeout: 20_000,
   });
@@ -33,7 +37,11 @@ test("first start without secrets generates them, prints the key and password on
     assert.deepEqual(Object.keys(health).sort(), ["db", "status", "uptime", "version"]);
     assert.equal(health.status, "ok");
     // The generated key is the one the webhook wants.
-    const res = await fetch(`${server.url}/events`, { method: "POST", headers: { "content-type": "application/json", "x-api-key": key! }, body: JSON.stringify({ events: [] }) });
+    const res = await fetch(`${server.url}/events`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": key! },
+      body: JSON.stringify({ events: [] }),
+    });
     assert.equal(res.status, 202);
 
     await server.restart();

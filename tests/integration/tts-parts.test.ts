@@ -55,7 +55,14 @@ test("WAV: 16-bit PCM mono that reads back with its rate and length", () => {
   const samples = Float32Array.from({ length: 24_000 }, (_, i) => Math.sin(i / 10) * 1.5); // clipped to ±1
   const wav = encodeWav(samples, 24_000);
   assert.equal(wav.toString("ascii", 0, 4), "RIFF");
-  assert.deepEqual(readWavInfo(wav), { format: 1, channels: 1, sampleRate: 24_000, bitsPerSample: 16, dataBytes: 48_000, durationMs: 1000 });
+  assert.deepEqual(readWavInfo(wav), {
+    format: 1,
+    channels: 1,
+    sampleRate: 24_000,
+    bitsPerSample: 16,
+    dataBytes: 48_000,
+    durationMs: 1000,
+  });
   assert.equal(Math.max(...Array.from({ length: 100 }, (_, i) => wav.readInt16LE(44 + i * 2))), 32_767);
   assert.throws(() => readWavInfo(Buffer.from("not a wav file at all")), /RIFF/);
 });

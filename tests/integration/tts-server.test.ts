@@ -68,7 +68,11 @@ describe("Kokoro through kokoro-js on a tiny model", () => {
     assert.equal((await api(server, "/api/tts/status", { key: null })).status, 401);
     assert.equal((await api(server, "/api/tts/status", { key: server.apiKey })).status, 403);
     assert.equal((await api(server, "/api/tts/sign", { method: "POST", body: "{}", key: null })).status, 401);
-    assert.equal((await api(server, "/api/tts/sign", { method: "POST", body: JSON.stringify({ text: "hi" }), key: server.apiKey })).status, 403);
+    assert.equal(
+      (await api(server, "/api/tts/sign", { method: "POST", body: JSON.stringify({ text: "hi" }), key: server.apiKey }))
+        .status,
+      403,
+    );
   });
 
   test("the model loads from TTS_MODEL_DIR and the status says kokoro", async () => {
@@ -80,7 +84,11 @@ describe("Kokoro through kokoro-js on a tiny model", () => {
     assert.equal(s.kokoro.dtype, "q8");
     assert.ok(s.voices.includes("bm_george"));
     assert.match(server.output(), /Kokoro model ready in \d+ ms/);
-    assert.match(readFileSync(`/proc/${server.pid}/maps`, "utf8"), /libonnxruntime/, "onnxruntime-node is loaded in the server process");
+    assert.match(
+      readFileSync(`/proc/${server.pid}/maps`, "utf8"),
+      /libonnxruntime/,
+      "onnxruntime-node is loaded in the server process",
+    );
     assert.match(server.output(), /loaded onnx\/model_quantized\.onnx/);
   });
 
@@ -124,15 +132,24 @@ describe("Kokoro through kokoro-js on a tiny model", () => {
     const from = server.output().length;
     const urls = await Promise.all(texts.map(async (t) => (await sign(server, t)).json.url as string));
     const responses = await Promise.all(urls.map((u) => fetch(server.url + u)));
-    assert.deepEqual(responses.map((r) => r.status), [200, 200, 200, 200]);
+    assert.deepEqual(
+      responses.map((r) => r.status),
+      [200, 200, 200, 200],
+    );
     await Promise.all(responses.map((r) => r.arrayBuffer()));
-    const lines = () => server.output().slice(from).split("\n").filter((l) => l.includes("speech: synthesized"));
+    const lines = () =>
+      server
+        .output()
+        .slice(from)
+        .split("\n")
+        .filter((l) => l.includes("speech: synthesized"));
     for (let i = 0; i < 40 && lines().length < 4; i++) await new Promise((r) => setTimeout(r, 50)); // the log pipe may lag
     const runs = lines()
       .map((l) => JSON.parse(l) as { started: number; ms: number })
       .sort((a, b) => a.started - b.started);
     assert.equal(runs.length, 4, server.output().slice(-2000));
-    for (let i = 1; i < runs.length; i++) assert.ok(runs[i].started >= runs[i - 1].started + runs[i - 1].ms, `synthesis ${i} overlapped the one before`);
+    for (let i = 1; i < runs.length; i++)
+      assert.ok(runs[i].started >= runs[i - 1].started + runs[i - 1].ms, `synthesis ${i} overlapped the one before`);
   });
 
   test("a tampered or expired signature is 403", async () => {
@@ -157,8 +174,14 @@ describe("Kokoro through kokoro-js on a tiny model", () => {
     assert.equal(expired.status, 403);
     assert.equal(((await expired.json()) as any).error.code, "expired");
 
-    const wrongKey = signSpeech("some-other-secret-0123456789abcdefghijkl", { text: "hi", voice: "af_heart", exp: Math.floor(Date.now() / 1000) + 60 });
-    const r4 = await fetch(`${server.url}/api/tts?${new URLSearchParams({ text: "hi", voice: "af_heart", exp: String(Math.floor(Date.now() / 1000) + 60), sig: wrongKey })}`);
+    const wrongKey = signSpeech("some-other-secret-0123456789abcdefghijkl", {
+      text: "hi",
+      voice: "af_heart",
+      exp: Math.floor(Date.now() / 1000) + 60,
+    });
+    const r4 = await fetch(
+      `${server.url}/api/tts?${new URLSearchParams({ text: "hi", voice: "af_heart", exp: String(Math.floor(Date.now() / 1000) + 60), sig: wrongKey })}`,
+    );
     assert.equal(r4.status, 403);
   });
 
@@ -194,7 +217,9 @@ describe("Kokoro through kokoro-js on a tiny model", () => {
 describe("no Kokoro model", () => {
   let server: TestServer;
   before(async () => {
-    server = await startServer({ env: { DISABLE_TTS: "false", TTS_ENGINE: "kokoro", TTS_MODEL_DIR: path.join(root, "nowhere") } });
+    server = await startServer({
+      env: { DISABLE_TTS: "false", TTS_ENGINE: "kokoro", TTS_MODEL_DIR: path.join(root, "nowhere") },
+    });
   });
   after(async () => server?.dispose());
 
@@ -227,7 +252,10 @@ describe("a model left by TTS_ALLOW_DOWNLOAD=true", () => {
   test("is found in the Hub layout inside TTS_MODEL_DIR, with downloads off", async () => {
     const s = await waitForStatus(server, (s) => s.state !== "loading");
     assert.equal(s.engine, "kokoro", JSON.stringify(s));
-    assert.match(server.output(), /"model":"[^"]*downloaded\/onnx-community\/Kokoro-82M-v1.0-ONNX","dtype":"q8","download":false/);
+    assert.match(
+      server.output(),
+      /"model":"[^"]*downloaded\/onnx-community\/Kokoro-82M-v1.0-ONNX","dtype":"q8","download":false/,
+    );
   });
 });
 

@@ -25,7 +25,9 @@ const ev = (type: string, properties: Record<string, unknown>, extra: Partial<Wi
 });
 
 const created = (id: string, title: string, extra: Record<string, unknown> = {}) =>
-  ev("session.created", { info: { id, title, directory: "/home/dev/shop", time: { created: Date.now(), updated: Date.now() }, ...extra } });
+  ev("session.created", {
+    info: { id, title, directory: "/home/dev/shop", time: { created: Date.now(), updated: Date.now() }, ...extra },
+  });
 
 before(async () => {
   server = await startServer();
@@ -113,36 +115,60 @@ describe("signed in", () => {
       events: [
         created("ses_ui_live", "Fix login bug"),
         ev("session.status", { sessionID: "ses_ui_live", status: { type: "busy" } }),
-        ev("permission.asked", { id: "per_ui_1", sessionID: "ses_ui_live", permission: "bash", patterns: ["rm -rf build"], metadata: { command: "rm -rf build" } }),
+        ev("permission.asked", {
+          id: "per_ui_1",
+          sessionID: "ses_ui_live",
+          permission: "bash",
+          patterns: ["rm -rf build"],
+          metadata: { command: "rm -rf build" },
+        }),
       ],
     });
     const row = page.locator('[data-session-id="ses_ui_live"]');
     await row.waitFor();
-    await page.waitForFunction(() => document.querySelector('[data-session-id="ses_ui_live"]')?.getAttribute("data-attention") === "permission");
+    await page.waitForFunction(
+      () => document.querySelector('[data-session-id="ses_ui_live"]')?.getAttribute("data-attention") === "permission",
+    );
     assert.match(await row.getByTestId("attention-reason").innerText(), /Needs permission — bash: rm -rf build/);
     assert.equal(page.url(), before, "no reload happened");
     await page.waitForFunction(() => document.title.startsWith("(1) waiting"));
     assert.equal(await page.getByTestId("count-waiting").innerText(), "1");
 
     // The reply clears it live; a finished turn raises it again.
-    await postEvents(server, { events: [ev("permission.replied", { sessionID: "ses_ui_live", requestID: "per_ui_1", reply: "once" })] });
-    await page.waitForFunction(() => document.querySelector('[data-session-id="ses_ui_live"]')?.getAttribute("data-attention") === "");
-    await postEvents(server, { events: [ev("session.status", { sessionID: "ses_ui_live", status: { type: "idle" } })] });
-    await row.locator("[data-testid=attention-reason]").filter({ hasText: "Finished — waiting for your next prompt" }).waitFor();
+    await postEvents(server, {
+      events: [ev("permission.replied", { sessionID: "ses_ui_live", requestID: "per_ui_1", reply: "once" })],
+    });
+    await page.waitForFunction(
+      () => document.querySelector('[data-session-id="ses_ui_live"]')?.getAttribute("data-attention") === "",
+    );
+    await postEvents(server, {
+      events: [ev("session.status", { sessionID: "ses_ui_live", status: { type: "idle" } })],
+    });
+    await row
+      .locator("[data-testid=attention-reason]")
+      .filter({ hasText: "Finished — waiting for your next prompt" })
+      .waitFor();
     await shoot("board");
   });
 
   test("dismiss clears the attention, for this tab and for the API", async () => {
     const row = page.locator('[data-session-id="ses_ui_live"]');
-    await row.getByRole("button", { name: /Dismiss/ }).first().click();
-    await page.waitForFunction(() => document.querySelector('[data-session-id="ses_ui_live"]')?.getAttribute("data-attention") === "");
+    await row
+      .getByRole("button", { name: /Dismiss/ })
+      .first()
+      .click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-session-id="ses_ui_live"]')?.getAttribute("data-attention") === "",
+    );
     const { json } = await getJson(server, "/api/sessions/ses_ui_live");
     assert.equal(json.session.attention, null);
     await page.waitForFunction(() => !document.title.startsWith("("));
   });
 
   test("filters live in the URL", async () => {
-    await postEvents(server, { events: [created("ses_ui_other", "Other host work")].map((e) => ({ ...e, hostname: "other-host" })) });
+    await postEvents(server, {
+      events: [created("ses_ui_other", "Other host work")].map((e) => ({ ...e, hostname: "other-host" })),
+    });
     await page.goto(`${server.url}/?host=other-host`);
     await page.locator('[data-session-id="ses_ui_other"]').waitFor();
     assert.equal(await page.locator('[data-session-id="ses_ui_live"]').count(), 0);
@@ -156,9 +182,25 @@ describe("signed in", () => {
     await postEvents(server, {
       events: [
         ev("message.updated", { info: { id: "msg_ui_u1", sessionID, role: "user", time: { created: Date.now() } } }),
-        ev("message.part.updated", { part: { id: "prt_ui_p1", sessionID, messageID: "msg_ui_u1", type: "text", text: "Please run the tests" } }),
         ev("message.part.updated", {
-          part: { id: "prt_ui_t1", sessionID, messageID: "msg_ui_a1", type: "tool", tool: "bash", callID: "c1", state: { status: "completed", input: { command: "npm test" }, output: "42 passing", title: "Run the tests", time: { start: Date.now() - 2000, end: Date.now() } } },
+          part: { id: "prt_ui_p1", sessionID, messageID: "msg_ui_u1", type: "text", text: "Please run the tests" },
+        }),
+        ev("message.part.updated", {
+          part: {
+            id: "prt_ui_t1",
+            sessionID,
+            messageID: "msg_ui_a1",
+            type: "tool",
+            tool: "bash",
+            callID: "c1",
+            state: {
+              status: "completed",
+              input: { command: "npm test" },
+              output: "42 passing",
+              title: "Run the tests",
+              time: { start: Date.now() - 2000, end: Date.now() },
+            },
+          },
         }),
       ],
     });
@@ -171,7 +213,18 @@ describe("signed in", () => {
     assert.match((await page.getByTestId("prompt-entry").first().textContent()) ?? "", /Please run the tests/);
 
     await postEvents(server, {
-      events: [ev("message.part.updated", { part: { id: "prt_ui_a2", sessionID, messageID: "msg_ui_a1", type: "text", text: "All **42** tests pass.\n\n```js\nconst ok = true;\n```", time: { start: Date.now(), end: Date.now() } } })],
+      events: [
+        ev("message.part.updated", {
+          part: {
+            id: "prt_ui_a2",
+            sessionID,
+            messageID: "msg_ui_a1",
+            type: "text",
+            text: "All **42** tests pass.\n\n```js\nconst ok = true;\n```",
+            time: { start: Date.now(), end: Date.now() },
+          },
+        }),
+      ],
     });
     const streamed = page.locator('[data-key="prt_ui_a2"]');
     await streamed.waitFor();
@@ -183,12 +236,27 @@ describe("signed in", () => {
 
   test("Markdown from a model cannot inject markup", async () => {
     await postEvents(server, {
-      events: [ev("message.part.updated", { part: { id: "prt_ui_xss", sessionID: "ses_ui_live", messageID: "msg_ui_a1", type: "text", text: '<img src=x onerror="window.__pwned=1"> [x](javascript:window.__pwned=2)', time: { start: Date.now(), end: Date.now() } } })],
+      events: [
+        ev("message.part.updated", {
+          part: {
+            id: "prt_ui_xss",
+            sessionID: "ses_ui_live",
+            messageID: "msg_ui_a1",
+            type: "text",
+            text: '<img src=x onerror="window.__pwned=1"> [x](javascript:window.__pwned=2)',
+            time: { start: Date.now(), end: Date.now() },
+          },
+        }),
+      ],
     });
     const entry = page.locator('[data-key="prt_ui_xss"]');
     await entry.waitFor();
     assert.equal(await entry.locator("img").count(), 0);
-    const href = await entry.locator("a").first().getAttribute("href").catch(() => null);
+    const href = await entry
+      .locator("a")
+      .first()
+      .getAttribute("href")
+      .catch(() => null);
     assert.ok(!href || !href.startsWith("javascript:"));
     assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
   });
@@ -196,17 +264,50 @@ describe("signed in", () => {
   test("analytics numbers equal the API's", async () => {
     await postEvents(server, {
       events: [
-        ev("message.updated", { info: { id: "msg_ui_cost1", sessionID: "ses_ui_live", role: "assistant", providerID: "anthropic", modelID: "claude-sonnet", cost: 1.25, tokens: { input: 1200, output: 300, reasoning: 0, cache: { read: 5000, write: 0 } }, time: { created: Date.now() - 1000, completed: Date.now() } } }),
-        ev("message.updated", { info: { id: "msg_ui_cost2", sessionID: "ses_ui_other", role: "assistant", providerID: "openai", modelID: "gpt-5", cost: 0.5, tokens: { input: 800, output: 100, reasoning: 50, cache: { read: 0, write: 0 } }, time: { created: Date.now() - 1000, completed: Date.now() } } }),
+        ev("message.updated", {
+          info: {
+            id: "msg_ui_cost1",
+            sessionID: "ses_ui_live",
+            role: "assistant",
+            providerID: "anthropic",
+            modelID: "claude-sonnet",
+            cost: 1.25,
+            tokens: { input: 1200, output: 300, reasoning: 0, cache: { read: 5000, write: 0 } },
+            time: { created: Date.now() - 1000, completed: Date.now() },
+          },
+        }),
+        ev("message.updated", {
+          info: {
+            id: "msg_ui_cost2",
+            sessionID: "ses_ui_other",
+            role: "assistant",
+            providerID: "openai",
+            modelID: "gpt-5",
+            cost: 0.5,
+            tokens: { input: 800, output: 100, reasoning: 50, cache: { read: 0, write: 0 } },
+            time: { created: Date.now() - 1000, completed: Date.now() },
+          },
+        }),
       ],
     });
     const tz = await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
     const { json } = await getJson(server, `/api/analytics/summary?range=30d&tz=${encodeURIComponent(tz)}`);
     await page.goto(`${server.url}/analytics`);
-    const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: json.totals.cost < 1 ? 4 : 2 });
+    const money = new Intl.NumberFormat("en-US", {
+      style: "currency",
+      currency: "USD",
+      minimumFractionDigits: 2,
+      maximumFractionDigits: json.totals.cost < 1 ? 4 : 2,
+    });
     assert.equal(await page.getByTestId("summary-cost").innerText(), money.format(json.totals.cost));
-    assert.equal(await page.getByTestId("summary-sessions").innerText(), new Intl.NumberFormat("en-US").format(json.totals.sessions));
-    assert.equal(await page.getByTestId("summary-messages").innerText(), new Intl.NumberFormat("en-US").format(json.totals.messages));
+    assert.equal(
+      await page.getByTestId("summary-sessions").innerText(),
+      new Intl.NumberFormat("en-US").format(json.totals.sessions),
+    );
+    assert.equal(
+      await page.getByTestId("summary-messages").innerText(),
+      new Intl.NumberFormat("en-US").format(json.totals.messages),
+    );
     const models = (await getJson(server, `/api/analytics/models?range=30d&tz=${encodeURIComponent(tz)}`)).json.models;
     const rows = await page.getByTestId("models-table").locator("tbody tr").count();
     assert.equal(rows, models.length);
@@ -216,8 +317,16 @@ describe("signed in", () => {
   test("the hosts page shows online and offline hosts", async () => {
     await postEvents(server, {
       events: [
-        ev("dashboard.heartbeat", { opencodeVersion: "1.18.33", pluginVersion: "0.1.0", busySessions: 0, spoolBytes: 0, droppedEvents: 0 }, { id: `hb_online_${Date.now()}`, hostname: "online-box" }),
-        ev("dashboard.heartbeat", { opencodeVersion: "1.18.30", pluginVersion: "0.1.0", busySessions: 0, spoolBytes: 0, droppedEvents: 0 }, { id: `hb_offline_${Date.now()}`, hostname: "offline-box", time: Date.now() - 10 * 60_000 }),
+        ev(
+          "dashboard.heartbeat",
+          { opencodeVersion: "1.18.33", pluginVersion: "0.1.0", busySessions: 0, spoolBytes: 0, droppedEvents: 0 },
+          { id: `hb_online_${Date.now()}`, hostname: "online-box" },
+        ),
+        ev(
+          "dashboard.heartbeat",
+          { opencodeVersion: "1.18.30", pluginVersion: "0.1.0", busySessions: 0, spoolBytes: 0, droppedEvents: 0 },
+          { id: `hb_offline_${Date.now()}`, hostname: "offline-box", time: Date.now() - 10 * 60_000 },
+        ),
       ],
     });
     await page.goto(`${server.url}/instances`);
@@ -247,14 +356,27 @@ describe("signed in", () => {
         await ctx.addCookies(cookies);
         const p = await ctx.newPage();
         const hydrationErrors: string[] = [];
-        p.on("console", (m) => m.type() === "error" && /hydrat|did not match|didn't match/i.test(m.text()) && hydrationErrors.push(m.text()));
-        p.on("pageerror", (e) => /hydrat|did not match|didn't match/i.test(e.message) && hydrationErrors.push(e.message));
+        p.on(
+          "console",
+          (m) =>
+            m.type() === "error" &&
+            /hydrat|did not match|didn't match/i.test(m.text()) &&
+            hydrationErrors.push(m.text()),
+        );
+        p.on(
+          "pageerror",
+          (e) => /hydrat|did not match|didn't match/i.test(e.message) && hydrationErrors.push(e.message),
+        );
         for (const [name, route] of pages) {
           await p.goto(`${server.url}${route}`);
           await p.waitForLoadState("networkidle");
           const scrollWidth = await p.evaluate(() => document.documentElement.scrollWidth);
           assert.ok(scrollWidth <= width + 1, `${name} at ${width}px wide scrolls sideways (${scrollWidth}px)`);
-          assert.equal(await p.evaluate(() => document.documentElement.dataset.theme), colorScheme, `${name}: the theme follows the system`);
+          assert.equal(
+            await p.evaluate(() => document.documentElement.dataset.theme),
+            colorScheme,
+            `${name}: the theme follows the system`,
+          );
           await shootPage(p, `${name}-${width}x${height}-${colorScheme}`);
         }
         assert.deepEqual(hydrationErrors, [], "server HTML and the first client render agree");

@@ -1,141 +1,208 @@
 // What gets forwarded and when: wire shape, allow-list, batching (50 events / 250 ms), delta
 // throttling, heartbeat. Runs the shipped plugin file under Bun against a capture server.
-import assert from "node:assert/strict"
-import { after, before, test } from "node:test"
-import { startCaptureServer, type CaptureServer } from "./harness/capture-server.ts"
-import { busEvent, drivePlugin, makeSandbox, writeGlobalConfig, type Sandbox } from "./harness/run-plugin.ts"
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { startCaptureServer, type CaptureServer } from "./harness/capture-server.ts";
+import { busEvent, drivePlugin, makeSandbox, writeGlobalConfig, type Sandbox } from "./harness/run-plugin.ts";
 
-let cs: CaptureServer
-let sb: Sandbox
+let cs: CaptureServer;
+let sb: Sandbox;
 before(async () => {
-  cs = await startCaptureServer({ prefix: "/dash" })
-  sb = makeSandbox()
+  cs = await startCaptureServer({ prefix: "/dash" });
+  sb = makeSandbox();
   // A path prefix and a trailing slash must both be handled.
-  writeGlobalConfig(sb, `url = "${cs.url}/"\napiKey = "batch-key"\nhostname = "test-host"\n`)
-})
+  writeGlobalConfig(sb, `url = "${cs.url}/"\napiKey = "batch-key"\nhostname = "test-host"\n`);
+});
 after(async () => {
-  await cs.close()
-  sb.cleanup()
-})
+  await cs.close();
+  sb.cleanup();
+});
 
 /** Requests of this run only, heartbeats left out. */
 function newRequests(from: number) {
-  return cs.requests.slice(from).map((r) => ({ ...r, events: r.events.filter((e) => e.type !== "dashboard.heartbeat") })).filter((r) => r.events.length > 0)
+  return cs.requests
+    .slice(from)
+    .map((r) => ({ ...r, events: r.events.filter((e) => e.type !== "dashboard.heartbeat") }))
+    .filter((r) => r.events.length > 0);
 }
 
 test("forwards OpenCode's id, type and properties plus hostname, directory and time, to {url}/events", async () => {
-  const from = cs.requests.length
-  const ev = busEvent("session.updated", { sessionID: "ses_a", info: { id: "ses_a", title: "T", version: "1.18.33" } })
-  const t0 = Date.now()
-  const r = await drivePlugin(sb, { steps: [{ events: [ev] }, { wait: 600 }] })
-  assert.equal(r.code, 0, r.stderr)
-  const reqs = cs.requests.slice(from)
-  assert.ok(reqs.every((q) => q.path === "/events"), JSON.stringify(reqs.map((q) => q.path)))
-  assert.ok(reqs.every((q) => q.headers["content-type"] === "application/json" && q.headers["x-api-key"] === "batch-key"))
-  const got = reqs.flatMap((q) => q.events).find((e) => e.id === ev.id)!
-  assert.deepEqual(Object.keys(got).sort(), ["directory", "hostname", "id", "properties", "time", "type"])
-  assert.equal(got.type, "session.updated")
-  assert.deepEqual(got.properties, ev.properties)
-  assert.equal(got.hostname, "test-host")
-  assert.equal(got.directory, sb.project)
-  assert.ok(got.time >= t0 && got.time <= Date.now())
-})
+  const from = cs.requests.length;
+  const ev = busEvent("session.updated", { sessionID: "ses_a", info: { id: "ses_a", title: "T", version: "1.18.33" } });
+  const t0 = Date.now();
+  const r = await drivePlugin(sb, { steps: [{ events: [ev] }, { wait: 600 }] });
+  assert.equal(r.code, 0, r.stderr);
+  const reqs = cs.requests.slice(from);
+  assert.ok(
+    reqs.every((q) => q.path === "/events"),
+    JSON.stringify(reqs.map((q) => q.path)),
+  );
+  assert.ok(
+    reqs.every((q) => q.headers["content-type"] === "application/json" && q.headers["x-api-key"] === "batch-key"),
+  );
+  const got = reqs.flatMap((q) => q.events).find((e) => e.id === ev.id)!;
+  assert.deepEqual(Object.keys(got).sort(), ["directory", "hostname", "id", "properties", "time", "type"]);
+  assert.equal(got.type, "session.updated");
+  assert.deepEqual(got.properties, ev.properties);
+  assert.equal(got.hostname, "test-host");
+  assert.equal(got.directory, sb.project);
+  assert.ok(got.time >= t0 && got.time <= Date.now());
+});
 
 test("heartbeat on start carries versions, busy sessions, spool size and drops", async () => {
-  const from = cs.requests.length
+  const from = cs.requests.length;
   const steps = [
-    { events: [busEvent("session.updated", { sessionID: "s1", info: { id: "s1", version: "1.18.33" } }), busEvent("session.status", { sessionID: "s1", status: { type: "busy" } })] },
+    {
+      events: [
+        busEvent("session.updated", { sessionID: "s1", info: { id: "s1", version: "1.18.33" } }),
+        busEvent("session.status", { sessionID: "s1", status: { type: "busy" } }),
+      ],
+    },
     { wait: 400 },
-  ]
-  const r = await drivePlugin(sb, { steps, options: { heartbeatMs: 200 } })
-  assert.equal(r.code, 0, r.stderr)
-  const hbs = cs.requests.slice(from).flatMap((q) => q.events).filter((e) => e.type === "dashboard.heartbeat")
-  assert.ok(hbs.length >= 2, `start + periodic heartbeats, got ${hbs.length}`)
-  assert.match(hbs[0].id, /^hb_test-host_\d+$/)
-  assert.deepEqual(Object.keys(hbs[0].properties).sort(), ["busySessions", "droppedEvents", "opencodeVersion", "pluginVersion", "spoolBytes"])
-  assert.equal(hbs[0].properties.opencodeVersion, null)
-  assert.equal(hbs[0].properties.busySessions, 0)
-  const last = hbs[hbs.length - 1].properties
-  assert.equal(last.opencodeVersion, "1.18.33")
-  assert.equal(last.busySessions, 1)
-  assert.equal(last.pluginVersion, "0.1.0")
-  assert.equal(last.spoolBytes, 0)
-  assert.equal(last.droppedEvents, 0)
-})
+  ];
+  const r = await drivePlugin(sb, { steps, options: { heartbeatMs: 200 } });
+  assert.equal(r.code, 0, r.stderr);
+  const hbs = cs.requests
+    .slice(from)
+    .flatMap((q) => q.events)
+    .filter((e) => e.type === "dashboard.heartbeat");
+  assert.ok(hbs.length >= 2, `start + periodic heartbeats, got ${hbs.length}`);
+  assert.match(hbs[0].id, /^hb_test-host_\d+$/);
+  assert.deepEqual(Object.keys(hbs[0].properties).sort(), [
+    "busySessions",
+    "droppedEvents",
+    "opencodeVersion",
+    "pluginVersion",
+    "spoolBytes",
+  ]);
+  assert.equal(hbs[0].properties.opencodeVersion, null);
+  assert.equal(hbs[0].properties.busySessions, 0);
+  const last = hbs[hbs.length - 1].properties;
+  assert.equal(last.opencodeVersion, "1.18.33");
+  assert.equal(last.busySessions, 1);
+  assert.equal(last.pluginVersion, "0.1.0");
+  assert.equal(last.spoolBytes, 0);
+  assert.equal(last.droppedEvents, 0);
+});
 
 test("drops start-up noise, keeps the allow-listed families", async () => {
-  const from = cs.requests.length
+  const from = cs.requests.length;
   const kept = [
-    "session.created", "session.status", "session.idle", "session.error", "session.diff", "session.compacted",
-    "message.updated", "message.part.updated", "message.removed", "permission.asked", "permission.replied",
-    "question.asked", "question.replied", "todo.updated", "file.edited", "command.executed", "vcs.branch.updated",
-  ].map((t) => busEvent(t, { sessionID: "ses_k" }))
-  const noise = ["plugin.added", "catalog.updated", "reference.updated", "integration.updated", "installation.updated", "lsp.updated", "file.watcher.updated", "server.connected"].map((t) => busEvent(t, {}))
-  const r = await drivePlugin(sb, { steps: [{ events: [...noise.slice(0, 4), ...kept, ...noise.slice(4)] }, { wait: 500 }] })
-  assert.equal(r.code, 0, r.stderr)
-  const got = newRequests(from).flatMap((q) => q.events)
-  assert.deepEqual(got.map((e) => e.type), kept.map((e) => e.type))
-})
+    "session.created",
+    "session.status",
+    "session.idle",
+    "session.error",
+    "session.diff",
+    "session.compacted",
+    "message.updated",
+    "message.part.updated",
+    "message.removed",
+    "permission.asked",
+    "permission.replied",
+    "question.asked",
+    "question.replied",
+    "todo.updated",
+    "file.edited",
+    "command.executed",
+    "vcs.branch.updated",
+  ].map((t) => busEvent(t, { sessionID: "ses_k" }));
+  const noise = [
+    "plugin.added",
+    "catalog.updated",
+    "reference.updated",
+    "integration.updated",
+    "installation.updated",
+    "lsp.updated",
+    "file.watcher.updated",
+    "server.connected",
+  ].map((t) => busEvent(t, {}));
+  const r = await drivePlugin(sb, {
+    steps: [{ events: [...noise.slice(0, 4), ...kept, ...noise.slice(4)] }, { wait: 500 }],
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const got = newRequests(from).flatMap((q) => q.events);
+  assert.deepEqual(
+    got.map((e) => e.type),
+    kept.map((e) => e.type),
+  );
+});
 
 test("batch timing: 50 queued events flush at once, fewer wait for the 250 ms timer", async () => {
-  const arrivals: { at: number; n: number }[] = []
+  const arrivals: { at: number; n: number }[] = [];
   const timed = await startCaptureServer({
     respond: ({ events }) => {
-      const n = events.filter((e) => e.type !== "dashboard.heartbeat").length
-      if (n > 0) arrivals.push({ at: Date.now(), n })
-      return { status: 202, body: { accepted: events.length, duplicates: 0, ignored: 0 } }
+      const n = events.filter((e) => e.type !== "dashboard.heartbeat").length;
+      if (n > 0) arrivals.push({ at: Date.now(), n });
+      return { status: 202, body: { accepted: events.length, duplicates: 0, ignored: 0 } };
     },
-  })
-  const local = makeSandbox()
+  });
+  const local = makeSandbox();
   try {
-    writeGlobalConfig(local, `url = "${timed.url}"\napiKey = "k"\n`)
-    const fifty = Array.from({ length: 50 }, (_, i) => busEvent("message.updated", { i }))
-    const three = Array.from({ length: 3 }, (_, i) => busEvent("message.updated", { j: i }))
-    const r = await drivePlugin(local, { steps: [{ wait: 400 }, { events: fifty }, { wait: 600 }, { events: three }, { wait: 600 }] })
-    assert.equal(r.code, 0, r.stderr)
-    assert.deepEqual(arrivals.map((a) => a.n), [50, 3])
+    writeGlobalConfig(local, `url = "${timed.url}"\napiKey = "k"\n`);
+    const fifty = Array.from({ length: 50 }, (_, i) => busEvent("message.updated", { i }));
+    const three = Array.from({ length: 3 }, (_, i) => busEvent("message.updated", { j: i }));
+    const r = await drivePlugin(local, {
+      steps: [{ wait: 400 }, { events: fifty }, { wait: 600 }, { events: three }, { wait: 600 }],
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      arrivals.map((a) => a.n),
+      [50, 3],
+    );
     // Event times are stamped by the plugin when it received them.
-    const reqs = timed.requests.filter((q) => q.events.some((e) => e.type === "message.updated"))
-    const fullDelay = arrivals[0].at - reqs[0].events[0].time
-    const partialDelay = arrivals[1].at - reqs[1].events[0].time
-    assert.ok(fullDelay < 200, `full batch sent after ${fullDelay} ms`)
-    assert.ok(partialDelay >= 200 && partialDelay < 900, `partial batch sent after ${partialDelay} ms`)
+    const reqs = timed.requests.filter((q) => q.events.some((e) => e.type === "message.updated"));
+    const fullDelay = arrivals[0].at - reqs[0].events[0].time;
+    const partialDelay = arrivals[1].at - reqs[1].events[0].time;
+    assert.ok(fullDelay < 200, `full batch sent after ${fullDelay} ms`);
+    assert.ok(partialDelay >= 200 && partialDelay < 900, `partial batch sent after ${partialDelay} ms`);
   } finally {
-    await timed.close()
-    local.cleanup()
+    await timed.close();
+    local.cleanup();
   }
-})
+});
 
 test("many events keep their order and no request exceeds 500 events", async () => {
-  const from = cs.requests.length
-  const events = Array.from({ length: 1200 }, (_, i) => busEvent("message.part.updated", { sessionID: "ses_o", i }))
-  const r = await drivePlugin(sb, { steps: [{ events }, { wait: 1000 }] })
-  assert.equal(r.code, 0, r.stderr)
-  const reqs = newRequests(from)
-  assert.ok(reqs.every((q) => q.events.length <= 500))
-  assert.deepEqual(reqs.flatMap((q) => q.events).map((e) => e.id), events.map((e) => e.id))
-})
+  const from = cs.requests.length;
+  const events = Array.from({ length: 1200 }, (_, i) => busEvent("message.part.updated", { sessionID: "ses_o", i }));
+  const r = await drivePlugin(sb, { steps: [{ events }, { wait: 1000 }] });
+  assert.equal(r.code, 0, r.stderr);
+  const reqs = newRequests(from);
+  assert.ok(reqs.every((q) => q.events.length <= 500));
+  assert.deepEqual(
+    reqs.flatMap((q) => q.events).map((e) => e.id),
+    events.map((e) => e.id),
+  );
+});
 
 test("message.part.delta: at most one typing marker per part per second, without the delta text", async () => {
-  const from = cs.requests.length
-  const delta = (part: string, n: number) => busEvent("message.part.delta", { sessionID: "ses_d", messageID: "msg_d", partID: part, field: "text", delta: `chunk ${n} `.repeat(5) })
-  const steps: unknown[] = []
+  const from = cs.requests.length;
+  const delta = (part: string, n: number) =>
+    busEvent("message.part.delta", {
+      sessionID: "ses_d",
+      messageID: "msg_d",
+      partID: part,
+      field: "text",
+      delta: `chunk ${n} `.repeat(5),
+    });
+  const steps: unknown[] = [];
   // 2.2 s of streaming for part A (a chunk every 50 ms), plus a short burst on part B.
   for (let i = 0; i < 44; i++) {
-    steps.push({ events: i < 5 ? [delta("prt_A", i), delta("prt_B", i)] : [delta("prt_A", i)] })
-    steps.push({ wait: 50 })
+    steps.push({ events: i < 5 ? [delta("prt_A", i), delta("prt_B", i)] : [delta("prt_A", i)] });
+    steps.push({ wait: 50 });
   }
-  steps.push({ wait: 400 })
-  const r = await drivePlugin(sb, { steps })
-  assert.equal(r.code, 0, r.stderr)
-  const markers = newRequests(from).flatMap((q) => q.events).filter((e) => e.type === "message.part.delta")
-  const a = markers.filter((e) => e.properties.partID === "prt_A")
-  const b = markers.filter((e) => e.properties.partID === "prt_B")
-  assert.ok(a.length >= 2 && a.length <= 3, `part A markers: ${a.length}`)
-  assert.equal(b.length, 1)
-  for (let i = 1; i < a.length; i++) assert.ok(a[i].time - a[i - 1].time >= 1000)
+  steps.push({ wait: 400 });
+  const r = await drivePlugin(sb, { steps });
+  assert.equal(r.code, 0, r.stderr);
+  const markers = newRequests(from)
+    .flatMap((q) => q.events)
+    .filter((e) => e.type === "message.part.delta");
+  const a = markers.filter((e) => e.properties.partID === "prt_A");
+  const b = markers.filter((e) => e.properties.partID === "prt_B");
+  assert.ok(a.length >= 2 && a.length <= 3, `part A markers: ${a.length}`);
+  assert.equal(b.length, 1);
+  for (let i = 1; i < a.length; i++) assert.ok(a[i].time - a[i - 1].time >= 1000);
   for (const m of markers) {
-    assert.equal("delta" in m.properties, false)
-    assert.deepEqual(Object.keys(m.properties).sort(), ["field", "messageID", "partID", "sessionID"])
+    assert.equal("delta" in m.properties, false);
+    assert.deepEqual(Object.keys(m.properties).sort(), ["field", "messageID", "partID", "sessionID"]);
   }
-})
+});

@@ -37,15 +37,25 @@ export async function postEvents(
   return { status: response.status, json, text };
 }
 
-export async function getJson(server: Pick<TestServer, "url" | "password">, route: string, headers: Record<string, string> = {}) {
+export async function getJson(
+  server: Pick<TestServer, "url" | "password">,
+  route: string,
+  headers: Record<string, string> = {},
+) {
   const response = await fetch(`${server.url}${route}`, { headers: { "x-api-key": server.password, ...headers } });
   return { status: response.status, json: (await response.json()) as any };
 }
 
 /** Reads a captured OpenCode stream and wraps each event as the plugin would send it. */
-export function loadStream(name: string, opts: { hostname?: string; directory?: string; startTime?: number } = {}): WireEvent[] {
+export function loadStream(
+  name: string,
+  opts: { hostname?: string; directory?: string; startTime?: number } = {},
+): WireEvent[] {
   const file = path.resolve(import.meta.dirname, "../fixtures/opencode", name);
-  const lines = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const lines = readFileSync(file, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
   const start = opts.startTime ?? 1_795_475_585_000;
   return lines
     .filter((l) => l.id && l.type)
@@ -63,7 +73,12 @@ export function connectSocket(server: Pick<TestServer, "url">, auth: Record<stri
   return io(server.url, { path: "/socket.io", auth, transports: ["websocket"], reconnection: false, forceNew: true });
 }
 
-export function once<T = any>(socket: Socket, event: string, predicate: (payload: T) => boolean = () => true, timeoutMs = 5000): Promise<T> {
+export function once<T = any>(
+  socket: Socket,
+  event: string,
+  predicate: (payload: T) => boolean = () => true,
+  timeoutMs = 5000,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.off(event, handler);

@@ -27,7 +27,9 @@ export type TestServer = {
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-export async function startServer(opts: { dataDir?: string; env?: Record<string, string>; port?: number; nodeArgs?: string[] } = {}): Promise<TestServer> {
+export async function startServer(
+  opts: { dataDir?: string; env?: Record<string, string>; port?: number; nodeArgs?: string[] } = {},
+): Promise<TestServer> {
   const ownDir = !opts.dataDir;
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), "ocd-test-"));
   const databasePath = path.join(dataDir, "database.db");
@@ -51,7 +53,11 @@ export async function startServer(opts: { dataDir?: string; env?: Record<string,
       ...opts.env,
     };
     delete env.NODE_OPTIONS; // the test runner's --import tsx must not leak into the server
-    const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), "dist/server.js"], { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), "dist/server.js"], {
+      cwd: root,
+      env: env as NodeJS.ProcessEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     child = proc;
     const from = output.length;
     const listening = new Promise<number>((resolve, reject) => {

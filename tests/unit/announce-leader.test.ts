@@ -13,7 +13,11 @@ function world() {
   let timers: { at: number; fn: () => void; id: number; owner?: string }[] = [];
   let next = 1;
   const store = new Map<string, string>();
-  const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v), removeItem: (k: string) => void store.delete(k) };
+  const storage = {
+    getItem: (k: string) => store.get(k) ?? null,
+    setItem: (k: string, v: string) => void store.set(k, v),
+    removeItem: (k: string) => void store.delete(k),
+  };
   const listeners = new Set<{ owner: object; fn: (e: { data: unknown }) => void }>();
   const setTimer = (fn: () => void, ms: number) => {
     const id = next++;
@@ -73,9 +77,15 @@ describe("leader election", () => {
     const w = world();
     const tabs = [w.tab("a"), w.tab("b"), w.tab("c")];
     w.advance(200);
-    assert.deepEqual(tabs.map((t) => t.isLeader()), [true, false, false]);
+    assert.deepEqual(
+      tabs.map((t) => t.isLeader()),
+      [true, false, false],
+    );
     w.advance(30_000);
-    assert.deepEqual(tabs.map((t) => t.isLeader()), [true, false, false]);
+    assert.deepEqual(
+      tabs.map((t) => t.isLeader()),
+      [true, false, false],
+    );
   });
 
   test("two tabs claiming in the same moment settle on one", () => {
@@ -133,13 +143,30 @@ describe("announcer settings", () => {
   test("defaults, and anything stored is made valid", () => {
     assert.deepEqual(parseSettings(null), DEFAULT_SETTINGS);
     assert.deepEqual(parseSettings("{not json"), DEFAULT_SETTINGS);
-    const s = parseSettings(JSON.stringify({ muted: true, volume: 7, voice: "af_bella", sound: "loud", reasons: { idle: false, error: "no" } }));
-    assert.deepEqual(s, { muted: true, volume: 1, voice: "af_bella", sound: "voice", reasons: { permission: true, question: true, idle: false, error: true } });
+    const s = parseSettings(
+      JSON.stringify({
+        muted: true,
+        volume: 7,
+        voice: "af_bella",
+        sound: "loud",
+        reasons: { idle: false, error: "no" },
+      }),
+    );
+    assert.deepEqual(s, {
+      muted: true,
+      volume: 1,
+      voice: "af_bella",
+      sound: "voice",
+      reasons: { permission: true, question: true, idle: false, error: true },
+    });
   });
 
   test("updates are kept in storage and merge reasons", () => {
     const store = new Map<string, string>();
-    const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) };
+    const storage = {
+      getItem: (k: string) => store.get(k) ?? null,
+      setItem: (k: string, v: string) => void store.set(k, v),
+    };
     const settings = createSettingsStore(storage);
     let changes = 0;
     settings.subscribe(() => changes++);

@@ -52,7 +52,12 @@ const defaultSessions: KnownSession[] = [
   { id: "ses_sub", title: "explore codebase (@explore subagent)", hostname: "vps-2", parentId: "ses_a" },
 ];
 
-const att = (sessionId: string, reason: AttentionMessage["reason"], since: number | null = 1000, detail: string | null = null): AttentionMessage => ({
+const att = (
+  sessionId: string,
+  reason: AttentionMessage["reason"],
+  since: number | null = 1000,
+  detail: string | null = null,
+): AttentionMessage => ({
   sessionId,
   reason,
   detail,
@@ -73,16 +78,24 @@ describe("announcement queue", () => {
 
   test("the four reasons have their own words", () => {
     const { queue, clock, said } = setup();
-    for (const [id, reason, detail] of [["ses_a", "question", "Which database should I use?"], ["ses_b", "idle", "Finished — waiting for your next prompt"], ["ses_c", "error", "APIError: overloaded"], ["ses_d", "permission", "edit: src/app.ts"]] as const) {
+    for (const [id, reason, detail] of [
+      ["ses_a", "question", "Which database should I use?"],
+      ["ses_b", "idle", "Finished — waiting for your next prompt"],
+      ["ses_c", "error", "APIError: overloaded"],
+      ["ses_d", "permission", "edit: src/app.ts"],
+    ] as const) {
       queue.attention(att(id, reason, 1000, detail));
       clock.advance(2_000);
     }
-    assert.deepEqual(said.map((a) => a.text), [
-      "vps-2, fix login bug: has a question: Which database should I use?",
-      "vps-1, refactor api: finished and is waiting for you",
-      "web-1, write docs: stopped with an error",
-      "vps-2, migrate db: needs permission for edit",
-    ]);
+    assert.deepEqual(
+      said.map((a) => a.text),
+      [
+        "vps-2, fix login bug: has a question: Which database should I use?",
+        "vps-1, refactor api: finished and is waiting for you",
+        "web-1, write docs: stopped with an error",
+        "vps-2, migrate db: needs permission for edit",
+      ],
+    );
   });
 
   test("several at once become one combined sentence", () => {
@@ -95,7 +108,10 @@ describe("announcement queue", () => {
     clock.advance(500);
     assert.equal(said.length, 1);
     assert.equal(said[0].items.length, 3);
-    assert.equal(said[0].text, "3 sessions need you. vps-2, fix login bug: needs permission to run bash; vps-1, refactor api: finished and is waiting for you; web-1, write docs: has a question.");
+    assert.equal(
+      said[0].text,
+      "3 sessions need you. vps-2, fix login bug: needs permission to run bash; vps-1, refactor api: finished and is waiting for you; web-1, write docs: has a question.",
+    );
   });
 
   test("many at once are counted by reason and host", () => {
@@ -105,7 +121,10 @@ describe("announcement queue", () => {
     queue.attention(att("ses_c", "idle"));
     queue.attention(att("ses_d", "question"));
     clock.advance(1_500);
-    assert.equal(said[0].text, "4 sessions need you: 2 need permission, 1 has a question and 1 finished, on vps-2, vps-1 and web-1.");
+    assert.equal(
+      said[0].text,
+      "4 sessions need you: 2 need permission, 1 has a question and 1 finished, on vps-2, vps-1 and web-1.",
+    );
   });
 
   test("the same attention (session, reason, since) is never said twice", () => {
@@ -124,7 +143,10 @@ describe("announcement queue", () => {
 
   test("attention already there when the page loaded is not said", () => {
     const { queue, clock, said } = setup();
-    queue.prime([{ id: "ses_a", attention: { reason: "question", since: 500 } }, { id: "ses_b", attention: null }]);
+    queue.prime([
+      { id: "ses_a", attention: { reason: "question", since: 500 } },
+      { id: "ses_b", attention: null },
+    ]);
     queue.attention(att("ses_a", "question", 500));
     clock.advance(2_000);
     assert.equal(said.length, 0);
@@ -164,7 +186,10 @@ describe("announcement queue", () => {
     queue.attention(att("ses_a", "idle"));
     queue.attention(att("ses_b", "error"));
     clock.advance(1_500);
-    assert.deepEqual(said.map((a) => a.text), ["vps-1, refactor api: stopped with an error"]);
+    assert.deepEqual(
+      said.map((a) => a.text),
+      ["vps-1, refactor api: stopped with an error"],
+    );
     reasons.error = false;
     queue.attention(att("ses_c", "error", 2000));
     clock.advance(1_500);
@@ -178,7 +203,10 @@ describe("announcement queue", () => {
     queue.attention(att("ses_b", "idle", 1000));
     queue.attention(att("ses_b", "question", 1200, "Which one?"));
     clock.advance(1_500);
-    assert.deepEqual(said.map((a) => a.text), ["vps-1, refactor api: has a question: Which one?"]);
+    assert.deepEqual(
+      said.map((a) => a.text),
+      ["vps-1, refactor api: has a question: Which one?"],
+    );
   });
 
   test("long titles and details are clipped; the sentence fits the server's 300 characters", () => {
@@ -186,7 +214,13 @@ describe("announcement queue", () => {
     const text = composeSentence([{ session: { hostname: "h", title: long }, reason: "question", detail: long }]);
     assert.ok(text.length <= 300, String(text.length));
     assert.match(text, /^h, x{59}…: has a question: x{119}…$/);
-    const many = composeSentence(Array.from({ length: 40 }, (_, i) => ({ session: { hostname: `host-${i}`, title: long }, reason: "idle" as const, detail: null })));
+    const many = composeSentence(
+      Array.from({ length: 40 }, (_, i) => ({
+        session: { hostname: `host-${i}`, title: long },
+        reason: "idle" as const,
+        detail: null,
+      })),
+    );
     assert.equal(many, "40 sessions need you: 40 finished, on 40 machines.");
   });
 

@@ -7,7 +7,11 @@ import { loadConfig, setConfig } from "../../lib/config";
 import { clientAddress } from "../../lib/http/client-address";
 
 const configWith = (env: Record<string, string>) =>
-  loadConfig({ NODE_ENV: "test", DATABASE_URL: path.join(mkdtempSync(path.join(tmpdir(), "ocd-addr-")), "db.sqlite"), ...env });
+  loadConfig({
+    NODE_ENV: "test",
+    DATABASE_URL: path.join(mkdtempSync(path.join(tmpdir(), "ocd-addr-")), "db.sqlite"),
+    ...env,
+  });
 
 test("without TRUST_PROXY the socket address is the answer and X-Forwarded-For is ignored", () => {
   setConfig(configWith({}));
@@ -21,7 +25,10 @@ test("with TRUST_PROXY=true the first X-Forwarded-For hop is the answer", () => 
   assert.equal(clientAddress(new Headers({ "x-forwarded-for": "203.0.113.9, 10.0.0.2" }), "127.0.0.1"), "203.0.113.9");
   assert.equal(clientAddress({ "x-forwarded-for": " 2001:db8::7 ,10.0.0.2" }, "127.0.0.1"), "2001:db8::7");
   // Node joins repeated headers; an array form (as some adapters give) is read the same way.
-  assert.equal(clientAddress({ "x-forwarded-for": ["198.51.100.1", "10.0.0.2"] as unknown as string }, "127.0.0.1"), "198.51.100.1");
+  assert.equal(
+    clientAddress({ "x-forwarded-for": ["198.51.100.1", "10.0.0.2"] as unknown as string }, "127.0.0.1"),
+    "198.51.100.1",
+  );
 });
 
 test("with TRUST_PROXY=true but no usable header, the socket address is the answer", () => {

@@ -27,7 +27,13 @@ test("defaults: port 3000, all interfaces, and secrets generated into the data d
 test("environment values win over the secrets file", () => {
   const dir = temp();
   loadConfig({ DATABASE_URL: path.join(dir, "db.sqlite") });
-  const config = loadConfig({ DATABASE_URL: path.join(dir, "db.sqlite"), API_KEY: "my-own-plugin-key", FRONTEND_PASSWORD: "hunter22", PORT: "8080", DISABLE_TTS: "true" });
+  const config = loadConfig({
+    DATABASE_URL: path.join(dir, "db.sqlite"),
+    API_KEY: "my-own-plugin-key",
+    FRONTEND_PASSWORD: "hunter22",
+    PORT: "8080",
+    DISABLE_TTS: "true",
+  });
   assert.equal(config.apiKey, "my-own-plugin-key");
   assert.equal(config.frontendPassword, "hunter22");
   assert.equal(config.sources.apiKey, "env");
@@ -48,7 +54,11 @@ test("a bad value stops start-up with a message that names it", () => {
     [{ DATABASE_URL: "postgres://db/x" }, /^DATABASE_URL: postgres is not supported yet/],
   ];
   for (const [env, message] of cases) {
-    assert.throws(() => loadConfig({ DATABASE_URL: dir, ...env }), (e: unknown) => e instanceof ConfigError && message.test((e as Error).message), JSON.stringify(env));
+    assert.throws(
+      () => loadConfig({ DATABASE_URL: dir, ...env }),
+      (e: unknown) => e instanceof ConfigError && message.test((e as Error).message),
+      JSON.stringify(env),
+    );
   }
 });
 

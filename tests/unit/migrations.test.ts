@@ -19,7 +19,9 @@ async function at003() {
     `INSERT INTO timeline (session_id, key, kind, message_id, time, text, output, updated_at) VALUES (?, ?, ?, 'msg_1', ?, ?, ?, 1)`,
   );
   for (const s of ["ses_a", "ses_b"]) {
-    db.sqlite.prepare("INSERT INTO sessions (id, hostname, created_at, updated_at, last_activity_at) VALUES (?, 'h', 1, 1, 1)").run(s);
+    db.sqlite
+      .prepare("INSERT INTO sessions (id, hostname, created_at, updated_at, last_activity_at) VALUES (?, 'h', 1, 1, 1)")
+      .run(s);
     insert.run(s, "prt_text", "text", 2, `indexed words ${s}`, null);
     insert.run(s, "prt_tool", "tool", 3, null, "tool output");
   }
@@ -31,7 +33,10 @@ async function at003() {
 const rows = (db: ReturnType<typeof open>) => db.sqlite.prepare("SELECT * FROM timeline ORDER BY id").all();
 const found = (db: ReturnType<typeof open>, word: string) => {
   catchUpSearch(db.sqlite);
-  return db.sqlite.prepare("SELECT rowid FROM timeline_search WHERE timeline_search MATCH ? ORDER BY rowid").pluck().all(`"${word}"`);
+  return db.sqlite
+    .prepare("SELECT rowid FROM timeline_search WHERE timeline_search MATCH ? ORDER BY rowid")
+    .pluck()
+    .all(`"${word}"`);
 };
 
 test("004 rebuilds the timeline keyed key-first and keeps rows, ids, search and its queue", async () => {
@@ -40,11 +45,22 @@ test("004 rebuilds the timeline keyed key-first and keeps rows, ids, search and 
   assert.deepEqual(await migrateToLatest(db.kysely), ["004_timeline_key_first"]);
   assert.deepEqual(rows(db), before, "every row and id kept");
 
-  const unique = db.sqlite.prepare("SELECT name FROM pragma_index_list('timeline') WHERE \"unique\" = 1").pluck().all() as string[];
+  const unique = db.sqlite
+    .prepare("SELECT name FROM pragma_index_list('timeline') WHERE \"unique\" = 1")
+    .pluck()
+    .all() as string[];
   assert.equal(unique.length, 1);
-  assert.deepEqual(db.sqlite.prepare("SELECT name FROM pragma_index_info(?) ORDER BY seqno").pluck().all(unique[0]), ["key", "session_id"]);
+  assert.deepEqual(db.sqlite.prepare("SELECT name FROM pragma_index_info(?) ORDER BY seqno").pluck().all(unique[0]), [
+    "key",
+    "session_id",
+  ]);
   assert.deepEqual(
-    db.sqlite.prepare("SELECT name FROM sqlite_schema WHERE tbl_name = 'timeline' AND type = 'index' AND sql IS NOT NULL ORDER BY name").pluck().all(),
+    db.sqlite
+      .prepare(
+        "SELECT name FROM sqlite_schema WHERE tbl_name = 'timeline' AND type = 'index' AND sql IS NOT NULL ORDER BY name",
+      )
+      .pluck()
+      .all(),
     ["timeline_by_session_time", "timeline_text_by_message"],
   );
   assert.equal(db.sqlite.prepare("PRAGMA foreign_key_check").all().length, 0);
@@ -53,8 +69,14 @@ test("004 rebuilds the timeline keyed key-first and keeps rows, ids, search and 
   assert.equal(found(db, "indexed").length, 2);
   assert.equal(found(db, "queued").length, 1);
   const store = createIngestStore(db.sqlite);
-  store.upsertTimelineQuiet({ ...simpleEntry("ses_a", "prt_text", "text", 2), messageId: "msg_1", text: "rewritten", progress: 2 }, 5);
-  store.upsertTimelineQuiet({ ...simpleEntry("ses_b", "prt_new", "text", 6), messageId: "msg_1", text: "brand new", progress: 2 }, 6);
+  store.upsertTimelineQuiet(
+    { ...simpleEntry("ses_a", "prt_text", "text", 2), messageId: "msg_1", text: "rewritten", progress: 2 },
+    5,
+  );
+  store.upsertTimelineQuiet(
+    { ...simpleEntry("ses_b", "prt_new", "text", 6), messageId: "msg_1", text: "brand new", progress: 2 },
+    6,
+  );
   assert.equal(rows(db).length, before.length + 1, "the upsert found its row by (session, key)");
   assert.equal(found(db, "indexed").length, 1, "the rewritten row left the index");
   assert.equal(found(db, "rewritten").length, 1);
@@ -73,7 +95,10 @@ test("a migration that fails part way leaves the database as it was", async () =
   db.sqlite.exec("CREATE TABLE timeline_new (x)");
   await assert.rejects(migrateToLatest(db.kysely), /004_timeline_key_first failed: .*timeline_new already exists/);
   assert.deepEqual(rows(db), before);
-  const triggers = db.sqlite.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'timeline' ORDER BY name").pluck().all();
+  const triggers = db.sqlite
+    .prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'timeline' ORDER BY name")
+    .pluck()
+    .all();
   assert.deepEqual(triggers, ["timeline_search_delete", "timeline_search_insert", "timeline_search_update"]);
 
   db.sqlite.exec("DROP TABLE timeline_new");

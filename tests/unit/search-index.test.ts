@@ -17,7 +17,10 @@ async function fresh() {
   const write = (key: string, kind: "text" | "prompt" | "tool", text: string | null, progress = 2) =>
     store.upsertTimelineQuiet({ ...simpleEntry("ses_s", key, kind, 1), messageId: "msg_s", text, progress }, 1);
   const found = (word: string) =>
-    db.sqlite.prepare(`SELECT rowid FROM timeline_search WHERE timeline_search MATCH ? ORDER BY rowid`).pluck().all(`"${word}"`) as number[];
+    db.sqlite
+      .prepare(`SELECT rowid FROM timeline_search WHERE timeline_search MATCH ? ORDER BY rowid`)
+      .pluck()
+      .all(`"${word}"`) as number[];
   const idOf = (key: string) => db.sqlite.prepare("SELECT id FROM timeline WHERE key = ?").pluck().get(key) as number;
   const queued = () => db.sqlite.prepare("SELECT count(*) FROM search_queue").pluck().get() as number;
   return { db, store, write, found, idOf, queued };

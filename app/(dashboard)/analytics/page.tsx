@@ -1,7 +1,13 @@
 import { cookies } from "next/headers";
 import { analyticsParams, dailyParams } from "@/lib/http/params";
 import { requireSignedIn } from "@/lib/auth/page-guard";
-import { analyticsDaily, analyticsHosts, analyticsModels, analyticsProjects, analyticsSummary } from "@/lib/analytics/reports";
+import {
+  analyticsDaily,
+  analyticsHosts,
+  analyticsModels,
+  analyticsProjects,
+  analyticsSummary,
+} from "@/lib/analytics/reports";
 import { resolveWindow } from "@/lib/analytics/window";
 import { usageByDayAndModel } from "@/lib/analytics/queries";
 import { listInstances } from "@/lib/instances/queries";
@@ -12,7 +18,11 @@ export const dynamic = "force-dynamic";
 
 const RANGES = ["today", "7d", "30d", "90d", "all"] as const;
 
-export default async function AnalyticsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function AnalyticsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   await requireSignedIn("/analytics");
   const query = await searchParams;
   const range = RANGES.find((r) => r === query.range) ?? "30d";

@@ -34,13 +34,28 @@ function Change({ now, before }: { now: number; before: number | undefined }) {
   const pct = ((now - before) / before) * 100;
   const up = pct >= 0;
   return (
-    <span className={`text-xs font-medium ${up ? "text-busy" : "text-error"}`} title="Compared with the previous period of the same length">
+    <span
+      className={`text-xs font-medium ${up ? "text-busy" : "text-error"}`}
+      title="Compared with the previous period of the same length"
+    >
       {up ? "▲" : "▼"} {Math.abs(pct).toFixed(pct !== 0 && Math.abs(pct) < 10 ? 1 : 0)}%
     </span>
   );
 }
 
-function Card({ label, value, now, before, testId }: { label: string; value: string; now: number; before?: number; testId: string }) {
+function Card({
+  label,
+  value,
+  now,
+  before,
+  testId,
+}: {
+  label: string;
+  value: string;
+  now: number;
+  before?: number;
+  testId: string;
+}) {
   return (
     <div className="rounded-[var(--radius-card)] border border-line bg-surface px-4 py-3 shadow-[var(--shadow-card)]">
       <p className="text-xs font-medium tracking-wide text-muted uppercase">{label}</p>
@@ -54,31 +69,54 @@ function Card({ label, value, now, before, testId }: { label: string; value: str
 
 function Panel({ title, children, className = "" }: { title: string; children: React.ReactNode; className?: string }) {
   return (
-    <section className={`rounded-[var(--radius-card)] border border-line bg-surface p-4 shadow-[var(--shadow-card)] ${className}`} aria-label={title}>
+    <section
+      className={`rounded-[var(--radius-card)] border border-line bg-surface p-4 shadow-[var(--shadow-card)] ${className}`}
+      aria-label={title}
+    >
       <h2 className="mb-3 font-semibold">{title}</h2>
       {children}
     </section>
   );
 }
 
-function TotalsTable({ rows, label, render }: { rows: { key: string; totals: UsageTotals }[]; label: string; render: (key: string) => React.ReactNode }) {
+function TotalsTable({
+  rows,
+  label,
+  render,
+}: {
+  rows: { key: string; totals: UsageTotals }[];
+  label: string;
+  render: (key: string) => React.ReactNode;
+}) {
   if (rows.length === 0) return <p className="text-sm text-muted">Nothing in this range.</p>;
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-sm">
         <thead className="text-left text-xs text-muted">
           <tr>
-            <th scope="col" className="py-1.5 pr-3 font-medium">{label}</th>
-            <th scope="col" className="py-1.5 pr-3 text-right font-medium">Sessions</th>
-            <th scope="col" className="py-1.5 pr-3 text-right font-medium">Messages</th>
-            <th scope="col" className="py-1.5 pr-3 text-right font-medium">Tokens</th>
-            <th scope="col" className="py-1.5 text-right font-medium">Cost</th>
+            <th scope="col" className="py-1.5 pr-3 font-medium">
+              {label}
+            </th>
+            <th scope="col" className="py-1.5 pr-3 text-right font-medium">
+              Sessions
+            </th>
+            <th scope="col" className="py-1.5 pr-3 text-right font-medium">
+              Messages
+            </th>
+            <th scope="col" className="py-1.5 pr-3 text-right font-medium">
+              Tokens
+            </th>
+            <th scope="col" className="py-1.5 text-right font-medium">
+              Cost
+            </th>
           </tr>
         </thead>
         <tbody className="divide-y divide-line">
           {rows.map(({ key, totals }) => (
             <tr key={key}>
-              <td className="max-w-[16rem] truncate py-1.5 pr-3" title={key}>{render(key)}</td>
+              <td className="max-w-[16rem] truncate py-1.5 pr-3" title={key}>
+                {render(key)}
+              </td>
               <td className="py-1.5 pr-3 text-right tabular-nums">{formatNumber(totals.sessions)}</td>
               <td className="py-1.5 pr-3 text-right tabular-nums">{formatNumber(totals.messages)}</td>
               <td className="py-1.5 pr-3 text-right tabular-nums">{formatTokens(totals.tokens.total)}</td>
@@ -129,7 +167,11 @@ export function AnalyticsView(props: Props) {
           </div>
           <label className="flex flex-col gap-1 text-xs font-medium text-muted">
             Host
-            <select value={props.host} onChange={(e) => go({ host: e.target.value })} className="rounded-lg border border-line bg-surface px-2.5 py-1.5 text-sm text-ink">
+            <select
+              value={props.host}
+              onChange={(e) => go({ host: e.target.value })}
+              className="rounded-lg border border-line bg-surface px-2.5 py-1.5 text-sm text-ink"
+            >
               <option value="">All hosts</option>
               {props.hosts.map((h) => (
                 <option key={h} value={h}>
@@ -142,10 +184,34 @@ export function AnalyticsView(props: Props) {
       </div>
 
       <section aria-label="Summary" className="grid grid-cols-2 gap-3 lg:grid-cols-4">
-        <Card label="Sessions" value={formatNumber(totals.sessions)} now={totals.sessions} before={prev?.sessions} testId="summary-sessions" />
-        <Card label="Messages" value={formatNumber(totals.messages)} now={totals.messages} before={prev?.messages} testId="summary-messages" />
-        <Card label="Tokens" value={formatTokens(totals.tokens.total)} now={totals.tokens.total} before={prev?.tokens.total} testId="summary-tokens" />
-        <Card label="Cost" value={formatCost(totals.cost)} now={totals.cost} before={prev?.cost} testId="summary-cost" />
+        <Card
+          label="Sessions"
+          value={formatNumber(totals.sessions)}
+          now={totals.sessions}
+          before={prev?.sessions}
+          testId="summary-sessions"
+        />
+        <Card
+          label="Messages"
+          value={formatNumber(totals.messages)}
+          now={totals.messages}
+          before={prev?.messages}
+          testId="summary-messages"
+        />
+        <Card
+          label="Tokens"
+          value={formatTokens(totals.tokens.total)}
+          now={totals.tokens.total}
+          before={prev?.tokens.total}
+          testId="summary-tokens"
+        />
+        <Card
+          label="Cost"
+          value={formatCost(totals.cost)}
+          now={totals.cost}
+          before={prev?.cost}
+          testId="summary-cost"
+        />
       </section>
 
       <div className="grid gap-4 lg:grid-cols-2">
@@ -164,18 +230,29 @@ export function AnalyticsView(props: Props) {
             <table className="w-full text-sm" data-testid="models-table">
               <thead className="text-left text-xs text-muted">
                 <tr>
-                  <th scope="col" className="py-1.5 pr-3 font-medium">Model</th>
-                  <th scope="col" className="py-1.5 pr-3 text-right font-medium">Messages</th>
-                  <th scope="col" className="py-1.5 pr-3 text-right font-medium">Input / output</th>
-                  <th scope="col" className="py-1.5 pr-3 text-right font-medium">Cost</th>
-                  <th scope="col" className="py-1.5 text-right font-medium">Share</th>
+                  <th scope="col" className="py-1.5 pr-3 font-medium">
+                    Model
+                  </th>
+                  <th scope="col" className="py-1.5 pr-3 text-right font-medium">
+                    Messages
+                  </th>
+                  <th scope="col" className="py-1.5 pr-3 text-right font-medium">
+                    Input / output
+                  </th>
+                  <th scope="col" className="py-1.5 pr-3 text-right font-medium">
+                    Cost
+                  </th>
+                  <th scope="col" className="py-1.5 text-right font-medium">
+                    Share
+                  </th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-line">
                 {props.models.map((m) => (
                   <tr key={`${m.providerId}/${m.modelId}`}>
                     <td className="py-1.5 pr-3">
-                      <span className="font-medium">{m.modelId ?? "unknown"}</span> <span className="text-xs text-muted">{m.providerId}</span>
+                      <span className="font-medium">{m.modelId ?? "unknown"}</span>{" "}
+                      <span className="text-xs text-muted">{m.providerId}</span>
                     </td>
                     <td className="py-1.5 pr-3 text-right tabular-nums">{formatNumber(m.messages)}</td>
                     <td className="py-1.5 pr-3 text-right tabular-nums">
@@ -198,10 +275,18 @@ export function AnalyticsView(props: Props) {
 
       <div className="grid gap-4 lg:grid-cols-2">
         <Panel title="By host">
-          <TotalsTable rows={props.hostTotals.map(({ hostname, ...t }) => ({ key: hostname, totals: t }))} label="Host" render={(k) => k} />
+          <TotalsTable
+            rows={props.hostTotals.map(({ hostname, ...t }) => ({ key: hostname, totals: t }))}
+            label="Host"
+            render={(k) => k}
+          />
         </Panel>
         <Panel title="By project">
-          <TotalsTable rows={props.projectTotals.map(({ directory, ...t }) => ({ key: directory, totals: t }))} label="Folder" render={(k) => <span className="font-mono">{shortDirectory(k)}</span>} />
+          <TotalsTable
+            rows={props.projectTotals.map(({ directory, ...t }) => ({ key: directory, totals: t }))}
+            label="Folder"
+            render={(k) => <span className="font-mono">{shortDirectory(k)}</span>}
+          />
         </Panel>
       </div>
     </div>

@@ -6,10 +6,14 @@ const LEVELS = ["bg-raised", "bg-accent/25", "bg-accent/45", "bg-accent/70", "bg
 /** Cost per day for the last year, GitHub-style: a column per week, Monday on top. */
 export function CalendarHeatmap({ days }: { days: DayTotals[] }) {
   if (days.length === 0) return <p className="text-sm text-muted">No activity yet.</p>;
-  const costs = days.map((d) => d.cost).filter((c) => c > 0).sort((a, b) => a - b);
+  const costs = days
+    .map((d) => d.cost)
+    .filter((c) => c > 0)
+    .sort((a, b) => a - b);
   const quantile = (q: number) => costs[Math.min(costs.length - 1, Math.floor(q * costs.length))] ?? 0;
   const cuts = [quantile(0.25), quantile(0.5), quantile(0.75)];
-  const level = (d: DayTotals) => (d.cost <= 0 && d.sessions === 0 ? 0 : d.cost <= cuts[0] ? 1 : d.cost <= cuts[1] ? 2 : d.cost <= cuts[2] ? 3 : 4);
+  const level = (d: DayTotals) =>
+    d.cost <= 0 && d.sessions === 0 ? 0 : d.cost <= cuts[0] ? 1 : d.cost <= cuts[1] ? 2 : d.cost <= cuts[2] ? 3 : 4;
   // Monday = 0: pad the first week so rows line up with weekdays.
   const weekday = (date: string) => (new Date(`${date}T12:00:00Z`).getUTCDay() + 6) % 7;
   const cells: (DayTotals | null)[] = [...Array(weekday(days[0].date)).fill(null), ...days];
@@ -27,7 +31,11 @@ export function CalendarHeatmap({ days }: { days: DayTotals[] }) {
         >
           {cells.map((d, i) =>
             d ? (
-              <div key={d.date} title={`${d.date}: ${formatCost(d.cost)}, ${formatNumber(d.sessions)} sessions, ${formatNumber(d.messages)} messages`} className={`size-3 rounded-[3px] ${LEVELS[level(d)]}`} />
+              <div
+                key={d.date}
+                title={`${d.date}: ${formatCost(d.cost)}, ${formatNumber(d.sessions)} sessions, ${formatNumber(d.messages)} messages`}
+                className={`size-3 rounded-[3px] ${LEVELS[level(d)]}`}
+              />
             ) : (
               <div key={`pad-${i}`} className="size-3" />
             ),

@@ -1,19 +1,46 @@
 "use client";
 
-import { Area, AreaChart, Bar, BarChart, CartesianGrid, Cell, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import {
+  Area,
+  AreaChart,
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Cell,
+  Legend,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from "recharts";
 import type { ModelTotals, UsageRow } from "@/lib/analytics/queries";
 import { formatCost, formatTokens } from "../format";
 
 /** Mid-tone colours that read on light and dark surfaces alike. */
-export const PALETTE = ["#4f7cff", "#f59e0b", "#10b981", "#e5484d", "#a855f7", "#06b6d4", "#f97316", "#84cc16", "#ec4899", "#64748b"];
+export const PALETTE = [
+  "#4f7cff",
+  "#f59e0b",
+  "#10b981",
+  "#e5484d",
+  "#a855f7",
+  "#06b6d4",
+  "#f97316",
+  "#84cc16",
+  "#ec4899",
+  "#64748b",
+];
 
-const modelName = (r: { providerId: string | null; modelId: string | null }) => (r.modelId ? `${r.modelId}` : "unknown model");
+const modelName = (r: { providerId: string | null; modelId: string | null }) =>
+  r.modelId ? `${r.modelId}` : "unknown model";
 
 /** Day × model rows into one row per day with a column per model (the top 8; the rest as "other"). */
 function pivot(rows: UsageRow[], value: (r: UsageRow) => number) {
   const totals = new Map<string, number>();
   for (const r of rows) totals.set(modelName(r), (totals.get(modelName(r)) ?? 0) + value(r));
-  const top = [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([m]) => m);
+  const top = [...totals.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([m]) => m);
   const days = new Map<string, Record<string, number | string>>();
   for (const r of rows) {
     const name = top.includes(modelName(r)) ? modelName(r) : "other";
@@ -26,7 +53,14 @@ function pivot(rows: UsageRow[], value: (r: UsageRow) => number) {
 }
 
 const axis = { stroke: "currentColor", tick: { fill: "currentColor", fontSize: 12 }, tickLine: false } as const;
-const tooltipStyle = { contentStyle: { background: "var(--color-surface)", border: "1px solid var(--color-line)", borderRadius: 8, color: "var(--color-ink)" } };
+const tooltipStyle = {
+  contentStyle: {
+    background: "var(--color-surface)",
+    border: "1px solid var(--color-line)",
+    borderRadius: 8,
+    color: "var(--color-ink)",
+  },
+};
 
 export function UsageOverTime({ rows, metric }: { rows: UsageRow[]; metric: "cost" | "tokens" }) {
   const { data, series } = pivot(rows, (r) => (metric === "cost" ? r.cost : r.tokens.total));
@@ -34,7 +68,11 @@ export function UsageOverTime({ rows, metric }: { rows: UsageRow[]; metric: "cos
   const format = metric === "cost" ? formatCost : formatTokens;
   const Chart = metric === "cost" ? BarChart : AreaChart;
   return (
-    <div className="h-64 text-muted" role="img" aria-label={`${metric === "cost" ? "Cost" : "Tokens"} per day, stacked by model`}>
+    <div
+      className="h-64 text-muted"
+      role="img"
+      aria-label={`${metric === "cost" ? "Cost" : "Tokens"} per day, stacked by model`}
+    >
       <ResponsiveContainer width="100%" height="100%">
         <Chart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--color-line)" vertical={false} />
@@ -46,7 +84,16 @@ export function UsageOverTime({ rows, metric }: { rows: UsageRow[]; metric: "cos
             metric === "cost" ? (
               <Bar key={name} dataKey={name} stackId="m" fill={PALETTE[i % PALETTE.length]} isAnimationActive={false} />
             ) : (
-              <Area key={name} dataKey={name} stackId="m" type="monotone" stroke={PALETTE[i % PALETTE.length]} fill={PALETTE[i % PALETTE.length]} fillOpacity={0.35} isAnimationActive={false} />
+              <Area
+                key={name}
+                dataKey={name}
+                stackId="m"
+                type="monotone"
+                stroke={PALETTE[i % PALETTE.length]}
+                fill={PALETTE[i % PALETTE.length]}
+                fillOpacity={0.35}
+                isAnimationActive={false}
+              />
             ),
           )}
         </Chart>
@@ -59,7 +106,12 @@ export function ModelCostChart({ models }: { models: ModelTotals[] }) {
   const data = models.slice(0, 10).map((m) => ({ name: modelName(m), cost: m.cost }));
   if (data.length === 0) return null;
   return (
-    <div className="text-muted" style={{ height: Math.max(120, data.length * 36) }} role="img" aria-label="Cost by model">
+    <div
+      className="text-muted"
+      style={{ height: Math.max(120, data.length * 36) }}
+      role="img"
+      aria-label="Cost by model"
+    >
       <ResponsiveContainer width="100%" height="100%">
         <BarChart data={data} layout="vertical" margin={{ top: 0, right: 16, bottom: 0, left: 8 }}>
           <XAxis type="number" {...axis} tickFormatter={(v: number) => formatCost(v)} />

@@ -19,9 +19,14 @@ const SOUNDS: { sound: Sound; label: string }[] = [
   { sound: "both", label: "Chime, then voice" },
 ];
 
-const ENGINE_LABEL = { kokoro: "Kokoro voice (server)", espeak: "espeak-ng voice (server)", browser: "this browser's voice" } as const;
+const ENGINE_LABEL = {
+  kokoro: "Kokoro voice (server)",
+  espeak: "espeak-ng voice (server)",
+  browser: "this browser's voice",
+} as const;
 
-const field = "rounded-lg border border-line bg-surface px-2 py-1.5 text-sm text-ink focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none";
+const field =
+  "rounded-lg border border-line bg-surface px-2 py-1.5 text-sm text-ink focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none";
 
 /** Spoken announcements: mute, volume, voice, chime, which reasons speak. Kept in this browser. */
 export function AnnouncerSettings({ apiKey }: { apiKey?: string }) {
@@ -31,14 +36,25 @@ export function AnnouncerSettings({ apiKey }: { apiKey?: string }) {
   const [testError, setTestError] = useState<string | null>(null);
   const id = useId();
   const serverVoices = status?.engine === "kokoro" || status?.engine === "espeak";
-  const voices = serverVoices ? status!.voices.map((v) => ({ value: v, label: v })) : browserVoices.map((v) => ({ value: v.name, label: `${v.name} (${v.lang})` }));
+  const voices = serverVoices
+    ? status!.voices.map((v) => ({ value: v, label: v }))
+    : browserVoices.map((v) => ({ value: v.name, label: `${v.name} (${v.lang})` }));
 
   async function test() {
     setTestError(null);
     try {
-      await say("Announcements are on. vps-2, fix login bug: needs permission to run bash", { ...settings, muted: false }, status?.engine ?? "browser", apiKey);
+      await say(
+        "Announcements are on. vps-2, fix login bug: needs permission to run bash",
+        { ...settings, muted: false },
+        status?.engine ?? "browser",
+        apiKey,
+      );
     } catch (error) {
-      setTestError(error instanceof PlaybackBlocked ? "The browser blocked sound; click the page once, then try again." : (error as Error).message);
+      setTestError(
+        error instanceof PlaybackBlocked
+          ? "The browser blocked sound; click the page once, then try again."
+          : (error as Error).message,
+      );
     }
   }
 
@@ -62,26 +78,47 @@ export function AnnouncerSettings({ apiKey }: { apiKey?: string }) {
           Spoken announcements
         </h2>
         <label className="flex items-center gap-1.5">
-          <input type="checkbox" checked={settings.muted} onChange={(e) => update({ muted: e.target.checked })} className="size-4 accent-[var(--color-accent)]" />
+          <input
+            type="checkbox"
+            checked={settings.muted}
+            onChange={(e) => update({ muted: e.target.checked })}
+            className="size-4 accent-[var(--color-accent)]"
+          />
           Mute
         </label>
       </div>
       <p className="text-xs text-muted" data-testid="announcer-engine">
-        {status === null ? "Checking the server's voice…" : `Speaking with ${ENGINE_LABEL[status.engine ?? "browser"]}${status.state === "loading" ? " (loading…)" : ""}.`}
+        {status === null
+          ? "Checking the server's voice…"
+          : `Speaking with ${ENGINE_LABEL[status.engine ?? "browser"]}${status.state === "loading" ? " (loading…)" : ""}.`}
       </p>
 
       <div className="space-y-1">
         <label htmlFor={`${id}-volume`} className="block font-medium">
           Volume <span className="text-muted tabular-nums">{Math.round(settings.volume * 100)}%</span>
         </label>
-        <input id={`${id}-volume`} type="range" min={0} max={1} step={0.05} value={settings.volume} onChange={(e) => update({ volume: Number(e.target.value) })} className="w-full accent-[var(--color-accent)]" />
+        <input
+          id={`${id}-volume`}
+          type="range"
+          min={0}
+          max={1}
+          step={0.05}
+          value={settings.volume}
+          onChange={(e) => update({ volume: Number(e.target.value) })}
+          className="w-full accent-[var(--color-accent)]"
+        />
       </div>
 
       <div className="space-y-1">
         <label htmlFor={`${id}-voice`} className="block font-medium">
           Voice
         </label>
-        <select id={`${id}-voice`} value={settings.voice ?? ""} onChange={(e) => update({ voice: e.target.value || null })} className={`${field} w-full`}>
+        <select
+          id={`${id}-voice`}
+          value={settings.voice ?? ""}
+          onChange={(e) => update({ voice: e.target.value || null })}
+          className={`${field} w-full`}
+        >
           <option value="">Default{serverVoices && status?.voice ? ` (${status.voice})` : ""}</option>
           {voices.map((v) => (
             <option key={v.value} value={v.value}>
@@ -95,7 +132,14 @@ export function AnnouncerSettings({ apiKey }: { apiKey?: string }) {
         <legend className="font-medium">Sound</legend>
         {SOUNDS.map(({ sound, label }) => (
           <label key={sound} className="flex items-center gap-2">
-            <input type="radio" name={`${id}-sound`} value={sound} checked={settings.sound === sound} onChange={() => update({ sound })} className="size-4 accent-[var(--color-accent)]" />
+            <input
+              type="radio"
+              name={`${id}-sound`}
+              value={sound}
+              checked={settings.sound === sound}
+              onChange={() => update({ sound })}
+              className="size-4 accent-[var(--color-accent)]"
+            />
             {label}
           </label>
         ))}
@@ -117,7 +161,11 @@ export function AnnouncerSettings({ apiKey }: { apiKey?: string }) {
       </fieldset>
 
       <div className="flex items-center gap-2">
-        <button type="button" onClick={() => void test()} className="rounded-lg border border-line px-2.5 py-1.5 font-medium hover:bg-raised focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none">
+        <button
+          type="button"
+          onClick={() => void test()}
+          className="rounded-lg border border-line px-2.5 py-1.5 font-medium hover:bg-raised focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none"
+        >
           Test
         </button>
         <p className="text-xs text-muted">Only one open dashboard tab speaks.</p>

@@ -37,7 +37,16 @@ export type AnnouncerProps = {
 /** Drawn inline: emoji fonts are missing on many Linux desktops and servers' screenshots. */
 function SpeakerIcon({ muted }: { muted: boolean }) {
   return (
-    <svg aria-hidden="true" viewBox="0 0 24 24" className="inline size-4 align-[-3px]" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+    <svg
+      aria-hidden="true"
+      viewBox="0 0 24 24"
+      className="inline size-4 align-[-3px]"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="2"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+    >
       <path d="M11 5 6 9H3v6h3l5 4z" fill="currentColor" />
       {muted ? <path d="m17 9 5 6m0-6-5 6" /> : <path d="M15.5 8.5a5 5 0 0 1 0 7M18.5 5.5a9 9 0 0 1 0 13" />}
     </svg>
@@ -107,8 +116,7 @@ export function Announcer({ socket, sessions, viewingSessionId, apiKey, controls
             if (error instanceof PlaybackBlocked) {
               missed.current = text;
               setBlocked(true);
-            }
-            else console.warn(`announcement failed: ${error.message}`);
+            } else console.warn(`announcement failed: ${error.message}`);
           });
       },
     });
@@ -150,7 +158,9 @@ export function Announcer({ socket, sessions, viewingSessionId, apiKey, controls
     };
     // A session not seen since the page loaded: its title and parent, before the window closes.
     const fetchSession = async (id: string) => {
-      const res = await fetch(`/api/sessions/${encodeURIComponent(id)}?limit=1`, { headers: apiKeyRef.current ? { "x-api-key": apiKeyRef.current } : {} }).catch(() => null);
+      const res = await fetch(`/api/sessions/${encodeURIComponent(id)}?limit=1`, {
+        headers: apiKeyRef.current ? { "x-api-key": apiKeyRef.current } : {},
+      }).catch(() => null);
       if (!res?.ok) return;
       const detail = (await res.json()) as { session?: AnnouncedSession };
       if (detail.session && !known.current.has(id)) known.current.set(id, detail.session);
@@ -180,7 +190,10 @@ export function Announcer({ socket, sessions, viewingSessionId, apiKey, controls
             setBlocked(false);
             const text = missed.current;
             missed.current = null;
-            if (text) void loadStatus(apiKeyRef.current).then((status) => say(text, readSettings(), status.engine, apiKeyRef.current)).catch(() => setBlocked(true));
+            if (text)
+              void loadStatus(apiKeyRef.current)
+                .then((status) => say(text, readSettings(), status.engine, apiKeyRef.current))
+                .catch(() => setBlocked(true));
             return;
           }
           setOpen((o) => !o);

@@ -7,7 +7,10 @@ import { fetchStatus, type SpeechStatus } from "./speaker";
 /** One settings store per page, shared by <Announcer> and <AnnouncerSettings>. */
 let store: SettingsStore | null = null;
 function getStore() {
-  store ??= createSettingsStore(typeof localStorage === "undefined" ? null : localStorage, typeof window === "undefined" ? undefined : window);
+  store ??= createSettingsStore(
+    typeof localStorage === "undefined" ? null : localStorage,
+    typeof window === "undefined" ? undefined : window,
+  );
   return store;
 }
 
@@ -26,7 +29,14 @@ export function readSettings() {
 
 // The status is asked once per page (it also starts the server loading its model).
 let statusPromise: Promise<SpeechStatus> | null = null;
-const browserOnly = (reason: string): SpeechStatus => ({ enabled: true, engine: "browser", state: "ready", reason, voice: "", voices: [] });
+const browserOnly = (reason: string): SpeechStatus => ({
+  enabled: true,
+  engine: "browser",
+  state: "ready",
+  reason,
+  voice: "",
+  voices: [],
+});
 
 export function loadStatus(apiKey?: string): Promise<SpeechStatus> {
   statusPromise ??= fetchStatus(apiKey).catch((error: Error) => {

@@ -48,7 +48,11 @@ function playUrl(url: string, volume: number): Promise<void> {
     };
     const timer = setTimeout(done, 60_000);
     audio.addEventListener("ended", done, { once: true });
-    audio.addEventListener("error", () => (clearTimeout(timer), reject(new Error(`audio failed: ${audio.error?.message ?? "unknown"}`))), { once: true });
+    audio.addEventListener(
+      "error",
+      () => (clearTimeout(timer), reject(new Error(`audio failed: ${audio.error?.message ?? "unknown"}`))),
+      { once: true },
+    );
     audio.play().catch((error: Error) => {
       clearTimeout(timer);
       reject(error.name === "NotAllowedError" ? new PlaybackBlocked(error.message) : error);

@@ -14,7 +14,8 @@ export function matchesView(row: SessionListItem, view: BoardView) {
 export type RowNode = { row: SessionListItem; children: RowNode[] };
 export type Group = { key: string; label: string; nodes: RowNode[]; waiting: number; working: number };
 
-const byActivity = (a: SessionListItem, b: SessionListItem) => b.lastActivityAt - a.lastActivityAt || (a.id < b.id ? 1 : -1);
+const byActivity = (a: SessionListItem, b: SessionListItem) =>
+  b.lastActivityAt - a.lastActivityAt || (a.id < b.id ? 1 : -1);
 
 /** Subagent sessions under their parent (when the parent is listed), newest activity first. */
 export function nest(rows: SessionListItem[]): RowNode[] {

@@ -50,7 +50,13 @@ function Counter({ label, value, tone, testId }: { label: string; value: string;
   );
 }
 
-type BoardProps = { initial: SessionPage; states: SessionState[]; hosts: string[]; view: BoardView; renderedAt: number };
+type BoardProps = {
+  initial: SessionPage;
+  states: SessionState[];
+  hosts: string[];
+  view: BoardView;
+  renderedAt: number;
+};
 
 export function Board({ initial, states: initialStates, hosts, view, renderedAt }: BoardProps) {
   const router = useRouter();
@@ -154,9 +160,24 @@ export function Board({ initial, states: initialStates, hosts, view, renderedAt 
     <div className="space-y-4">
       <section aria-label="Overview" className="grid grid-cols-2 gap-3 lg:grid-cols-4">
         <Counter label="Working" value={String(counters.working)} tone="text-busy" testId="count-working" />
-        <Counter label="Waiting for you" value={String(counters.waiting)} tone={counters.waiting ? "text-wait" : ""} testId="count-waiting" />
-        <Counter label="Errors" value={String(counters.errors)} tone={counters.errors ? "text-error" : ""} testId="count-errors" />
-        <Counter label="Cost today" value={costToday === null ? "—" : formatCost(costToday)} tone="" testId="cost-today" />
+        <Counter
+          label="Waiting for you"
+          value={String(counters.waiting)}
+          tone={counters.waiting ? "text-wait" : ""}
+          testId="count-waiting"
+        />
+        <Counter
+          label="Errors"
+          value={String(counters.errors)}
+          tone={counters.errors ? "text-error" : ""}
+          testId="count-errors"
+        />
+        <Counter
+          label="Cost today"
+          value={costToday === null ? "—" : formatCost(costToday)}
+          tone=""
+          testId="cost-today"
+        />
       </section>
 
       <div className="flex flex-wrap items-end gap-2">
@@ -167,7 +188,10 @@ export function Board({ initial, states: initialStates, hosts, view, renderedAt 
       </div>
 
       {error && (
-        <p role="alert" className="flex items-center justify-between rounded-lg bg-error-soft px-3 py-2 text-sm text-error">
+        <p
+          role="alert"
+          className="flex items-center justify-between rounded-lg bg-error-soft px-3 py-2 text-sm text-error"
+        >
           {error}
           <button type="button" onClick={() => setError(null)} className="ml-3 underline">
             Close
@@ -176,10 +200,16 @@ export function Board({ initial, states: initialStates, hosts, view, renderedAt 
       )}
 
       {rows.size === 0 ? (
-        <p className="rounded-[var(--radius-card)] border border-dashed border-line px-4 py-10 text-center text-muted">No sessions match these filters.</p>
+        <p className="rounded-[var(--radius-card)] border border-dashed border-line px-4 py-10 text-center text-muted">
+          No sessions match these filters.
+        </p>
       ) : (
         groups.map((group) => (
-          <section key={group.key} aria-label={group.label} className="overflow-hidden rounded-[var(--radius-card)] border border-line bg-surface shadow-[var(--shadow-card)]">
+          <section
+            key={group.key}
+            aria-label={group.label}
+            className="overflow-hidden rounded-[var(--radius-card)] border border-line bg-surface shadow-[var(--shadow-card)]"
+          >
             {view.group !== "flat" && (
               <h2 className="flex items-center gap-3 border-b border-line bg-raised/50 px-3 py-2 text-sm font-semibold">
                 <span className="truncate font-mono" title={group.label}>
@@ -203,7 +233,11 @@ export function Board({ initial, states: initialStates, hosts, view, renderedAt 
 
       {cursor && (
         <div className="text-center">
-          <button type="button" onClick={() => void loadMore()} className="rounded-lg border border-line px-4 py-2 text-sm hover:bg-raised focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none">
+          <button
+            type="button"
+            onClick={() => void loadMore()}
+            className="rounded-lg border border-line px-4 py-2 text-sm hover:bg-raised focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none"
+          >
             Load older sessions
           </button>
         </div>

@@ -22,7 +22,15 @@ const control =
   "rounded-lg border border-line bg-surface px-2.5 py-1.5 text-sm outline-none focus-visible:border-accent focus-visible:ring-2 focus-visible:ring-accent/30";
 
 /** Host, status and text filters, and the grouping; every change lands in the URL. */
-export function Filters({ view, hosts, onChange }: { view: BoardView; hosts: string[]; onChange: (change: Partial<BoardView>) => void }) {
+export function Filters({
+  view,
+  hosts,
+  onChange,
+}: {
+  view: BoardView;
+  hosts: string[];
+  onChange: (change: Partial<BoardView>) => void;
+}) {
   const [search, setSearch] = useState(view.search);
   useEffect(() => setSearch(view.search), [view.search]);
   useEffect(() => {
@@ -35,11 +43,21 @@ export function Filters({ view, hosts, onChange }: { view: BoardView; hosts: str
     <div className="flex flex-wrap items-end gap-2" role="search">
       <label className="flex flex-col gap-1 text-xs font-medium text-muted">
         Search
-        <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Title, folder, prompt text…" className={`${control} w-56 text-ink`} />
+        <input
+          type="search"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          placeholder="Title, folder, prompt text…"
+          className={`${control} w-56 text-ink`}
+        />
       </label>
       <label className="flex flex-col gap-1 text-xs font-medium text-muted">
         Host
-        <select value={view.host} onChange={(e) => onChange({ host: e.target.value })} className={`${control} text-ink`}>
+        <select
+          value={view.host}
+          onChange={(e) => onChange({ host: e.target.value })}
+          className={`${control} text-ink`}
+        >
           <option value="">All hosts</option>
           {hosts.map((h) => (
             <option key={h} value={h}>
@@ -50,7 +68,11 @@ export function Filters({ view, hosts, onChange }: { view: BoardView; hosts: str
       </label>
       <label className="flex flex-col gap-1 text-xs font-medium text-muted">
         Status
-        <select value={view.status} onChange={(e) => onChange({ status: e.target.value })} className={`${control} text-ink`}>
+        <select
+          value={view.status}
+          onChange={(e) => onChange({ status: e.target.value })}
+          className={`${control} text-ink`}
+        >
           {statuses.map((s) => (
             <option key={s.value} value={s.value}>
               {s.label}
@@ -62,8 +84,18 @@ export function Filters({ view, hosts, onChange }: { view: BoardView; hosts: str
         <legend className="mb-1 text-xs font-medium text-muted">Group</legend>
         <div className="flex rounded-lg border border-line bg-surface p-0.5">
           {groupings.map((g) => (
-            <label key={g.value} className="cursor-pointer rounded-md px-2.5 py-1 text-sm text-muted has-checked:bg-raised has-checked:text-ink has-focus-visible:ring-2 has-focus-visible:ring-accent/40">
-              <input type="radio" name="group" value={g.value} checked={view.group === g.value} onChange={() => onChange({ group: g.value })} className="sr-only" />
+            <label
+              key={g.value}
+              className="cursor-pointer rounded-md px-2.5 py-1 text-sm text-muted has-checked:bg-raised has-checked:text-ink has-focus-visible:ring-2 has-focus-visible:ring-accent/40"
+            >
+              <input
+                type="radio"
+                name="group"
+                value={g.value}
+                checked={view.group === g.value}
+                onChange={() => onChange({ group: g.value })}
+                className="sr-only"
+              />
               {g.label}
             </label>
           ))}

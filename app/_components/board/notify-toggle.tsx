@@ -22,12 +22,17 @@ export function NotifyToggle({ lookup }: { lookup: (id: string) => SessionListIt
     (message: AttentionMessage) => {
       if (!enabled || !message.reason || message.previous === message.reason) return;
       const row = lookup(message.sessionId);
-      const what = attentionText({ attention: { reason: message.reason, detail: message.detail, since: message.since ?? Date.now() } });
-      const notification = new Notification(row ? `${row.hostname}: ${row.title || "session"}` : "A session needs you", {
-        body: what ?? "",
-        tag: `${message.sessionId}:${message.reason}`,
-        icon: "/icon.svg",
+      const what = attentionText({
+        attention: { reason: message.reason, detail: message.detail, since: message.since ?? Date.now() },
       });
+      const notification = new Notification(
+        row ? `${row.hostname}: ${row.title || "session"}` : "A session needs you",
+        {
+          body: what ?? "",
+          tag: `${message.sessionId}:${message.reason}`,
+          icon: "/icon.svg",
+        },
+      );
       notification.onclick = () => {
         window.focus();
         location.assign(`/sessions/${encodeURIComponent(message.sessionId)}`);

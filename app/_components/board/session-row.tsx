@@ -14,7 +14,9 @@ function Meta({ row }: { row: SessionListItem }) {
     <p className="flex flex-wrap items-center gap-x-2 gap-y-0.5 text-xs text-muted">
       <span className="font-medium text-ink/80">{row.hostname}</span>
       <span aria-hidden="true">·</span>
-      <span title={row.directory} className="font-mono">{shortDirectory(row.directory)}</span>
+      <span title={row.directory} className="font-mono">
+        {shortDirectory(row.directory)}
+      </span>
       {model && (
         <>
           <span aria-hidden="true">·</span>
@@ -52,22 +54,41 @@ function Actions({ row, onError }: { row: SessionListItem; onError: (message: st
       setBusy(false);
     }
   };
-  const button = "rounded-md px-2 py-1 text-xs font-medium focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none disabled:opacity-50";
+  const button =
+    "rounded-md px-2 py-1 text-xs font-medium focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none disabled:opacity-50";
   return (
     <div className="flex items-center gap-1">
       {row.attention && (
-        <button type="button" disabled={busy} onClick={() => void run(() => dismissSession(row.id))} className={`${button} border border-wait-line text-wait hover:bg-wait-soft`} aria-label={`Dismiss: ${row.title || row.id}`}>
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() => void run(() => dismissSession(row.id))}
+          className={`${button} border border-wait-line text-wait hover:bg-wait-soft`}
+          aria-label={`Dismiss: ${row.title || row.id}`}
+        >
           Dismiss
         </button>
       )}
-      <button type="button" disabled={busy} onClick={() => dialog.current?.showModal()} className={`${button} text-muted hover:bg-error-soft hover:text-error`} aria-label={`Delete: ${row.title || row.id}`}>
+      <button
+        type="button"
+        disabled={busy}
+        onClick={() => dialog.current?.showModal()}
+        className={`${button} text-muted hover:bg-error-soft hover:text-error`}
+        aria-label={`Delete: ${row.title || row.id}`}
+      >
         Delete
       </button>
-      <dialog ref={dialog} className="m-auto max-w-sm rounded-[var(--radius-card)] border border-line bg-surface p-5 text-ink shadow-xl backdrop:bg-black/40">
+      <dialog
+        ref={dialog}
+        className="m-auto max-w-sm rounded-[var(--radius-card)] border border-line bg-surface p-5 text-ink shadow-xl backdrop:bg-black/40"
+      >
         <h2 className="font-semibold">Delete this session?</h2>
         <p className="mt-2 text-sm text-muted">
           “{row.title || row.id}” on {row.hostname}
-          {row.childCount > 0 ? `, with its ${row.childCount} subagent session${row.childCount === 1 ? "" : "s"},` : ""} and its whole timeline are removed from the dashboard for good. OpenCode itself is not touched.
+          {row.childCount > 0
+            ? `, with its ${row.childCount} subagent session${row.childCount === 1 ? "" : "s"},`
+            : ""}{" "}
+          and its whole timeline are removed from the dashboard for good. OpenCode itself is not touched.
         </p>
         <form method="dialog" className="mt-4 flex justify-end gap-2">
           <button className={`${button} px-3 py-1.5 text-sm hover:bg-raised`}>Cancel</button>
@@ -87,7 +108,17 @@ function Actions({ row, onError }: { row: SessionListItem; onError: (message: st
   );
 }
 
-export function SessionRow({ node, now, depth = 0, onError }: { node: RowNode; now: number; depth?: number; onError: (message: string) => void }) {
+export function SessionRow({
+  node,
+  now,
+  depth = 0,
+  onError,
+}: {
+  node: RowNode;
+  now: number;
+  depth?: number;
+  onError: (message: string) => void;
+}) {
   const { row } = node;
   const waiting = attentionText(row);
   const isBlocked = row.attention && row.attention.reason !== "error";
@@ -96,27 +127,46 @@ export function SessionRow({ node, now, depth = 0, onError }: { node: RowNode; n
     <li data-testid="session-row" data-session-id={row.id} data-attention={row.attention?.reason ?? ""}>
       <div
         className={`group grid grid-cols-[1fr_auto] gap-x-3 gap-y-1 border-l-4 px-3 py-2.5 sm:grid-cols-[minmax(0,1fr)_6rem_5.5rem_6rem_auto] sm:items-center ${
-          isBlocked ? "border-l-wait-line bg-wait-soft/60" : isError ? "border-l-error bg-error-soft/40" : "border-l-transparent hover:bg-raised/60"
+          isBlocked
+            ? "border-l-wait-line bg-wait-soft/60"
+            : isError
+              ? "border-l-error bg-error-soft/40"
+              : "border-l-transparent hover:bg-raised/60"
         }`}
         style={{ paddingLeft: depth ? `${0.75 + depth * 1.25}rem` : undefined }}
       >
         <div className="min-w-0">
           <div className="flex min-w-0 items-center gap-2">
-            {depth > 0 && <span aria-hidden="true" className="text-muted">↳</span>}
-            <Link href={`/sessions/${encodeURIComponent(row.id)}`} className="truncate font-medium hover:underline focus-visible:underline focus-visible:outline-none">
+            {depth > 0 && (
+              <span aria-hidden="true" className="text-muted">
+                ↳
+              </span>
+            )}
+            <Link
+              href={`/sessions/${encodeURIComponent(row.id)}`}
+              className="truncate font-medium hover:underline focus-visible:underline focus-visible:outline-none"
+            >
               {row.title || "Untitled session"}
             </Link>
             <StatusBadge row={row} />
           </div>
           <Meta row={row} />
           {waiting && row.attention && (
-            <p className={`mt-1 text-sm ${isError ? "text-error" : "font-medium text-wait"}`} data-testid="attention-reason">
+            <p
+              className={`mt-1 text-sm ${isError ? "text-error" : "font-medium text-wait"}`}
+              data-testid="attention-reason"
+            >
               <span className="break-words">{waiting}</span>
-              <span className="ml-2 text-xs font-normal text-muted whitespace-nowrap">waiting {formatAgo(row.attention.since, now).replace(" ago", "")}</span>
+              <span className="ml-2 text-xs font-normal text-muted whitespace-nowrap">
+                waiting {formatAgo(row.attention.since, now).replace(" ago", "")}
+              </span>
             </p>
           )}
         </div>
-        <div className="hidden text-right text-sm tabular-nums sm:block" title={`${row.tokens.input} in, ${row.tokens.output} out, ${row.tokens.cacheRead} cache read`}>
+        <div
+          className="hidden text-right text-sm tabular-nums sm:block"
+          title={`${row.tokens.input} in, ${row.tokens.output} out, ${row.tokens.cacheRead} cache read`}
+        >
           {formatTokens(row.tokens.total)}
           <span className="block text-xs text-muted">tokens</span>
         </div>

@@ -4,14 +4,19 @@ import { CopyButton } from "../copy-button";
 export function SetupSteps({ origin, apiKey }: { origin: string; apiKey: string }) {
   const install = `mkdir -p ~/.config/opencode/plugin && curl -fsSL ${origin}/plugin/opencode-dashboard.ts -o ~/.config/opencode/plugin/opencode-dashboard.ts`;
   const config = `cat > ~/.config/opencode/dashboard.toml <<'EOF'\nurl = "${origin}"\napiKey = "${apiKey}"\nEOF`;
-  const block = "relative rounded-lg border border-line bg-canvas p-3 pr-20 font-mono text-xs leading-relaxed whitespace-pre-wrap break-all";
+  const block =
+    "relative rounded-lg border border-line bg-canvas p-3 pr-20 font-mono text-xs leading-relaxed whitespace-pre-wrap break-all";
   return (
-    <section className="mx-auto max-w-3xl rounded-[var(--radius-card)] border border-line bg-surface p-6 shadow-[var(--shadow-card)] sm:p-8" aria-labelledby="setup-title">
+    <section
+      className="mx-auto max-w-3xl rounded-[var(--radius-card)] border border-line bg-surface p-6 shadow-[var(--shadow-card)] sm:p-8"
+      aria-labelledby="setup-title"
+    >
       <h1 id="setup-title" className="text-xl font-semibold">
         Connect your first machine
       </h1>
       <p className="mt-2 text-muted">
-        No session has reached this dashboard yet. On each machine that runs OpenCode, install the plugin and tell it where this dashboard is. Sessions appear here live as soon as OpenCode runs.
+        No session has reached this dashboard yet. On each machine that runs OpenCode, install the plugin and tell it
+        where this dashboard is. Sessions appear here live as soon as OpenCode runs.
       </p>
       <ol className="mt-6 space-y-5">
         <li>
@@ -28,7 +33,8 @@ export function SetupSteps({ origin, apiKey }: { origin: string; apiKey: string 
             <CopyButton text={config} />
           </pre>
           <p className="mt-2 text-sm text-muted">
-            The key above is this dashboard&apos;s plugin API key: it can send events, nothing else. Prefer listing the plugin in <code className="font-mono">opencode.json</code>? Use{" "}
+            The key above is this dashboard&apos;s plugin API key: it can send events, nothing else. Prefer listing the
+            plugin in <code className="font-mono">opencode.json</code>? Use{" "}
             <code className="font-mono">{`"plugin": ["opencode-dashboard-plugin"]`}</code>.
           </p>
         </li>

@@ -17,14 +17,21 @@ export function InstancesView({ initial, renderedAt }: { initial: InstanceSummar
   const onInstance = useCallback((item: InstanceItem) => {
     setHosts((prev) => {
       const existing = prev.find((h) => h.hostname === item.hostname);
-      if (!existing) return [...prev, { ...item, sessions: 0, busy: 0, attention: 0, cost: 0 }].sort((a, b) => a.hostname.localeCompare(b.hostname));
+      if (!existing)
+        return [...prev, { ...item, sessions: 0, busy: 0, attention: 0, cost: 0 }].sort((a, b) =>
+          a.hostname.localeCompare(b.hostname),
+        );
       return prev.map((h) => (h.hostname === item.hostname ? { ...h, ...item } : h));
     });
   }, []);
   useLiveEvent("instance:upsert", onInstance);
 
   if (hosts.length === 0) {
-    return <p className="rounded-[var(--radius-card)] border border-dashed border-line px-4 py-10 text-center text-muted">No machine has connected yet. The Sessions page shows how to connect one.</p>;
+    return (
+      <p className="rounded-[var(--radius-card)] border border-dashed border-line px-4 py-10 text-center text-muted">
+        No machine has connected yet. The Sessions page shows how to connect one.
+      </p>
+    );
   }
   return (
     <div className="space-y-4">
@@ -34,7 +41,12 @@ export function InstancesView({ initial, renderedAt }: { initial: InstanceSummar
           // Judged against the ticking clock, so a host goes offline without a reload.
           const online = h.lastHeartbeat !== null && now - h.lastHeartbeat < ONLINE_MS;
           return (
-            <li key={h.hostname} className="rounded-[var(--radius-card)] border border-line bg-surface p-4 shadow-[var(--shadow-card)]" data-testid="instance" data-online={online}>
+            <li
+              key={h.hostname}
+              className="rounded-[var(--radius-card)] border border-line bg-surface p-4 shadow-[var(--shadow-card)]"
+              data-testid="instance"
+              data-online={online}
+            >
               <div className="flex items-center gap-2">
                 <span aria-hidden="true" className={`size-2.5 rounded-full ${online ? "bg-busy" : "bg-muted"}`} />
                 <h2 className="min-w-0 flex-1 truncate font-semibold">
@@ -42,7 +54,11 @@ export function InstancesView({ initial, renderedAt }: { initial: InstanceSummar
                     {h.hostname}
                   </Link>
                 </h2>
-                <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${online ? "bg-busy-soft text-busy" : "bg-raised text-muted"}`}>{online ? "Online" : "Offline"}</span>
+                <span
+                  className={`rounded-full px-2 py-0.5 text-xs font-medium ${online ? "bg-busy-soft text-busy" : "bg-raised text-muted"}`}
+                >
+                  {online ? "Online" : "Offline"}
+                </span>
               </div>
               <p className="mt-1 text-xs text-muted">
                 Last seen {formatAgo(h.lastSeen, now)}

@@ -7,7 +7,11 @@ import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/realtime/
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type LiveState = "connecting" | "live" | "offline";
 
-type Live = { socket: LiveSocket | null; state: LiveState; /** Bumps on every (re)connect: views re-sync then. */ epoch: number };
+type Live = {
+  socket: LiveSocket | null;
+  state: LiveState;
+  /** Bumps on every (re)connect: views re-sync then. */ epoch: number;
+};
 
 const LiveContext = createContext<Live>({ socket: null, state: "connecting", epoch: 0 });
 
@@ -23,7 +27,8 @@ export function LiveProvider({ children }: { children: React.ReactNode }) {
     socket.on("connect_error", (error) => {
       setLive((l) => ({ ...l, state: "offline" }));
       // The login expired or the password changed: back to the login page.
-      if (error.message === "unauthorized") location.assign(`/login?callbackUrl=${encodeURIComponent(location.pathname)}`);
+      if (error.message === "unauthorized")
+        location.assign(`/login?callbackUrl=${encodeURIComponent(location.pathname)}`);
     });
     return () => {
       socket.close();

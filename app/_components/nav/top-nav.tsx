@@ -27,12 +27,17 @@ async function signOut() {
 export function TopNav() {
   const pathname = usePathname();
   const { state, socket } = useLive();
-  const active = (href: string) => (href === "/" ? pathname === "/" || pathname.startsWith("/sessions") : pathname.startsWith(href));
+  const active = (href: string) =>
+    href === "/" ? pathname === "/" || pathname.startsWith("/sessions") : pathname.startsWith(href);
 
   return (
     <header className="sticky top-0 z-20 border-b border-line bg-surface/90 backdrop-blur">
       <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-2 gap-y-1 px-3 py-2 sm:h-14 sm:flex-nowrap sm:gap-4 sm:px-6 sm:py-0">
-        <Link href="/" className="flex shrink-0 items-center gap-2 font-semibold" aria-label="OpenCode Dashboard, sessions">
+        <Link
+          href="/"
+          className="flex shrink-0 items-center gap-2 font-semibold"
+          aria-label="OpenCode Dashboard, sessions"
+        >
           <img src="/icon.svg" alt="" className="size-7" />
           <span className="hidden sm:inline">OpenCode Dashboard</span>
         </Link>
@@ -50,8 +55,16 @@ export function TopNav() {
           ))}
         </nav>
         <div className="ml-auto flex items-center gap-1 sm:gap-2">
-          <span role="status" aria-live="polite" className="flex items-center gap-1.5 text-xs text-muted" data-testid="connection">
-            <span aria-hidden="true" className={`size-2 rounded-full ${state === "live" ? "bg-busy" : state === "offline" ? "bg-error animate-pulse-dot" : "bg-wait"}`} />
+          <span
+            role="status"
+            aria-live="polite"
+            className="flex items-center gap-1.5 text-xs text-muted"
+            data-testid="connection"
+          >
+            <span
+              aria-hidden="true"
+              className={`size-2 rounded-full ${state === "live" ? "bg-busy" : state === "offline" ? "bg-error animate-pulse-dot" : "bg-wait"}`}
+            />
             <span className="hidden sm:inline">{stateLabel[state]}</span>
           </span>
           <Announcer socket={socket} />

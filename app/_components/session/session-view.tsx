@@ -72,14 +72,19 @@ export function SessionView({ detail, renderedAt }: { detail: SessionDetail; ren
     [id],
   );
   const onUpsert = useCallback((row: SessionListItem) => row.id === id && setSession(row), [id]);
-  const onRemove = useCallback(({ id: removed }: { id: string }) => removed === id && router.replace("/"), [id, router]);
+  const onRemove = useCallback(
+    ({ id: removed }: { id: string }) => removed === id && router.replace("/"),
+    [id, router],
+  );
   useLiveEvent("timeline:append", onAppend);
   useLiveEvent("session:upsert", onUpsert);
   useLiveEvent("session:remove", onRemove);
 
   async function loadOlder() {
     if (!olderCursor) return;
-    const res = await fetch(`/api/sessions/${encodeURIComponent(id)}?order=desc&limit=200&cursor=${encodeURIComponent(olderCursor)}`);
+    const res = await fetch(
+      `/api/sessions/${encodeURIComponent(id)}?order=desc&limit=200&cursor=${encodeURIComponent(olderCursor)}`,
+    );
     if (!res.ok) return setError("Could not load earlier entries.");
     const page = (await res.json()) as SessionDetail;
     setEntries((prev) => mergeEntries(prev, page.timeline.entries));
@@ -126,9 +131,17 @@ export function SessionView({ detail, renderedAt }: { detail: SessionDetail; ren
             {session.agent && <span>agent: {session.agent}</span>}
           </p>
           {waiting && (
-            <div role="status" className={`flex flex-wrap items-center gap-3 rounded-lg px-3 py-2 text-sm ${session.attention?.reason === "error" ? "bg-error-soft text-error" : "bg-wait-soft text-wait"}`} data-testid="session-attention">
+            <div
+              role="status"
+              className={`flex flex-wrap items-center gap-3 rounded-lg px-3 py-2 text-sm ${session.attention?.reason === "error" ? "bg-error-soft text-error" : "bg-wait-soft text-wait"}`}
+              data-testid="session-attention"
+            >
               <span className="min-w-0 flex-1 font-medium break-words">{waiting}</span>
-              <button type="button" onClick={() => void act(() => dismissSession(id))} className="rounded-md border border-current px-2 py-1 text-xs font-medium">
+              <button
+                type="button"
+                onClick={() => void act(() => dismissSession(id))}
+                className="rounded-md border border-current px-2 py-1 text-xs font-medium"
+              >
                 Dismiss
               </button>
             </div>
@@ -140,23 +153,34 @@ export function SessionView({ detail, renderedAt }: { detail: SessionDetail; ren
             <Stat label="Reasoning" value={formatTokens(t.reasoning)} />
             <Stat label="Cache read" value={formatTokens(t.cacheRead)} />
             <Stat label="Cache write" value={formatTokens(t.cacheWrite)} />
-            <Stat label="Duration" value={formatDuration(session.lastActivityAt - session.createdAt)} title={`Started ${formatDateTime(session.createdAt)}`} />
+            <Stat
+              label="Duration"
+              value={formatDuration(session.lastActivityAt - session.createdAt)}
+              title={`Started ${formatDateTime(session.createdAt)}`}
+            />
             <Stat label="Messages" value={String(session.messageCount)} />
           </dl>
           <div className="flex flex-wrap gap-2">
-            <a href={`/api/sessions/${encodeURIComponent(id)}/export?format=markdown`} className="rounded-md border border-line px-2.5 py-1 text-sm hover:bg-raised">
+            <a
+              href={`/api/sessions/${encodeURIComponent(id)}/export?format=markdown`}
+              className="rounded-md border border-line px-2.5 py-1 text-sm hover:bg-raised"
+            >
               Export Markdown
             </a>
-            <a href={`/api/sessions/${encodeURIComponent(id)}/export?format=json`} className="rounded-md border border-line px-2.5 py-1 text-sm hover:bg-raised">
+            <a
+              href={`/api/sessions/${encodeURIComponent(id)}/export?format=json`}
+              className="rounded-md border border-line px-2.5 py-1 text-sm hover:bg-raised"
+            >
               Export JSON
             </a>
             <button
               type="button"
               onClick={() => {
-                if (confirm("Delete this session and its timeline from the dashboard?")) void act(async () => {
-                  await deleteSession(id);
-                  router.replace("/");
-                });
+                if (confirm("Delete this session and its timeline from the dashboard?"))
+                  void act(async () => {
+                    await deleteSession(id);
+                    router.replace("/");
+                  });
               }}
               className="ml-auto rounded-md px-2.5 py-1 text-sm text-muted hover:bg-error-soft hover:text-error"
             >
@@ -172,7 +196,11 @@ export function SessionView({ detail, renderedAt }: { detail: SessionDetail; ren
 
         <section aria-label="Timeline" className="space-y-3">
           {olderCursor && (
-            <button type="button" onClick={() => void loadOlder()} className="w-full rounded-lg border border-dashed border-line py-2 text-sm text-muted hover:bg-raised">
+            <button
+              type="button"
+              onClick={() => void loadOlder()}
+              className="w-full rounded-lg border border-dashed border-line py-2 text-sm text-muted hover:bg-raised"
+            >
               Load earlier entries
             </button>
           )}
@@ -187,7 +215,8 @@ export function SessionView({ detail, renderedAt }: { detail: SessionDetail; ren
           )}
           {session.status === "busy" && (
             <p className="flex items-center gap-2 text-sm text-busy" aria-live="polite">
-              <span aria-hidden="true" className="size-2 animate-pulse-dot rounded-full bg-busy" /> Working… (last activity {Math.max(0, Math.round((now - session.lastActivityAt) / 1000))}s ago)
+              <span aria-hidden="true" className="size-2 animate-pulse-dot rounded-full bg-busy" /> Working… (last
+              activity {Math.max(0, Math.round((now - session.lastActivityAt) / 1000))}s ago)
             </p>
           )}
         </section>
@@ -213,7 +242,9 @@ export function SessionView({ detail, renderedAt }: { detail: SessionDetail; ren
             <ul className="mt-2 space-y-1 text-sm">
               {(detail.todos.items as { content: string; status: string }[]).map((todo, i) => (
                 <li key={i} className="flex gap-2">
-                  <span aria-hidden="true">{todo.status === "completed" ? "☑" : todo.status === "in_progress" ? "◐" : "☐"}</span>
+                  <span aria-hidden="true">
+                    {todo.status === "completed" ? "☑" : todo.status === "in_progress" ? "◐" : "☐"}
+                  </span>
                   <span className={todo.status === "completed" ? "text-muted line-through" : ""}>{todo.content}</span>
                 </li>
               ))}
@@ -224,7 +255,9 @@ export function SessionView({ detail, renderedAt }: { detail: SessionDetail; ren
           <section className="rounded-[var(--radius-card)] border border-line bg-surface p-4">
             <h2 className="font-semibold">Files changed</h2>
             <p className="mt-1 text-sm">
-              {detail.fileChanges.files} file{detail.fileChanges.files === 1 ? "" : "s"} · <span className="text-busy">+{detail.fileChanges.additions}</span> <span className="text-error">−{detail.fileChanges.deletions}</span>
+              {detail.fileChanges.files} file{detail.fileChanges.files === 1 ? "" : "s"} ·{" "}
+              <span className="text-busy">+{detail.fileChanges.additions}</span>{" "}
+              <span className="text-error">−{detail.fileChanges.deletions}</span>
             </p>
             {detail.fileChanges.list && (
               <ul className="mt-2 space-y-0.5 font-mono text-xs">
@@ -243,7 +276,10 @@ export function SessionView({ detail, renderedAt }: { detail: SessionDetail; ren
             <ul className="mt-2 space-y-2 text-sm">
               {detail.children.map((child) => (
                 <li key={child.id} className="flex items-center gap-2">
-                  <Link href={`/sessions/${encodeURIComponent(child.id)}`} className="min-w-0 flex-1 truncate text-accent hover:underline">
+                  <Link
+                    href={`/sessions/${encodeURIComponent(child.id)}`}
+                    className="min-w-0 flex-1 truncate text-accent hover:underline"
+                  >
                     {child.title || child.id}
                   </Link>
                   <StatusBadge row={child} />

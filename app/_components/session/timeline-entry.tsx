@@ -53,15 +53,24 @@ const toolTone: Record<string, string> = {
 function ToolEntry({ entry }: { entry: TimelineEntry }) {
   const input = prettyJson(entry.input);
   return (
-    <details className="group rounded-lg border border-line bg-surface open:shadow-[var(--shadow-card)]" data-testid="tool-entry">
+    <details
+      className="group rounded-lg border border-line bg-surface open:shadow-[var(--shadow-card)]"
+      data-testid="tool-entry"
+    >
       <summary className="flex cursor-pointer list-none items-center gap-2 px-3 py-2 text-sm focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none [&::-webkit-details-marker]:hidden">
         <span aria-hidden="true" className="text-muted transition group-open:rotate-90">
           ▸
         </span>
         <span className="font-mono font-medium">{entry.tool ?? "tool"}</span>
         <span className="min-w-0 flex-1 truncate text-muted">{entry.title}</span>
-        {entry.durationMs !== null && <span className="text-xs text-muted tabular-nums">{formatDuration(entry.durationMs)}</span>}
-        <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${toolTone[entry.status ?? "pending"] ?? toolTone.pending}`}>{entry.status}</span>
+        {entry.durationMs !== null && (
+          <span className="text-xs text-muted tabular-nums">{formatDuration(entry.durationMs)}</span>
+        )}
+        <span
+          className={`rounded-full px-2 py-0.5 text-xs font-medium ${toolTone[entry.status ?? "pending"] ?? toolTone.pending}`}
+        >
+          {entry.status}
+        </span>
       </summary>
       <div className="space-y-3 border-t border-line px-3 py-3">
         {input && <Output text={input} label="Input" />}
@@ -72,16 +81,28 @@ function ToolEntry({ entry }: { entry: TimelineEntry }) {
   );
 }
 
-const replyLabel: Record<string, string> = { asked: "Waiting for your answer", once: "Allowed once", always: "Always allowed", reject: "Rejected", answered: "Answered", rejected: "Dismissed" };
+const replyLabel: Record<string, string> = {
+  asked: "Waiting for your answer",
+  once: "Allowed once",
+  always: "Always allowed",
+  reject: "Rejected",
+  answered: "Answered",
+  rejected: "Dismissed",
+};
 
 function PromptCard({ entry }: { entry: TimelineEntry }) {
   const waiting = entry.status === "asked";
-  const title = entry.kind === "permission" ? `Permission: ${entry.title ?? ""}` : entry.title ?? "Question";
+  const title = entry.kind === "permission" ? `Permission: ${entry.title ?? ""}` : (entry.title ?? "Question");
   return (
-    <div className={`rounded-lg border px-3 py-2 ${waiting ? "border-wait-line bg-wait-soft" : "border-line bg-surface"}`} data-testid={`${entry.kind}-entry`}>
+    <div
+      className={`rounded-lg border px-3 py-2 ${waiting ? "border-wait-line bg-wait-soft" : "border-line bg-surface"}`}
+      data-testid={`${entry.kind}-entry`}
+    >
       <div className="flex items-center gap-2 text-sm">
         <span className="font-medium">{title}</span>
-        <span className={`ml-auto rounded-full px-2 py-0.5 text-xs font-medium ${waiting ? "text-wait" : entry.status === "reject" || entry.status === "rejected" ? "bg-error-soft text-error" : "bg-busy-soft text-busy"}`}>
+        <span
+          className={`ml-auto rounded-full px-2 py-0.5 text-xs font-medium ${waiting ? "text-wait" : entry.status === "reject" || entry.status === "rejected" ? "bg-error-soft text-error" : "bg-busy-soft text-busy"}`}
+        >
           {replyLabel[entry.status ?? "asked"] ?? entry.status}
         </span>
       </div>
@@ -104,7 +125,10 @@ function Body({ entry }: { entry: TimelineEntry }) {
   switch (entry.kind) {
     case "prompt":
       return (
-        <div className="ml-auto max-w-[85%] rounded-2xl rounded-tr-sm bg-accent px-4 py-2.5 text-accent-ink" data-testid="prompt-entry">
+        <div
+          className="ml-auto max-w-[85%] rounded-2xl rounded-tr-sm bg-accent px-4 py-2.5 text-accent-ink"
+          data-testid="prompt-entry"
+        >
           <p className="break-words whitespace-pre-wrap">{entry.text}</p>
         </div>
       );
@@ -124,23 +148,31 @@ function Body({ entry }: { entry: TimelineEntry }) {
       return <PromptCard entry={entry} />;
     case "error":
       return (
-        <Line icon={entry.status === "aborted" ? "⏹" : "⚠"} tone={entry.status === "aborted" ? "text-muted" : "text-error"}>
+        <Line
+          icon={entry.status === "aborted" ? "⏹" : "⚠"}
+          tone={entry.status === "aborted" ? "text-muted" : "text-error"}
+        >
           {entry.status === "aborted" ? "Stopped by the user" : `${entry.title ?? "Error"}: ${entry.text ?? ""}`}
         </Line>
       );
     case "retry":
-      return <Line icon="↻" tone="text-retry">{`${entry.title ?? "Retry"}${entry.text ? `: ${entry.text}` : ""}`}</Line>;
+      return (
+        <Line icon="↻" tone="text-retry">{`${entry.title ?? "Retry"}${entry.text ? `: ${entry.text}` : ""}`}</Line>
+      );
     case "compaction":
       return <Line icon="⇲">Context compacted</Line>;
     case "diff": {
-      const files = Array.isArray(entry.data) ? (entry.data as { file: string; additions: number; deletions: number }[]) : [];
+      const files = Array.isArray(entry.data)
+        ? (entry.data as { file: string; additions: number; deletions: number }[])
+        : [];
       return (
         <details className="text-sm">
           <summary className="cursor-pointer text-muted">{entry.title}</summary>
           <ul className="mt-1 space-y-0.5 font-mono text-xs">
             {files.map((f) => (
               <li key={f.file}>
-                <span className="text-busy">+{f.additions}</span> <span className="text-error">−{f.deletions}</span> {f.file}
+                <span className="text-busy">+{f.additions}</span> <span className="text-error">−{f.deletions}</span>{" "}
+                {f.file}
               </li>
             ))}
           </ul>
@@ -162,7 +194,11 @@ function Body({ entry }: { entry: TimelineEntry }) {
 
 export function TimelineItem({ entry }: { entry: TimelineEntry }) {
   return (
-    <li className="flex flex-col gap-1 [contain-intrinsic-size:auto_4rem] [content-visibility:auto]" data-kind={entry.kind} data-key={entry.key}>
+    <li
+      className="flex flex-col gap-1 [contain-intrinsic-size:auto_4rem] [content-visibility:auto]"
+      data-kind={entry.kind}
+      data-key={entry.key}
+    >
       <div className={entry.kind === "prompt" ? "self-end" : undefined}>
         <Clock time={entry.time} />
       </div>

@@ -6,7 +6,13 @@ const BATCH = 200;
 const VACUUM_STEP_PAGES = 2048;
 const EVENT_BATCH = 5000;
 
-export type PruneResult = { cutoff: number; sessions: number; eventsSeen: number; instances: number; freedPages: number };
+export type PruneResult = {
+  cutoff: number;
+  sessions: number;
+  eventsSeen: number;
+  instances: number;
+  freedPages: number;
+};
 
 /**
  * Session trees (a root and its subagent sessions at any depth) whose latest activity is older
@@ -49,10 +55,12 @@ export async function pruneExpired(
   const cutoff = (options.now ?? Date.now()) - retentionDays * DAY_MS;
   const remove = sqlite.prepare("DELETE FROM sessions WHERE id = ?");
   // Events may arrive between the search and the delete: a tree that came back to life stays.
-  const latest = sqlite.prepare("SELECT max(last_activity_at) FROM sessions WHERE id IN (SELECT value FROM json_each(?))").pluck();
+  const latest = sqlite
+    .prepare("SELECT max(last_activity_at) FROM sessions WHERE id IN (SELECT value FROM json_each(?))")
+    .pluck();
   const trees = expiredTrees(sqlite, cutoff);
   let sessions = 0;
-  for (let next = 0; next < trees.length; ) {
+  for (let next = 0; next < trees.length;) {
     const removed: string[] = [];
     sqlite.transaction(() => {
       while (next < trees.length && removed.length < BATCH) {
@@ -74,13 +82,15 @@ export async function pruneExpired(
     `DELETE FROM events_seen WHERE id IN (SELECT id FROM events_seen WHERE received_at < ? LIMIT ${EVENT_BATCH})`,
   );
   let eventsSeen = 0;
-  for (let changes = -1; changes !== 0; ) {
+  for (let changes = -1; changes !== 0;) {
     changes = forgetEvents.run(cutoff).changes;
     eventsSeen += changes;
     await new Promise((resolve) => setImmediate(resolve));
   }
   const instances = sqlite
-    .prepare("DELETE FROM instances WHERE last_seen < ? AND NOT EXISTS (SELECT 1 FROM sessions WHERE sessions.hostname = instances.hostname)")
+    .prepare(
+      "DELETE FROM instances WHERE last_seen < ? AND NOT EXISTS (SELECT 1 FROM sessions WHERE sessions.hostname = instances.hostname)",
+    )
     .run(cutoff).changes;
   const freePages = () => sqlite.pragma("freelist_count", { simple: true }) as number;
   const free = freePages();
@@ -96,10 +106,7 @@ export async function pruneExpired(
 export type RetentionSchedule = { stop(): Promise<void> };
 
 /** Prunes once shortly after start, then every interval; a run never overlaps the next. */
-export function scheduleRetention(
-  run: () => Promise<void>,
-  intervalMs = 60 * 60 * 1000,
-): RetentionSchedule {
+export function scheduleRetention(run: () => Promise<void>, intervalMs = 60 * 60 * 1000): RetentionSchedule {
   let current: Promise<void> = Promise.resolve();
   let stopped = false;
   const tick = () => {

@@ -24,7 +24,8 @@ function prepare(sqlite: BetterSqlite3.Database) {
     for (const { id, indexed } of ids) {
       if (indexed) unindex.run(id);
       const entry = row.get(id) as { kind: string; text: string | null; session_id: string } | undefined;
-      if (entry && (entry.kind === "prompt" || entry.kind === "text") && entry.text !== null) index.run(id, entry.text, entry.session_id);
+      if (entry && (entry.kind === "prompt" || entry.kind === "text") && entry.text !== null)
+        index.run(id, entry.text, entry.session_id);
     }
     dequeue.run(ids[ids.length - 1].id);
     return ids.length;
@@ -56,7 +57,11 @@ export function catchUpSearch(sqlite: BetterSqlite3.Database): number {
  * loop so that requests are served in between. Returns the function that stops it, which
  * finishes the queue first so a stopped server leaves a complete index behind.
  */
-export function startSearchIndexer(sqlite: BetterSqlite3.Database, onError: (error: unknown) => void, intervalMs = 1000): () => void {
+export function startSearchIndexer(
+  sqlite: BetterSqlite3.Database,
+  onError: (error: unknown) => void,
+  intervalMs = 1000,
+): () => void {
   let stopped = false;
   const run = () => {
     if (stopped || !sqlite.open) return;

@@ -33,14 +33,22 @@ export function databaseSize(file: string): DatabaseSize {
 
 /** Ordinary tables only: `PRAGMA table_list` names FTS5's own tables "shadow" and the index "virtual". */
 export function tableNames(sqlite: BetterSqlite3.Database): string[] {
-  const rows = sqlite.prepare("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all();
+  const rows = sqlite
+    .prepare(
+      "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .pluck()
+    .all();
   return rows as string[];
 }
 
 export function tableCounts(sqlite: BetterSqlite3.Database): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const name of tableNames(sqlite)) {
-    counts[name] = sqlite.prepare(`SELECT count(*) FROM "${name.replaceAll('"', '""')}"`).pluck().get() as number;
+    counts[name] = sqlite
+      .prepare(`SELECT count(*) FROM "${name.replaceAll('"', '""')}"`)
+      .pluck()
+      .get() as number;
   }
   return counts;
 }
@@ -65,7 +73,9 @@ const STATUSES: SessionStatus[] = ["busy", "idle", "retry", "error"];
 /** Sessions per status (deleted ones left out), every status present even at zero. */
 export function sessionsByStatus(sqlite: BetterSqlite3.Database): Record<SessionStatus, number> {
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<SessionStatus, number>;
-  const rows = sqlite.prepare("SELECT status, count(*) AS n FROM sessions WHERE deleted_at IS NULL GROUP BY status").all() as { status: SessionStatus; n: number }[];
+  const rows = sqlite
+    .prepare("SELECT status, count(*) AS n FROM sessions WHERE deleted_at IS NULL GROUP BY status")
+    .all() as { status: SessionStatus; n: number }[];
   for (const row of rows) counts[row.status] = row.n;
   return counts;
 }

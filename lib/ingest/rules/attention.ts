@@ -17,7 +17,12 @@ export function outranks(next: AttentionReason, current: AttentionReason | null)
   return current === null || rank[next] >= rank[current];
 }
 
-export const finishedAttention = (since: number): Attention => ({ reason: "idle", detail: FINISHED_DETAIL, since, ref: null });
+export const finishedAttention = (since: number): Attention => ({
+  reason: "idle",
+  detail: FINISHED_DETAIL,
+  since,
+  ref: null,
+});
 
 export function permissionDetail(permission: string, patterns: string[], metadata?: Record<string, unknown>) {
   const command = typeof metadata?.command === "string" ? metadata.command : patterns.join(" ");
@@ -35,7 +40,11 @@ function clip(text: string, limit = 500) {
 
 /** Sets attention on a session draft and reports the change, or null when nothing changed. */
 export function setAttention(draft: SessionDraft, next: Attention): AttentionChange | null {
-  if (draft.attention_reason === next.reason && draft.attention_ref === next.ref && draft.attention_since === next.since) {
+  if (
+    draft.attention_reason === next.reason &&
+    draft.attention_ref === next.ref &&
+    draft.attention_since === next.since
+  ) {
     return null;
   }
   const change = { sessionId: draft.id, previous: draft.attention_reason, ...next };

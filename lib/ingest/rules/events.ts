@@ -86,14 +86,22 @@ export function applyEvent(ctx: Context, event: KnownEvent) {
       const summary = files.map((f) => ({ file: f.file, additions: f.additions, deletions: f.deletions }));
       writeTimeline(ctx, {
         // OpenCode repeats the whole diff; one entry per distinct state of it.
-        ...simpleEntry(event.properties.sessionID, `diff:${files.length}:${additions}:${deletions}`, "diff", event.time),
+        ...simpleEntry(
+          event.properties.sessionID,
+          `diff:${files.length}:${additions}:${deletions}`,
+          "diff",
+          event.time,
+        ),
         title: `${files.length} file${files.length === 1 ? "" : "s"} changed (+${additions} −${deletions})`,
         data: capJson(summary).value,
       });
       return;
     }
     case "session.compacted":
-      writeTimeline(ctx, { ...simpleEntry(event.properties.sessionID, `compacted:${event.id}`, "compaction", event.time), title: "Context compacted" });
+      writeTimeline(ctx, {
+        ...simpleEntry(event.properties.sessionID, `compacted:${event.id}`, "compaction", event.time),
+        title: "Context compacted",
+      });
       return;
     case "message.updated":
       applyMessage(ctx, event.properties.info);

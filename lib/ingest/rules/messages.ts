@@ -5,11 +5,20 @@ import type { KnownEvent } from "../protocol";
 
 type Info = Extract<KnownEvent, { type: "message.updated" }>["properties"]["info"];
 
-const tokenColumns = ["tokens_input", "tokens_output", "tokens_reasoning", "tokens_cache_read", "tokens_cache_write", "cost"] as const;
+const tokenColumns = [
+  "tokens_input",
+  "tokens_output",
+  "tokens_reasoning",
+  "tokens_cache_read",
+  "tokens_cache_write",
+  "cost",
+] as const;
 
 function toUpsert(info: Info): MessageUpsert {
   const tokens = info.tokens;
-  const error = info.error ? ((info.error.data as { message?: string } | undefined)?.message ?? info.error.name ?? "error") : null;
+  const error = info.error
+    ? ((info.error.data as { message?: string } | undefined)?.message ?? info.error.name ?? "error")
+    : null;
   return {
     id: info.id,
     sessionId: info.sessionID,
@@ -78,7 +87,9 @@ export function applyMessage(ctx: Context, info: Info) {
   // Stale: the held one is further along (the upsert's own rule, see lib/db/ingest-store.ts).
   if (before && message.progress < before.progress) return;
   // The upsert never changes a stored message's session, role or creation time: the first write sets them.
-  entry.write = entry.write ? { ...message, sessionId: entry.write.sessionId, role: entry.write.role, createdAt: entry.write.createdAt } : message;
+  entry.write = entry.write
+    ? { ...message, sessionId: entry.write.sessionId, role: entry.write.role, createdAt: entry.write.createdAt }
+    : message;
   const draft = sessionDraft(ctx, message.sessionId);
   if (!before) draft.message_count++;
   if (message.role === "assistant") {

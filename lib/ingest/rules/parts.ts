@@ -81,7 +81,7 @@ export function partToTimeline(part: Part, eventTime: number): TimelineUpsert | 
         kind: "file",
         title: str(part.filename) ?? null,
         // data: URLs carry whole files inline; keep only where they came from.
-        data: JSON.stringify({ mime: part.mime ?? null, url: url?.startsWith("data:") ? null : url ?? null }),
+        data: JSON.stringify({ mime: part.mime ?? null, url: url?.startsWith("data:") ? null : (url ?? null) }),
         progress: 2,
       };
     }
@@ -106,7 +106,12 @@ export function partToTimeline(part: Part, eventTime: number): TimelineUpsert | 
       };
     }
     case "compaction":
-      return { ...base(part, eventTime), kind: "compaction", data: JSON.stringify({ auto: part.auto ?? null }), progress: 2 };
+      return {
+        ...base(part, eventTime),
+        kind: "compaction",
+        data: JSON.stringify({ auto: part.auto ?? null }),
+        progress: 2,
+      };
     default:
       return null;
   }

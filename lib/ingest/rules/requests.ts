@@ -1,4 +1,12 @@
-import { finishedAttention, nextPendingAttention, outranks, permissionDetail, questionDetail, setAttention, turnFinished } from "./attention";
+import {
+  finishedAttention,
+  nextPendingAttention,
+  outranks,
+  permissionDetail,
+  questionDetail,
+  setAttention,
+  turnFinished,
+} from "./attention";
 import { type Context, recordAttention, sessionDraft } from "../context";
 import { simpleEntry, writeTimelineRow, writeTimeline } from "../timeline-writes";
 import type { KnownEvent } from "../protocol";
@@ -22,19 +30,34 @@ export function applyAsked(ctx: Context, event: Of<"permission.asked"> | Of<"que
       : questionDetail(event.properties.questions);
   const data =
     event.type === "permission.asked"
-      ? { patterns: event.properties.patterns, always: event.properties.always ?? [], tool: event.properties.tool ?? null, metadata: event.properties.metadata ?? null }
+      ? {
+          patterns: event.properties.patterns,
+          always: event.properties.always ?? [],
+          tool: event.properties.tool ?? null,
+          metadata: event.properties.metadata ?? null,
+        }
       : { questions: event.properties.questions };
   const row = writeTimelineRow(ctx, {
     ...simpleEntry(p.sessionID, `${kind}:${p.id}`, kind, event.time),
     status: "asked",
-    title: event.type === "permission.asked" ? event.properties.permission : event.properties.questions[0]?.header ?? "Question",
+    title:
+      event.type === "permission.asked"
+        ? event.properties.permission
+        : (event.properties.questions[0]?.header ?? "Question"),
     text: detail,
     data: capJson(data, 8192).value,
     progress: 1,
   });
   if (row.status !== "asked") return; // the reply got here first
   if (answeredByIdle(ctx, p.sessionID, event.time)) return;
-  ctx.store.addPending({ id: p.id, sessionId: p.sessionID, kind, summary: detail, data: capJson(data, 8192).value ?? "{}", askedAt: event.time });
+  ctx.store.addPending({
+    id: p.id,
+    sessionId: p.sessionID,
+    kind,
+    summary: detail,
+    data: capJson(data, 8192).value ?? "{}",
+    askedAt: event.time,
+  });
   const draft = sessionDraft(ctx, p.sessionID);
   // A second prompt while one is pending waits its turn; it surfaces when the first is answered.
   const alreadyBlocked = draft.attention_reason === "permission" || draft.attention_reason === "question";
@@ -44,10 +67,18 @@ export function applyAsked(ctx: Context, event: Of<"permission.asked"> | Of<"que
 }
 
 /** permission.replied, question.replied, question.rejected. */
-export function applyAnswered(ctx: Context, event: Of<"permission.replied"> | Of<"question.replied"> | Of<"question.rejected">) {
+export function applyAnswered(
+  ctx: Context,
+  event: Of<"permission.replied"> | Of<"question.replied"> | Of<"question.rejected">,
+) {
   const p = event.properties;
   const kind = event.type === "permission.replied" ? "permission" : "question";
-  const reply = event.type === "permission.replied" ? event.properties.reply : event.type === "question.rejected" ? "rejected" : "answered";
+  const reply =
+    event.type === "permission.replied"
+      ? event.properties.reply
+      : event.type === "question.rejected"
+        ? "rejected"
+        : "answered";
   const answers = event.type === "question.replied" ? event.properties.answers : undefined;
   writeTimeline(ctx, {
     ...simpleEntry(p.sessionID, `${kind}:${p.requestID}`, kind, event.time),

@@ -1,4 +1,11 @@
-import { finishedAttention, nextPendingAttention, noAttention, outranks, setAttention, turnFinished } from "./attention";
+import {
+  finishedAttention,
+  nextPendingAttention,
+  noAttention,
+  outranks,
+  setAttention,
+  turnFinished,
+} from "./attention";
 import { type Context, recordAttention, sessionDraft } from "../context";
 import { simpleEntry, writeTimeline } from "../timeline-writes";
 import { cap } from "../text-cap";
@@ -16,14 +23,24 @@ export function applyStatus(
   retry?: { attempt?: number; message?: string; next?: number },
 ) {
   const draft = sessionDraft(ctx, sessionId);
-  const before = { status: draft.status, statusAt: draft.status_at, lastBusy: draft.last_busy_at, lastIdle: draft.last_idle_at };
+  const before = {
+    status: draft.status,
+    statusAt: draft.status_at,
+    lastBusy: draft.last_busy_at,
+    lastIdle: draft.last_idle_at,
+  };
   if (status === "busy" && (draft.last_busy_at === null || time > draft.last_busy_at)) draft.last_busy_at = time;
   if (status === "idle" && (draft.last_idle_at === null || time > draft.last_idle_at)) draft.last_idle_at = time;
 
   if (time < before.statusAt) {
     // A late busy whose turn already ended in the idle we hold: that idle was a finished turn.
     const unseenBusy = status === "busy" && (before.lastBusy === null || before.lastBusy < time);
-    if (unseenBusy && before.status === "idle" && draft.attention_reason === null && turnFinished(draft, time, before.statusAt)) {
+    if (
+      unseenBusy &&
+      before.status === "idle" &&
+      draft.attention_reason === null &&
+      turnFinished(draft, time, before.statusAt)
+    ) {
       recordAttention(ctx, setAttention(draft, finishedAttention(before.statusAt)));
     }
     // OpenCode's twin idles arrived newest first: the turn ended at the earlier one.
@@ -36,7 +53,10 @@ export function applyStatus(
 
   let next = status as typeof draft.status;
   if (status === "busy") {
-    if ((draft.attention_reason === "idle" || draft.attention_reason === "error") && (draft.attention_since ?? 0) <= time) {
+    if (
+      (draft.attention_reason === "idle" || draft.attention_reason === "error") &&
+      (draft.attention_since ?? 0) <= time
+    ) {
       recordAttention(ctx, setAttention(draft, noAttention));
     }
   } else if (status === "idle") {
@@ -65,14 +85,20 @@ export function applyStatus(
 
   draft.status = next;
   draft.status_at = time;
-  draft.retry_attempt = status === "retry" ? retry?.attempt ?? null : null;
-  draft.retry_message = status === "retry" ? retry?.message ?? null : null;
-  draft.retry_next = status === "retry" ? retry?.next ?? null : null;
+  draft.retry_attempt = status === "retry" ? (retry?.attempt ?? null) : null;
+  draft.retry_message = status === "retry" ? (retry?.message ?? null) : null;
+  draft.retry_next = status === "retry" ? (retry?.next ?? null) : null;
   if (next !== "error") draft.error_message = null;
 }
 
 /** session.error: an abort (Esc) only marks the turn; any other error needs the user. */
-export function applyError(ctx: Context, sessionId: string, eventId: string, time: number, error?: { name?: string; data?: { message?: string } }) {
+export function applyError(
+  ctx: Context,
+  sessionId: string,
+  eventId: string,
+  time: number,
+  error?: { name?: string; data?: { message?: string } },
+) {
   const draft = sessionDraft(ctx, sessionId);
   const aborted = error?.name === "MessageAbortedError";
   const message = error?.data?.message || error?.name || "Unknown error";
@@ -96,6 +122,9 @@ export function applyError(ctx: Context, sessionId: string, eventId: string, tim
   draft.status_at = Math.max(draft.status_at, time);
   draft.error_message = message.slice(0, 2000);
   if (outranks("error", draft.attention_reason)) {
-    recordAttention(ctx, setAttention(draft, { reason: "error", detail: message.slice(0, 500), since: time, ref: null }));
+    recordAttention(
+      ctx,
+      setAttention(draft, { reason: "error", detail: message.slice(0, 500), since: time, ref: null }),
+    );
   }
 }

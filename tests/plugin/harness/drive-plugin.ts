@@ -7,40 +7,45 @@
  * Output (stdout, one JSON object a line): { mark } when reached, { hooks } with hook names at start,
  * { hookTimesMs } after each events step when input.timeHook is set.
  */
-import { OpencodeDashboard } from "../../../plugin/opencode-dashboard.ts"
+import { OpencodeDashboard } from "../../../plugin/opencode-dashboard.ts";
 
 type Step =
   | { events: { id: string; type: string; properties: unknown }[] }
   | { wait: number }
   | { dispose: true }
   | { exit: number }
-  | { mark: string }
+  | { mark: string };
 
-const spec = JSON.parse(await Bun.file(process.argv[2]).text()) as { directory: string; options?: Record<string, unknown>; steps: Step[]; timeHook?: boolean }
-const out = (obj: unknown) => process.stdout.write(JSON.stringify(obj) + "\n")
+const spec = JSON.parse(await Bun.file(process.argv[2]).text()) as {
+  directory: string;
+  options?: Record<string, unknown>;
+  steps: Step[];
+  timeHook?: boolean;
+};
+const out = (obj: unknown) => process.stdout.write(JSON.stringify(obj) + "\n");
 
 const hooks = (await OpencodeDashboard({ directory: spec.directory }, spec.options)) as {
-  event?: (i: { event: unknown }) => Promise<void>
-  dispose?: () => Promise<void>
-}
-out({ hooks: Object.keys(hooks) })
+  event?: (i: { event: unknown }) => Promise<void>;
+  dispose?: () => Promise<void>;
+};
+out({ hooks: Object.keys(hooks) });
 
 for (const step of spec.steps) {
   if ("events" in step) {
-    const times: number[] = []
+    const times: number[] = [];
     for (const event of step.events) {
-      const t0 = performance.now()
-      void hooks.event?.({ event })
-      times.push(performance.now() - t0)
+      const t0 = performance.now();
+      void hooks.event?.({ event });
+      times.push(performance.now() - t0);
     }
-    if (spec.timeHook) out({ hookTimesMs: times })
+    if (spec.timeHook) out({ hookTimesMs: times });
   } else if ("wait" in step) {
-    await Bun.sleep(step.wait)
+    await Bun.sleep(step.wait);
   } else if ("dispose" in step) {
-    await hooks.dispose?.()
+    await hooks.dispose?.();
   } else if ("exit" in step) {
-    process.exit(step.exit)
+    process.exit(step.exit);
   } else if ("mark" in step) {
-    out({ mark: step.mark })
+    out({ mark: step.mark });
   }
 }

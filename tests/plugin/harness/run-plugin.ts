@@ -2,25 +2,33 @@
  * Spawns tests/plugin/harness/drive-plugin.ts under Bun with HOME and XDG dirs isolated in a temp
  * folder, and collects what it printed.
  */
-import { spawn } from "node:child_process"
-import fs from "node:fs"
-import os from "node:os"
-import path from "node:path"
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 
-export const ROOT = path.resolve(import.meta.dirname, "../../..")
-export const BUN = path.join(ROOT, "node_modules/.bin/bun")
-const DRIVER = path.join(ROOT, "tests/plugin/harness/drive-plugin.ts")
+export const ROOT = path.resolve(import.meta.dirname, "../../..");
+export const BUN = path.join(ROOT, "node_modules/.bin/bun");
+const DRIVER = path.join(ROOT, "tests/plugin/harness/drive-plugin.ts");
 
-export type Sandbox = { root: string; home: string; configHome: string; dataHome: string; project: string; env: Record<string, string>; cleanup(): void }
+export type Sandbox = {
+  root: string;
+  home: string;
+  configHome: string;
+  dataHome: string;
+  project: string;
+  env: Record<string, string>;
+  cleanup(): void;
+};
 
 /** A throwaway HOME/XDG layout with a project directory inside. */
 export function makeSandbox(): Sandbox {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "ocd-plugin-"))
-  const home = path.join(root, "home")
-  const configHome = path.join(root, "config")
-  const dataHome = path.join(root, "data")
-  const project = path.join(root, "project")
-  for (const d of [home, configHome, dataHome, project]) fs.mkdirSync(d, { recursive: true })
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "ocd-plugin-"));
+  const home = path.join(root, "home");
+  const configHome = path.join(root, "config");
+  const dataHome = path.join(root, "data");
+  const project = path.join(root, "project");
+  for (const d of [home, configHome, dataHome, project]) fs.mkdirSync(d, { recursive: true });
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "",
     HOME: home,
@@ -28,25 +36,33 @@ export function makeSandbox(): Sandbox {
     XDG_DATA_HOME: dataHome,
     XDG_CACHE_HOME: path.join(root, "cache"),
     XDG_STATE_HOME: path.join(root, "state"),
-  }
-  return { root, home, configHome, dataHome, project, env, cleanup: () => fs.rmSync(root, { recursive: true, force: true }) }
+  };
+  return {
+    root,
+    home,
+    configHome,
+    dataHome,
+    project,
+    env,
+    cleanup: () => fs.rmSync(root, { recursive: true, force: true }),
+  };
 }
 
 export function writeGlobalConfig(sb: Sandbox, toml: string): string {
-  const file = path.join(sb.configHome, "opencode", "dashboard.toml")
-  fs.mkdirSync(path.dirname(file), { recursive: true })
-  fs.writeFileSync(file, toml)
-  return file
+  const file = path.join(sb.configHome, "opencode", "dashboard.toml");
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, toml);
+  return file;
 }
 
 export function writeProjectConfig(sb: Sandbox, toml: string): string {
-  const file = path.join(sb.project, ".opencode", "dashboard.toml")
-  fs.mkdirSync(path.dirname(file), { recursive: true })
-  fs.writeFileSync(file, toml)
-  return file
+  const file = path.join(sb.project, ".opencode", "dashboard.toml");
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, toml);
+  return file;
 }
 
-export type DriveResult = { code: number | null; stdout: string; stderr: string; lines: any[] }
+export type DriveResult = { code: number | null; stdout: string; stderr: string; lines: any[] };
 
 export function drivePlugin(
   sb: Sandbox,
@@ -55,46 +71,58 @@ export function drivePlugin(
 ): Promise<DriveResult> {
   return new Promise((resolve, reject) => {
     // The spec goes through a file: thousands of events do not fit in argv.
-    const specFile = path.join(sb.root, `spec-${Date.now()}-${Math.random().toString(36).slice(2)}.json`)
-    fs.writeFileSync(specFile, JSON.stringify({ directory: sb.project, ...spec }))
+    const specFile = path.join(sb.root, `spec-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
+    fs.writeFileSync(specFile, JSON.stringify({ directory: sb.project, ...spec }));
     const child = spawn(BUN, [DRIVER, specFile], {
       env: { ...sb.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (d) => (stdout += d))
-    child.stderr.on("data", (d) => (stderr += d))
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000)
-    child.on("error", reject)
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.on("error", reject);
     child.on("close", (code) => {
-      clearTimeout(timer)
-      const lines = stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l))
-      resolve({ code, stdout, stderr, lines })
-    })
-  })
+      clearTimeout(timer);
+      const lines = stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
+      resolve({ code, stdout, stderr, lines });
+    });
+  });
 }
 
 /** Log lines the plugin wrote (it logs to stderr when there is no OpenCode client). */
 export function pluginLogLines(stderr: string): string[] {
-  return stderr.split("\n").filter((l) => l.startsWith("[opencode-dashboard]"))
+  return stderr.split("\n").filter((l) => l.startsWith("[opencode-dashboard]"));
 }
 
-let counter = 0
+let counter = 0;
 /** A bus event shaped like OpenCode's. */
-export function busEvent(type: string, properties: Record<string, unknown> = {}): { id: string; type: string; properties: Record<string, unknown> } {
-  counter++
-  return { id: `evt_test${process.pid}_${String(counter).padStart(6, "0")}`, type, properties }
+export function busEvent(
+  type: string,
+  properties: Record<string, unknown> = {},
+): { id: string; type: string; properties: Record<string, unknown> } {
+  counter++;
+  return { id: `evt_test${process.pid}_${String(counter).padStart(6, "0")}`, type, properties };
 }
 
 export function spoolFiles(sb: Sandbox): string[] {
-  const base = path.join(sb.dataHome, "opencode-dashboard", "spool")
-  if (!fs.existsSync(base)) return []
-  return fs.readdirSync(base).flatMap((d) => fs.readdirSync(path.join(base, d)).map((f) => path.join(base, d, f)))
+  const base = path.join(sb.dataHome, "opencode-dashboard", "spool");
+  if (!fs.existsSync(base)) return [];
+  return fs.readdirSync(base).flatMap((d) => fs.readdirSync(path.join(base, d)).map((f) => path.join(base, d, f)));
 }
 
 export function spooledEvents(sb: Sandbox): any[] {
   return spoolFiles(sb)
     .sort((a, b) => parseInt(path.basename(a)) - parseInt(path.basename(b)))
-    .flatMap((f) => fs.readFileSync(f, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)))
+    .flatMap((f) =>
+      fs
+        .readFileSync(f, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l)),
+    );
 }

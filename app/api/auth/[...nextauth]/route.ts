@@ -14,11 +14,21 @@ async function handler(request: Request, context: Context) {
   if (request.method === "POST" && pathname.endsWith("/callback/credentials")) {
     const wait = retryAfterSeconds(clientAddressOf(request.headers));
     if (wait > 0) {
-      return jsonError(429, "rate_limited", `Too many failed sign-ins. Try again in ${wait} s.`, { retryAfter: wait }, { "retry-after": String(wait) });
+      return jsonError(
+        429,
+        "rate_limited",
+        `Too many failed sign-ins. Try again in ${wait} s.`,
+        { retryAfter: wait },
+        { "retry-after": String(wait) },
+      );
     }
   }
   // next-auth v4's App Router entry takes (request, context, options).
-  return (NextAuth as unknown as (r: Request, c: Context, o: ReturnType<typeof authOptions>) => Promise<Response>)(request, context, authOptions());
+  return (NextAuth as unknown as (r: Request, c: Context, o: ReturnType<typeof authOptions>) => Promise<Response>)(
+    request,
+    context,
+    authOptions(),
+  );
 }
 
 export { handler as GET, handler as POST };

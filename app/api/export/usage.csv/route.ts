@@ -10,6 +10,9 @@ export const GET = apiRoute(async (request) => {
   if (!query.ok) return query.response;
   const today = new Date().toISOString().slice(0, 10);
   return new Response(await usageExportCsv(query.value), {
-    headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="opencode-usage-${today}.csv"` },
+    headers: {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="opencode-usage-${today}.csv"`,
+    },
   });
 });
