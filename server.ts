@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { Server } from "socket.io";
 import { ConfigError, loadConfig, setConfig, type Config } from "./lib/config";
 import { startCheckpointer } from "./lib/db/upkeep/checkpointer";
-import { closeDb, openDatabase, setDb, startOptimizer } from "./lib/db/client";
+import { closeDb, openDatabase, startOptimizer } from "./lib/db/client";
 import { startSearchIndexer } from "./lib/db/upkeep/search-index";
 import { migrateToLatest } from "./lib/db/migrations";
 import { pruneExpired, scheduleRetention } from "./lib/db/upkeep/retention";
@@ -12,11 +12,11 @@ import { readNodeBody } from "./lib/http/node-body";
 import { REMOTE_ADDRESS_HEADER } from "./lib/http/remote-address";
 import { handleEvents } from "./lib/ingest/handle-events";
 import { getLog } from "./lib/log";
-import { getHub, setHub } from "./lib/realtime/hub";
 import type { ClientToServerEvents, ServerToClientEvents } from "./lib/realtime/messages";
 import { sessionRoom } from "./lib/realtime/messages";
 import { createPublisher } from "./lib/realtime/publisher";
 import { authenticateSocket } from "./lib/realtime/socket-auth";
+import { getHub, runtime } from "./lib/runtime";
 
 const dev = process.argv.includes("--dev");
 // Next reads NODE_ENV when it loads, so it is set before the dynamic import below.
@@ -46,9 +46,9 @@ function announceCredentials(config: Config) {
 }
 
 /**
- * POST /events is answered here with the same lib/ingest handler that app/events/route.ts wraps:
- * Next's request pipeline costs about 1.2 ms per request on a 2-core machine, several times the
- * ingest work itself, and the plugins of every machine post here continuously.
+ * POST /events is answered here, before Next, and only here: Next's request pipeline costs about
+ * 1.2 ms per request on a 2-core machine, several times the ingest work itself, and the plugins of
+ * every machine post here continuously. (A second copy as a Next route handler could only drift.)
  */
 async function dispatchEvents(req: IncomingMessage, res: ServerResponse) {
   try {
@@ -120,7 +120,7 @@ async function main() {
   announceCredentials(config);
 
   const db = openDatabase(config.databasePath);
-  setDb(db);
+  runtime.db = db;
   const applied = await migrateToLatest(db.kysely);
   log.info({ applied }, applied.length ? `applied ${applied.length} migration(s)` : "database schema is up to date");
   const checkpointer = startCheckpointer(db.path, (message) => log.warn(`WAL checkpoint failed: ${message}`));
@@ -169,7 +169,7 @@ async function main() {
     if (!req.url?.startsWith("/socket.io/")) void upgradeNext(req, socket, head);
   });
   const publisher = createPublisher(io, 100, (error) => log.error({ err: error }, "live push failed"));
-  setHub(publisher);
+  runtime.hub = publisher;
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
@@ -186,7 +186,7 @@ async function main() {
     stopping = true;
     log.info(`${signal} received: finishing in-flight requests, then stopping`);
     publisher.close();
-    setHub(undefined);
+    runtime.hub = undefined;
     const closed = new Promise<void>((resolve) => io.close(() => resolve()));
     httpServer.closeIdleConnections();
     const timedOut = await Promise.race([
@@ -202,7 +202,8 @@ async function main() {
     stopOptimizer();
     stopSearchIndexer();
     await checkpointer.stop();
-    await closeDb();
+    runtime.db = undefined;
+    await closeDb(db);
     log.info("stopped");
     process.exit(0);
   }

@@ -10,7 +10,8 @@ import {
   analyticsProjects,
   analyticsSummary,
 } from "../lib/analytics/reports";
-import { closeDb, openDatabase, setDb } from "../lib/db/client";
+import { closeDb, openDatabase } from "../lib/db/client";
+import { runtime } from "../lib/runtime";
 import { listInstances } from "../lib/instances/queries";
 import { migrateToLatest } from "../lib/db/migrations";
 import { getSessionDetail } from "../lib/sessions/detail";
@@ -240,7 +241,8 @@ export async function benchApi(): Promise<Record<string, number | string>> {
     console.error(`seeded in ${results["seeding seconds"]} s`);
 
     const server = await startServer({ dataDir });
-    setDb(openDatabase(file));
+    const db = openDatabase(file);
+    runtime.db = db;
     try {
       for (const [name, [route, direct]] of Object.entries(cases())) {
         // A fresh keep-alive connection per route: the server drops sockets idle for 5 s, which
@@ -258,7 +260,8 @@ export async function benchApi(): Promise<Record<string, number | string>> {
         results[`${name}: direct p50 / p95 ms`] = `${inProcess.p50} / ${inProcess.p95}`;
       }
     } finally {
-      await closeDb();
+      runtime.db = undefined;
+      await closeDb(db);
       await server.stop();
     }
   } finally {

@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { KOKORO_VOICES, type KokoroVoice } from "./tts/voices";
+import { runtime } from "./runtime";
 
 /**
  * The server's configuration, read from the environment and validated once per process.
@@ -171,17 +172,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
 }
 
-const globalForConfig = globalThis as unknown as { __ocdConfig?: Config };
-
-/**
- * The process-wide configuration. server.ts loads it first; route handlers (bundled by Next
- * into their own module graph) reach the same object through globalThis.
- */
+/** The process-wide configuration: server.ts loads and installs it first; anything else reads it. */
 export function getConfig(): Config {
-  globalForConfig.__ocdConfig ??= loadConfig();
-  return globalForConfig.__ocdConfig;
+  runtime.config ??= loadConfig();
+  return runtime.config;
 }
 
 export function setConfig(config: Config) {
-  globalForConfig.__ocdConfig = config;
+  runtime.config = config;
 }

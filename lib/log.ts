@@ -1,13 +1,12 @@
 import pino from "pino";
-
-const globalForLog = globalThis as unknown as { __ocdLog?: pino.Logger };
+import { runtime } from "./runtime";
 
 /**
  * One structured logger for the process (server.ts and route handlers share it). Secrets are
  * redacted by key name wherever they might be logged by accident.
  */
 export function getLog(): pino.Logger {
-  globalForLog.__ocdLog ??= pino({
+  runtime.log ??= pino({
     level: process.env.LOG_LEVEL || "info",
     base: undefined,
     redact: {
@@ -24,5 +23,5 @@ export function getLog(): pino.Logger {
       censor: "[redacted]",
     },
   });
-  return globalForLog.__ocdLog;
+  return runtime.log;
 }

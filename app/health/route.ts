@@ -1,3 +1,4 @@
+import { runtime } from "@/lib/runtime";
 import { probeDatabase } from "@/lib/db/upkeep/health";
 import { version } from "@/package.json";
 
@@ -5,7 +6,7 @@ export const dynamic = "force-dynamic";
 
 /** Liveness for load balancers and the Docker HEALTHCHECK; no auth, no secrets. */
 export function GET() {
-  const db = probeDatabase();
+  const db = probeDatabase(runtime.db);
   const body = {
     status: db.ok ? "ok" : "error",
     version,

@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from "kysely";
 import type { Window } from "./window";
-import { getDb } from "../db/client";
+import { getDb } from "../runtime";
 import {
   DAY_MS,
   dayNumberToDate,

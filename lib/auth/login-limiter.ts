@@ -1,3 +1,5 @@
+import { runtime } from "../runtime";
+
 /**
  * Failed sign-ins per client: after MAX_FAILURES within WINDOW_MS, further attempts are refused
  * until the oldest failure leaves the window. In memory: one process serves the dashboard, and
@@ -7,8 +9,7 @@ const MAX_FAILURES = 5;
 const WINDOW_MS = 60_000;
 const MAX_CLIENTS = 10_000;
 
-const globalForLimiter = globalThis as unknown as { __ocdLoginFailures?: Map<string, number[]> };
-const failures: Map<string, number[]> = (globalForLimiter.__ocdLoginFailures ??= new Map());
+const failures: Map<string, number[]> = (runtime.limits.loginFailures ??= new Map());
 
 function recent(client: string, now: number) {
   const list = (failures.get(client) ?? []).filter((t) => now - t < WINDOW_MS);

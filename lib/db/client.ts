@@ -12,8 +12,6 @@ export type Db = {
   path: string;
 };
 
-const globalForDb = globalThis as unknown as { __ocdDb?: Db };
-
 export function openDatabase(file: string): Db {
   mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new BetterSqlite3(file);
@@ -38,19 +36,6 @@ export function openDatabase(file: string): Db {
   return { kysely, sqlite, path: file };
 }
 
-/**
- * server.ts opens the database; route handlers, bundled by Next into a separate module graph,
- * must use that same connection rather than open a second one, hence globalThis.
- */
-export function setDb(db: Db) {
-  globalForDb.__ocdDb = db;
-}
-
-export function getDb(): Db {
-  if (!globalForDb.__ocdDb) throw new Error("database is not open: start the app through server.ts");
-  return globalForDb.__ocdDb;
-}
-
 const OPTIMIZE_EVERY_MS = 6 * 60 * 60 * 1000;
 
 /**
@@ -72,10 +57,7 @@ export function startOptimizer(db: Db, onError: (error: unknown) => void): () =>
   return () => clearInterval(timer);
 }
 
-export async function closeDb() {
-  const db = globalForDb.__ocdDb;
-  if (!db) return;
-  globalForDb.__ocdDb = undefined;
+export async function closeDb(db: Db) {
   await db.kysely.destroy();
   if (db.sqlite.open) db.sqlite.close();
 }

@@ -4,8 +4,6 @@ import { applyEvent } from "./rules/events";
 import { dropSessionCache, sessionCache, sessionCacheCommitted } from "./session-cache";
 import type { KnownEvent } from "./protocol";
 
-export { emptyChanges, type IngestChanges } from "./context";
-
 export type BatchEvent = { index: number; known: boolean; event: KnownEvent | { id: string; hostname: string } };
 
 /** What became of one request's events. */

@@ -1,19 +1,7 @@
 import { type IngestStore, type MessageUpsert, newSessionDraft, type SessionDraft, type TimelineUpsert } from "./store";
 import type { TimelineRow } from "../db/schema";
-import type { AttentionChange } from "./rules/attention";
+import { type AttentionChange, emptyChanges, type IngestChanges } from "../realtime/changes";
 import { writeTimelineHeld } from "./timeline-writes";
-
-/** What one committed batch changed, for the live push. */
-export type IngestChanges = {
-  sessions: Set<string>;
-  timeline: TimelineRow[];
-  attention: Map<string, AttentionChange>;
-  instances: Set<string>;
-};
-
-export function emptyChanges(): IngestChanges {
-  return { sessions: new Set(), timeline: [], attention: new Map(), instances: new Set() };
-}
 
 /** A message updated in this batch: what the database holds for it, and the update that wins. */
 export type HeldMessage = {

@@ -1,6 +1,5 @@
-import { getDb } from "../db/client";
+import { getDb, getHub } from "../runtime";
 import { ingestStoreFor } from "./store";
-import { getHub } from "../realtime/hub";
 import { applyBatches, type BatchCounts, type BatchEvent } from "./batch";
 
 /**

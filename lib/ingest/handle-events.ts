@@ -4,8 +4,9 @@ import { MAX_BODY_BYTES } from "./protocol";
 import { receiveEvents } from "./receive";
 
 /**
- * POST /events, independent of the HTTP framework: app/events/route.ts adapts it to Next, and
- * server.ts calls it directly for the same path (see dispatchEvents there for why).
+ * POST /events: authenticate, check the media type and size, parse, hand to ingest, answer.
+ * server.ts mounts it before Next (see dispatchEvents there for why); it takes plain values, not
+ * node's request, so it stays independent of the HTTP framework.
  */
 export type EventsRequest = {
   apiKey: string | null;

@@ -1,5 +1,6 @@
 import type BetterSqlite3 from "better-sqlite3";
 import type { AttentionReason, MessageRow, SessionRow, TimelineKind, TimelineRow } from "../db/schema";
+import { runtime } from "../runtime";
 
 /**
  * The writes behind POST /events. The ingest path runs several statements per event at tens of
@@ -140,13 +141,6 @@ export type TimelineUpsert = {
   data: string | null;
   truncated: number;
   progress: number;
-};
-
-export type Attention = {
-  reason: AttentionReason | null;
-  detail: string | null;
-  since: number | null;
-  ref: string | null;
 };
 
 // lib/ingest/timeline-merge.ts computes the same merge in memory; keep the two in step.
@@ -397,15 +391,11 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
 
 export type IngestStore = ReturnType<typeof createIngestStore>;
 
-const globalForStore = globalThis as unknown as {
-  __ocdIngestStore?: { sqlite: BetterSqlite3.Database; store: IngestStore };
-};
-
-/** One set of prepared statements per connection. */
+/** One set of prepared statements per connection, kept in the process registry. */
 export function ingestStoreFor(sqlite: BetterSqlite3.Database): IngestStore {
-  const cached = globalForStore.__ocdIngestStore;
+  const cached = runtime.ingestStore;
   if (cached?.sqlite === sqlite) return cached.store;
   const store = createIngestStore(sqlite);
-  globalForStore.__ocdIngestStore = { sqlite, store };
+  runtime.ingestStore = { sqlite, store };
   return store;
 }

@@ -1,4 +1,4 @@
-import { getDb } from "../db/client";
+import { getDb } from "../runtime";
 import type { InstanceRow } from "../db/schema";
 
 /** A host is online while its plugin's heartbeat (every 30 s) is younger than this. */

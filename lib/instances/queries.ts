@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { getDb } from "../db/client";
+import { getDb } from "../runtime";
 import { type InstanceItem, toInstanceItem } from "./item";
 
 /** A host as the instances page shows it: the heartbeat view plus what its sessions add up to. */

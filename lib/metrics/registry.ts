@@ -1,8 +1,7 @@
 import promClient from "prom-client";
 import { getConfig } from "../config";
-import { getDb } from "../db/client";
+import { getDb, getHub, runtime } from "../runtime";
 import { databaseSize, sessionsByStatus } from "../db/upkeep/storage";
-import { getHub } from "../realtime/hub";
 
 /** Why POST /events refused events; the `code` of the error it answered with. */
 export type RejectionReason =
@@ -87,16 +86,13 @@ function createMetrics(): Metrics {
   return { registry, events, rejected, ingestSeconds };
 }
 
-const globalForMetrics = globalThis as unknown as { __ocdMetrics?: Metrics };
-
 /**
- * One registry per process. server.ts answers POST /events itself while GET /metrics is a Next
- * route handler in a separately bundled module graph; both must count into the same objects,
- * hence globalThis (as with the database handle).
+ * One registry per process (lib/runtime.ts): server.ts answers POST /events itself while GET
+ * /metrics is a Next route handler in a separately bundled module graph.
  */
 export function getMetrics(): Metrics {
-  globalForMetrics.__ocdMetrics ??= createMetrics();
-  return globalForMetrics.__ocdMetrics;
+  runtime.metrics ??= createMetrics();
+  return runtime.metrics;
 }
 
 export function countRejected(reason: RejectionReason, count = 1) {

@@ -2,8 +2,7 @@ import type { Server } from "socket.io";
 import { getInstanceItems } from "../instances/item";
 import { getSessionListItems } from "../sessions/list-item";
 import { toTimelineEntry } from "../sessions/timeline";
-import type { IngestChanges } from "../ingest/batch";
-import type { Hub } from "./hub";
+import type { Hub, IngestChanges } from "./changes";
 import { type ClientToServerEvents, type ServerToClientEvents, sessionRoom } from "./messages";
 
 export type DashboardServer = Server<ClientToServerEvents, ServerToClientEvents>;

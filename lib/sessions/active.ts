@@ -1,4 +1,4 @@
-import { getDb } from "../db/client";
+import { getDb } from "../runtime";
 import type { AttentionReason, SessionStatus } from "../db/schema";
 
 /** A session's state as the board's counters need it. */

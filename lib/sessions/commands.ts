@@ -1,6 +1,5 @@
-import { emptyChanges } from "@/lib/ingest/batch";
-import { getHub } from "@/lib/realtime/hub";
-import { getDb } from "../db/client";
+import { emptyChanges } from "../realtime/changes";
+import { getHub, getDb } from "../runtime";
 import type { AttentionReason } from "../db/schema";
 import { getSessionListItems, type SessionListItem } from "./list-item";
 

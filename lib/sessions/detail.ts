@@ -1,7 +1,7 @@
 import { type SqlBool, sql } from "kysely";
 import { encodeCursor } from "@/lib/http/cursor";
 import type { TimelineParams } from "@/lib/http/params";
-import { getDb } from "../db/client";
+import { getDb } from "../runtime";
 import type { MessageRow } from "../db/schema";
 import { type SessionListItem, sessionListQuery, toSessionListItem } from "./list-item";
 import { type TimelineEntry, toTimelineEntry } from "./timeline";

@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { getDb } from "../db/client";
+import { getDb } from "../runtime";
 import type { AttentionReason, SessionRow, SessionStatus } from "../db/schema";
 
 /** A session as the board lists it; the same shape goes out over socket.io and /api/sessions. */

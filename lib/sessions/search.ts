@@ -1,5 +1,5 @@
 import { type RawBuilder, type SqlBool, sql } from "kysely";
-import { getDb } from "../db/client";
+import { getDb } from "../runtime";
 import { catchUpSearch } from "../db/upkeep/search-index";
 
 /**

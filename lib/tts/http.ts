@@ -6,6 +6,7 @@ import { clientAddressOf } from "../http/remote-address";
 import { RateLimit } from "./rate-limit";
 import { speechUrl, verifySpeech } from "./signature";
 import { getSpeech, MAX_TEXT, SpeechUnavailable } from "./speech";
+import { runtime } from "../runtime";
 
 /** The three /api/tts routes; app/api/tts/** only wrap these. */
 
@@ -28,8 +29,7 @@ const speechQuery = z.object({
   sig: z.string({ error: "is required" }).min(1, "is required"),
 });
 
-const globalForLimit = globalThis as unknown as { __ocdTtsLimit?: RateLimit };
-const limiter = () => (globalForLimit.__ocdTtsLimit ??= new RateLimit(30, 60_000));
+const limiter = () => (runtime.limits.speech ??= new RateLimit(30, 60_000));
 
 function unavailable(error: SpeechUnavailable) {
   return jsonError(503, error.code, error.message);

@@ -6,6 +6,7 @@ import { espeakWav, findEspeak } from "./espeak";
 import { findModel, KOKORO_SAMPLE_RATE, loadKokoro, type KokoroVoiceModel } from "./kokoro";
 import { ESPEAK_VOICES, KOKORO_VOICES, espeakVoiceFor } from "./voices";
 import { encodeWav } from "./wav";
+import { runtime } from "../runtime";
 
 /**
  * The server's speech engine: Kokoro from TTS_MODEL_DIR when it is there, else espeak-ng when it
@@ -53,7 +54,7 @@ type KokoroState =
   | { state: "ready"; model: KokoroVoiceModel; loadMs: number }
   | { state: "failed"; problem: string };
 
-class Speech {
+export class Speech {
   private kokoro: KokoroState | undefined;
   private espeak: Promise<string | null> | undefined;
   private tail: Promise<unknown> = Promise.resolve();
@@ -220,10 +221,7 @@ class Speech {
   }
 }
 
-// Route handlers are bundled into separate module graphs; one engine per process lives on globalThis.
-const globalForSpeech = globalThis as unknown as { __ocdSpeech?: Speech };
-
 export function getSpeech(): Speech {
-  globalForSpeech.__ocdSpeech ??= new Speech(getConfig());
-  return globalForSpeech.__ocdSpeech;
+  runtime.speech ??= new Speech(getConfig());
+  return runtime.speech;
 }

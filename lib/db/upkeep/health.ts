@@ -1,4 +1,4 @@
-import { getDb } from "../client";
+import type { Db } from "../client";
 
 const PROBE_TIMEOUT_MS = 1000;
 
@@ -7,13 +7,9 @@ const PROBE_TIMEOUT_MS = 1000;
  * releasing the write lock catches a closed connection, a read-only or broken file, and another
  * process holding the lock; the short busy timeout keeps a stuck probe from stalling the server.
  */
-export function probeDatabase(): { ok: true } | { ok: false; message: string } {
-  let sqlite;
-  try {
-    sqlite = getDb().sqlite;
-  } catch (error) {
-    return { ok: false, message: (error as Error).message };
-  }
+export function probeDatabase(db: Db | undefined): { ok: true } | { ok: false; message: string } {
+  if (!db) return { ok: false, message: "database is not open: start the app through server.ts" };
+  const { sqlite } = db;
   const previous = sqlite.pragma("busy_timeout", { simple: true }) as number;
   try {
     sqlite.pragma(`busy_timeout = ${PROBE_TIMEOUT_MS}`);

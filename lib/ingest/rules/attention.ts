@@ -1,4 +1,5 @@
-import type { Attention, IngestStore, SessionDraft } from "../store";
+import type { Attention, AttentionChange } from "../../realtime/changes";
+import type { IngestStore, SessionDraft } from "../store";
 import type { AttentionReason } from "../../db/schema";
 
 /**
@@ -8,8 +9,6 @@ import type { AttentionReason } from "../../db/schema";
 const rank: Record<AttentionReason, number> = { idle: 1, error: 2, question: 3, permission: 4 };
 
 export const FINISHED_DETAIL = "Finished — waiting for your next prompt";
-
-export type AttentionChange = Attention & { sessionId: string; previous: AttentionReason | null };
 
 export const noAttention: Attention = { reason: null, detail: null, since: null, ref: null };
 

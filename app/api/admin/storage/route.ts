@@ -1,5 +1,5 @@
 import { apiRoute } from "@/lib/http/route";
-import { getDb } from "@/lib/db/client";
+import { getDb } from "../../../../lib/runtime";
 import { storageReport } from "@/lib/db/upkeep/storage";
 import { getConfig } from "@/lib/config";
 
