@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { sessionListParams, timelineParams, analyticsParams, dailyParams } from "../lib/http/params";
+import { sessionListParams, timelineParams } from "../lib/sessions/params";
+import { analyticsParams, dailyParams } from "../lib/analytics/params";
 import {
   analyticsDaily,
   analyticsHosts,

@@ -1,5 +1,5 @@
 import { headers } from "next/headers";
-import { sessionListParams } from "@/lib/http/params";
+import { sessionListParams } from "@/lib/sessions/params";
 import { requireSignedIn } from "@/lib/auth/page-guard";
 import { getConfig } from "@/lib/config";
 import { hasAnySession, listActiveSessionStates } from "@/lib/sessions/active";

@@ -1,4 +1,4 @@
-import type { AnalyticsParams } from "@/lib/http/params";
+import type { AnalyticsParams } from "./params";
 import {
   earliestActivity,
   totalsByDay,
@@ -10,7 +10,7 @@ import {
 } from "./queries";
 import { resolveWindow, type Window } from "./window";
 import { localDayNumber, startOfLocalDay } from "./local-days";
-import { usageCsv } from "../sessions/export";
+import { usageCsv } from "./csv";
 
 /** The analytics routes' answers: the window they cover, then the numbers. */
 

@@ -1,4 +1,4 @@
-import type { AnalyticsParams } from "@/lib/http/params";
+import type { AnalyticsParams } from "./params";
 import { DAY_MS, localDayNumber, startOfLocalDay } from "./local-days";
 
 /** A half-open time window [from, to) in epoch ms; null means unbounded on that side. */

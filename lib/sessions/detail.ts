@@ -1,6 +1,6 @@
 import { type SqlBool, sql } from "kysely";
 import { encodeCursor } from "@/lib/http/cursor";
-import type { TimelineParams } from "@/lib/http/params";
+import type { TimelineParams } from "./params";
 import { getDb } from "../runtime";
 import type { MessageRow } from "../db/schema";
 import { type SessionListItem, sessionListQuery, toSessionListItem } from "./list-item";

@@ -1,6 +1,6 @@
 import { type SqlBool, sql } from "kysely";
 import { encodeCursor } from "@/lib/http/cursor";
-import type { SessionListParams } from "@/lib/http/params";
+import type { SessionListParams } from "./params";
 import { matchesSearch, toMatchQuery } from "./search";
 import { type SessionListItem, sessionListQuery, toSessionListItem } from "./list-item";
 

@@ -1,5 +1,5 @@
 import { cookies } from "next/headers";
-import { analyticsParams, dailyParams } from "@/lib/http/params";
+import { analyticsParams, dailyParams } from "@/lib/analytics/params";
 import { requireSignedIn } from "@/lib/auth/page-guard";
 import {
   analyticsDaily,

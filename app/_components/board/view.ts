@@ -1,4 +1,4 @@
-import { SESSION_FILTER_STATUSES } from "@/lib/http/params";
+import { SESSION_FILTER_STATUSES } from "@/lib/sessions/params";
 
 /** What the board shows, as kept in the URL: filters and grouping survive reloads and links. */
 export type BoardView = { host: string; status: string; search: string; group: "host" | "project" | "flat" };

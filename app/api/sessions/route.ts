@@ -1,4 +1,4 @@
-import { sessionListParams } from "@/lib/http/params";
+import { sessionListParams } from "@/lib/sessions/params";
 import { apiRoute, parseQuery } from "@/lib/http/route";
 import { listSessions } from "@/lib/sessions/list";
 

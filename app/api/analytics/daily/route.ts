@@ -1,4 +1,4 @@
-import { dailyParams } from "@/lib/http/params";
+import { dailyParams } from "@/lib/analytics/params";
 import { apiRoute, parseQuery } from "@/lib/http/route";
 import { analyticsDaily } from "@/lib/analytics/reports";
 

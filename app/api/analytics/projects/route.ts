@@ -1,4 +1,4 @@
-import { analyticsParams } from "@/lib/http/params";
+import { analyticsParams } from "@/lib/analytics/params";
 import { apiRoute, parseQuery } from "@/lib/http/route";
 import { analyticsProjects } from "@/lib/analytics/reports";
 

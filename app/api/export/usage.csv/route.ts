@@ -1,4 +1,4 @@
-import { usageExportParams } from "@/lib/http/params";
+import { usageExportParams } from "@/lib/analytics/params";
 import { apiRoute, parseQuery } from "@/lib/http/route";
 import { usageExportCsv } from "@/lib/analytics/reports";
 

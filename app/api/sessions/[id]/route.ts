@@ -1,4 +1,4 @@
-import { timelineParams } from "@/lib/http/params";
+import { timelineParams } from "@/lib/sessions/params";
 import { apiRoute, notFound, parseQuery } from "@/lib/http/route";
 import { getSessionDetail } from "@/lib/sessions/detail";
 import { deleteSessionTree } from "@/lib/sessions/commands";

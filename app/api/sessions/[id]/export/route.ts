@@ -1,4 +1,4 @@
-import { sessionExportParams } from "@/lib/http/params";
+import { sessionExportParams } from "@/lib/sessions/params";
 import { apiRoute, notFound, parseQuery } from "@/lib/http/route";
 import { exportFileName, getSessionExport, sessionMarkdown } from "@/lib/sessions/export";
 

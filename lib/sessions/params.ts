@@ -1,0 +1,48 @@
+import { z } from "zod";
+import { cursor, instant, limit, text } from "../http/params";
+
+/** Query parameters of the session routes and the board. */
+
+export const SESSION_FILTER_STATUSES = ["busy", "idle", "retry", "error", "attention"] as const;
+export type SessionFilterStatus = (typeof SESSION_FILTER_STATUSES)[number];
+
+const statusList = z.string().transform((value, ctx) => {
+  const list = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = list.find((s) => !(SESSION_FILTER_STATUSES as readonly string[]).includes(s));
+  if (bad !== undefined || list.length === 0) {
+    ctx.addIssue({
+      code: "custom",
+      message: `must be one or more of ${SESSION_FILTER_STATUSES.join(", ")} (comma separated)`,
+    });
+    return z.NEVER;
+  }
+  return list as SessionFilterStatus[];
+});
+
+export const sessionListParams = z.object({
+  hostname: text(255).optional(),
+  directory: text(4096).optional(),
+  status: statusList.optional(),
+  search: text(200).optional(),
+  /** Root sessions by default; `any` for every session; a session id for its children. */
+  parent: text(200).default("root"),
+  from: instant.optional(),
+  to: instant.optional(),
+  limit: limit(200, 50),
+  cursor: cursor.optional(),
+});
+export type SessionListParams = z.output<typeof sessionListParams>;
+
+export const timelineParams = z.object({
+  order: z.enum(["asc", "desc"], "must be asc or desc").default("asc"),
+  limit: limit(1000, 200),
+  cursor: cursor.optional(),
+});
+export type TimelineParams = z.output<typeof timelineParams>;
+
+export const sessionExportParams = z.object({
+  format: z.enum(["json", "markdown"], "must be json or markdown").default("json"),
+});
