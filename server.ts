@@ -71,7 +71,7 @@ async function dispatchEvents(req: IncomingMessage, res: ServerResponse) {
   }
 }
 
-/** RETENTION_DAYS set: prune at start and hourly (lib/db/retention.ts). */
+/** RETENTION_DAYS set: prune at start and hourly (lib/db/upkeep/retention.ts). */
 function startRetention(config: Config, sqlite: Parameters<typeof pruneExpired>[0]) {
   const days = config.retentionDays;
   if (days === null) return undefined;

@@ -20,7 +20,7 @@ export function subject(session: SpokenSession | undefined) {
 }
 
 /**
- * The permission detail is `tool: command` (lib/ingest/attention.ts); only the tool is spoken,
+ * The permission detail is `tool: command` (lib/ingest/rules/attention.ts); only the tool is spoken,
  * a shell command read aloud is noise.
  */
 export function describe(reason: AttentionReason, detail: string | null, short = false): string {

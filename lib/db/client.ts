@@ -15,7 +15,7 @@ export type Db = {
 export function openDatabase(file: string): Db {
   mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new BetterSqlite3(file);
-  // Retention (./retention.ts) frees pages; INCREMENTAL lets it give them back to the file system.
+  // Retention (./upkeep/retention.ts) frees pages; INCREMENTAL lets it give them back to the file system.
   // The mode is fixed when the first table is created, so a database made before this setting is
   // converted once, with a VACUUM (a full copy: quick for the small databases of that time).
   if (sqlite.pragma("auto_vacuum", { simple: true }) !== 2) {
@@ -30,7 +30,7 @@ export function openDatabase(file: string): Db {
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("cache_size = -32000");
   sqlite.pragma("temp_store = MEMORY");
-  // The checkpoint worker (./checkpointer.ts) normally keeps the WAL short; this is the fallback.
+  // The checkpoint worker (./upkeep/checkpointer.ts) normally keeps the WAL short; this is the fallback.
   sqlite.pragma("wal_autocheckpoint = 20000");
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return { kysely, sqlite, path: file };

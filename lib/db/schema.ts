@@ -1,6 +1,6 @@
 import type { Generated, Insertable, Selectable } from "kysely";
 
-/** Table types for kysely; the migrations in ./migrations.ts are the source they mirror. */
+/** Table types for kysely; the migrations in ./migrations/ are the source they mirror. */
 
 export type SessionStatus = "busy" | "idle" | "retry" | "error";
 export type AttentionReason = "permission" | "question" | "idle" | "error";

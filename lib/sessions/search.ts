@@ -4,7 +4,7 @@ import { catchUpSearch } from "../db/upkeep/search-index";
 
 /**
  * Full-text search over what migration 002_api indexes: session titles and directories
- * (session_search) and prompt and assistant text (timeline_search, kept by ./search-index.ts).
+ * (session_search) and prompt and assistant text (timeline_search, kept by lib/db/upkeep/search-index.ts).
  */
 
 /**

@@ -636,7 +636,7 @@ describe("DELETE /api/sessions/:id", () => {
       );
     }
     await send(batch);
-    // A search indexes what was just stored (lib/db/search-index.ts), so it comes first.
+    // A search indexes what was just stored (lib/db/upkeep/search-index.ts), so it comes first.
     assert.equal(ids(await api("/api/sessions?search=uniquedeletionword&parent=any")).length, 3);
     const db = openReadOnly(server.databasePath);
     const seenBefore = db.count("events_seen");

@@ -105,3 +105,16 @@ test("a migration that fails part way leaves the database as it was", async () =
   assert.deepEqual(await migrateToLatest(db.kysely), ["004_timeline_key_first"], "and can be retried");
   assert.deepEqual(rows(db), before);
 });
+
+test("a database from a newer version is refused with a message that says so, and left as it was", async () => {
+  const db = open();
+  await migrateToLatest(db.kysely);
+  db.sqlite
+    .prepare("INSERT INTO kysely_migration (name, timestamp) VALUES ('999_from_the_future', '2030-01-01')")
+    .run();
+  await assert.rejects(migrateToLatest(db.kysely), {
+    message:
+      "this database was written by a newer version of OpenCode Dashboard (migration 999_from_the_future); upgrade the dashboard to open it",
+  });
+  assert.equal(db.sqlite.prepare("SELECT count(*) FROM kysely_migration").pluck().get(), 5);
+});

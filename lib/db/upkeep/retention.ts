@@ -44,7 +44,7 @@ function expiredTrees(sqlite: BetterSqlite3.Database, cutoff: number): string[][
  * Deletes what is older than the retention window: sessions by last activity, with every row
  * that hangs off them (ON DELETE CASCADE and the search triggers), event ids received before the
  * cutoff, and hosts neither seen since nor holding a session. Then gives the freed pages back to
- * the file system (the database is created with auto_vacuum = INCREMENTAL, see ./client.ts).
+ * the file system (the database is created with auto_vacuum = INCREMENTAL, see ../client.ts).
  * Runs in small transactions and yields between them, so ingest goes on while it works.
  */
 export async function pruneExpired(

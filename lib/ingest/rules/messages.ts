@@ -84,7 +84,7 @@ export function applyMessage(ctx: Context, info: Info) {
   const message = toUpsert(info);
   const entry = held(ctx, message.id);
   const before = entry.write ? { progress: entry.write.progress, totals: asTotals(entry.write) } : entry.stored;
-  // Stale: the held one is further along (the upsert's own rule, see lib/db/ingest-store.ts).
+  // Stale: the held one is further along (the upsert's own rule, see lib/ingest/store.ts).
   if (before && message.progress < before.progress) return;
   // The upsert never changes a stored message's session, role or creation time: the first write sets them.
   entry.write = entry.write
