@@ -4,6 +4,9 @@ import type { Generated, Insertable, Selectable } from "kysely";
 
 export type SessionStatus = "busy" | "idle" | "retry" | "error";
 export type AttentionReason = "permission" | "question" | "idle" | "error";
+export type ControlLevel = "off" | "answer" | "full";
+export type CommandAction = "permission.reply" | "question.reply" | "question.reject" | "prompt" | "abort";
+export type CommandStatus = "queued" | "delivered" | "applied" | "failed" | "expired";
 
 export interface InstancesTable {
   hostname: string;
@@ -15,6 +18,8 @@ export interface InstancesTable {
   busy_reported: number | null;
   spool_bytes: number | null;
   dropped_events: number | null;
+  /** The control level the host's plugin reports (docs/control.md); null before it says. */
+  control: ControlLevel | null;
 }
 
 export interface SessionsTable {
@@ -96,7 +101,9 @@ export type TimelineKind =
   | "subtask"
   | "file"
   | "patch"
-  | "command";
+  | "command"
+  /** A command sent from the dashboard (docs/control.md), with its outcome. */
+  | "control";
 
 export interface TimelineTable {
   id: Generated<number>;
@@ -138,6 +145,22 @@ export interface EventsSeenTable {
   received_at: number;
 }
 
+export interface CommandsTable {
+  id: string;
+  session_id: string;
+  hostname: string;
+  action: CommandAction;
+  /** JSON: the action's arguments (docs/control.md). */
+  args: string;
+  status: CommandStatus;
+  reason: string | null;
+  client_address: string;
+  user_agent: string | null;
+  created_at: number;
+  updated_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   instances: InstancesTable;
   sessions: SessionsTable;
@@ -146,6 +169,7 @@ export interface Database {
   pending_requests: PendingRequestsTable;
   todos: TodosTable;
   events_seen: EventsSeenTable;
+  commands: CommandsTable;
 }
 
 export type SessionRow = Selectable<SessionsTable>;
@@ -153,3 +177,4 @@ export type MessageRow = Selectable<MessagesTable>;
 export type TimelineRow = Selectable<TimelineTable>;
 export type InstanceRow = Selectable<InstancesTable>;
 export type NewTimelineRow = Insertable<TimelineTable>;
+export type CommandRow = Selectable<CommandsTable>;
