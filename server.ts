@@ -3,6 +3,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Server } from "socket.io";
 import { ConfigError, loadConfig, setConfig, type Config } from "./lib/config";
+import { ControlChannel } from "./lib/control/channel";
+import { createControlUpgrade, isControlUpgrade } from "./lib/control/upgrade";
 import { startCheckpointer } from "./lib/db/upkeep/checkpointer";
 import { closeDb, openDatabase, startOptimizer } from "./lib/db/client";
 import { startSearchIndexer } from "./lib/db/upkeep/search-index";
@@ -165,8 +167,13 @@ async function main() {
     socket.on("subscribe", (id) => typeof id === "string" && void socket.join(sessionRoom(id)));
     socket.on("unsubscribe", (id) => typeof id === "string" && void socket.leave(sessionRoom(id)));
   });
+  // Plugins' control connections (docs/control.md) on /control; socket.io takes /socket.io/.
+  const control = new ControlChannel(() => runtime.hub?.controlChanged());
+  runtime.control = control;
+  const controlUpgrade = createControlUpgrade(control);
   httpServer.on("upgrade", (req, socket, head) => {
-    if (!req.url?.startsWith("/socket.io/")) void upgradeNext(req, socket, head);
+    if (isControlUpgrade(req)) controlUpgrade.handle(req, socket, head);
+    else if (!req.url?.startsWith("/socket.io/")) void upgradeNext(req, socket, head);
   });
   const publisher = createPublisher(io, 100, (error) => log.error({ err: error }, "live push failed"));
   runtime.hub = publisher;
@@ -186,6 +193,8 @@ async function main() {
     stopping = true;
     log.info(`${signal} received: finishing in-flight requests, then stopping`);
     publisher.close();
+    controlUpgrade.close();
+    runtime.control = undefined;
     runtime.hub = undefined;
     const closed = new Promise<void>((resolve) => io.close(() => resolve()));
     httpServer.closeIdleConnections();

@@ -32,6 +32,8 @@ export type Config = {
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** Sessions idle for longer than this many days are pruned (null: kept forever). */
   retentionDays: number | null;
+  /** How long a dashboard command may wait for its machine before it expires (docs/control.md). */
+  commandTtlMs: number;
   /** A token that may read /metrics as `Authorization: Bearer` (besides the dashboard password). */
   metricsToken: string | null;
   /** Whether X-Forwarded-* headers come from a reverse proxy we trust (see lib/http/client-address.ts). */
@@ -65,6 +67,12 @@ const envSchema = z.object({
   TTS_ENGINE: z.enum(["auto", "kokoro", "espeak", "browser"]).default("auto"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   RETENTION_DAYS: z.coerce.number().positive("must be a positive number of days").optional(),
+  CONTROL_COMMAND_TTL_SECONDS: z.coerce
+    .number()
+    .int("must be a whole number of seconds")
+    .min(1, "must be at least 1 second")
+    .max(86_400, "must be at most a day (86400)")
+    .default(300),
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   TRUST_PROXY: booleanFlag.default(false),
 });
@@ -166,6 +174,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     logLevel: values.LOG_LEVEL,
     retentionDays: values.RETENTION_DAYS ?? null,
+    commandTtlMs: values.CONTROL_COMMAND_TTL_SECONDS * 1000,
     metricsToken: values.METRICS_TOKEN ?? null,
     trustProxy: values.TRUST_PROXY,
     sources,

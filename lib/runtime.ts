@@ -1,6 +1,7 @@
 import type BetterSqlite3 from "better-sqlite3";
 import type { Logger } from "pino";
 import type { Config } from "./config";
+import type { ControlChannel } from "./control/channel";
 import type { Db } from "./db/client";
 import type { IngestStore } from "./ingest/store";
 import type { Metrics } from "./metrics/registry";
@@ -22,6 +23,8 @@ export type Runtime = {
   /** The live push; absent until server.ts has socket.io up, and again while stopping. */
   hub?: Hub;
   speech?: Speech;
+  /** Plugins' control connections (docs/control.md); absent until server.ts accepts them. */
+  control?: ControlChannel;
   /** Prepared ingest statements, for the connection they were prepared on. */
   ingestStore?: { sqlite: BetterSqlite3.Database; store: IngestStore };
   limits: {

@@ -141,6 +141,8 @@ export const propertySchemas = {
     busySessions: count.nullish(),
     spoolBytes: count.nullish(),
     droppedEvents: count.nullish(),
+    /** The machine's control level (docs/control.md); plugins before it say nothing. */
+    control: z.enum(["off", "answer", "full"]).nullish(),
   }),
 } as const;
 

@@ -1,5 +1,5 @@
 import type BetterSqlite3 from "better-sqlite3";
-import type { AttentionReason, MessageRow, SessionRow, TimelineKind, TimelineRow } from "../db/schema";
+import type { AttentionReason, ControlLevel, MessageRow, SessionRow, TimelineKind, TimelineRow } from "../db/schema";
 import { runtime } from "../runtime";
 
 /**
@@ -245,7 +245,8 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
       `UPDATE instances SET last_heartbeat = max(coalesce(last_heartbeat, 0), @time),
          opencode_version = coalesce(@opencodeVersion, opencode_version),
          plugin_version = coalesce(@pluginVersion, plugin_version),
-         busy_reported = @busy, spool_bytes = @spool, dropped_events = @dropped
+         busy_reported = @busy, spool_bytes = @spool, dropped_events = @dropped,
+         control = coalesce(@control, control)
        WHERE hostname = @hostname AND coalesce(last_heartbeat, 0) <= @time`,
     ),
     insertSession: sqlite.prepare(
@@ -343,6 +344,7 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
       busy: number | null;
       spool: number | null;
       dropped: number | null;
+      control: ControlLevel | null;
     }) => s.heartbeat.run(p),
 
     insertSession: (p: { id: string; hostname: string; directory: string; time: number; now: number }) =>

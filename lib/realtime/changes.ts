@@ -1,4 +1,4 @@
-import type { AttentionReason, SessionRow, TimelineRow } from "../db/schema";
+import type { AttentionReason, CommandRow, SessionRow, TimelineRow } from "../db/schema";
 
 /**
  * What a write changed, as the live push needs it. Ingest and the subjects' commands report
@@ -35,4 +35,8 @@ export type Hub = {
   /** Whether any dashboard is subscribed to this session's timeline right now. */
   watching(sessionId: string): boolean;
   clientCount(): number;
+  /** A dashboard command was issued or moved on (docs/control.md). */
+  commandChanged(command: CommandRow): void;
+  /** Plugins connected, disconnected or claimed sessions: what can be acted on changed. */
+  controlChanged(): void;
 };

@@ -1,3 +1,4 @@
+import type { CommandItem } from "../control/commands";
 import type { InstanceItem } from "../instances/item";
 import type { AttentionReason } from "../db/schema";
 import type { SessionListItem } from "../sessions/list-item";
@@ -18,6 +19,10 @@ export interface ServerToClientEvents {
   "timeline:append": (payload: { sessionId: string; entries: TimelineEntry[] }) => void;
   attention: (payload: AttentionMessage) => void;
   "instance:upsert": (instance: InstanceItem) => void;
+  /** A dashboard command was issued or moved on (docs/control.md). */
+  command: (command: CommandItem) => void;
+  /** What can be acted on changed: ask GET /api/control again. */
+  "control:changed": () => void;
 }
 
 export interface ClientToServerEvents {

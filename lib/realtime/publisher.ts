@@ -1,4 +1,6 @@
 import type { Server } from "socket.io";
+import { toCommandItem } from "../control/commands";
+import type { CommandRow } from "../db/schema";
 import { getInstanceItems } from "../instances/item";
 import { getSessionListItems } from "../sessions/list-item";
 import { toTimelineEntry } from "../sessions/timeline";
@@ -90,6 +92,12 @@ export function createPublisher(
     sessionRemoved(sessionId: string) {
       pending.delete(sessionId);
       io.emit("session:remove", { id: sessionId });
+    },
+    commandChanged(command: CommandRow) {
+      if (!closed) io.emit("command", toCommandItem(command));
+    },
+    controlChanged() {
+      if (!closed) io.emit("control:changed");
     },
     clientCount: () => io.engine.clientsCount,
     watching: (sessionId: string) => anyoneIn(sessionRoom(sessionId)),

@@ -156,6 +156,7 @@ export function applyEvent(ctx: Context, event: KnownEvent) {
         busy: p.busySessions ?? null,
         spool: p.spoolBytes ?? null,
         dropped: p.droppedEvents ?? null,
+        control: p.control ?? null,
       });
       return;
     }

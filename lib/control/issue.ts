@@ -1,0 +1,96 @@
+import type { CommandAction, ControlLevel, SessionRow } from "../db/schema";
+import { ONLINE_WINDOW_MS } from "../instances/item";
+import { getDb, runtime } from "../runtime";
+import { type CommandItem, type NewCommand, recordCommand, toCommandItem } from "./commands";
+import { ALLOWED_ACTIONS, type CommandArgs } from "./protocol";
+
+/** Why a session cannot be acted on now, or null when it can (docs/control.md). */
+export type Availability = { ok: true; level: ControlLevel } | { ok: false; reason: string };
+
+type SessionFacts = Pick<SessionRow, "id" | "hostname" | "status">;
+
+/** Whether a live connection that allows `action` owns the session; otherwise says why. */
+export function availability(session: SessionFacts, action: CommandAction, now = Date.now()): Availability {
+  const host = session.hostname;
+  const owner = runtime.control?.ownerOf(session.id);
+  if (!owner) {
+    const instance = getDb()
+      .sqlite.prepare("SELECT last_heartbeat, control FROM instances WHERE hostname = ?")
+      .get(host) as { last_heartbeat: number | null; control: ControlLevel | null } | undefined;
+    const online = instance?.last_heartbeat != null && now - instance.last_heartbeat < ONLINE_WINDOW_MS;
+    if (!online) return { ok: false, reason: `${host} is offline` };
+    if (!instance?.control || instance.control === "off") {
+      return {
+        ok: false,
+        reason: `control is off on ${host} (its owner can set control = "answer" in dashboard.toml)`,
+      };
+    }
+    if ((runtime.control?.connectionsOf(host).length ?? 0) === 0) {
+      return { ok: false, reason: `${host} has no control connection open right now` };
+    }
+    return { ok: false, reason: `no OpenCode process connected from ${host} runs this session` };
+  }
+  if (owner.mode === "run" && action === "permission.reply") {
+    return { ok: false, reason: "started with `opencode run`: it answers permissions itself" };
+  }
+  if (!ALLOWED_ACTIONS[owner.control].includes(action)) {
+    return { ok: false, reason: `control on ${host} is "${owner.control}": sending prompts needs "full"` };
+  }
+  return { ok: true, level: owner.control };
+}
+
+export type IssueFailure = { ok: false; status: 404 | 409 | 503; code: string; message: string };
+export type IssueResult = { ok: true; command: CommandItem } | IssueFailure;
+
+const fail = (status: IssueFailure["status"], code: string, message: string): IssueFailure => ({
+  ok: false,
+  status,
+  code,
+  message,
+});
+
+/** A permission or question must still be pending in that session; says what became of it if not. */
+function checkPending(sessionId: string, kind: "permission" | "question", requestId: string): IssueFailure | null {
+  const { sqlite } = getDb();
+  const pending = sqlite
+    .prepare("SELECT 1 FROM pending_requests WHERE id = ? AND session_id = ? AND kind = ?")
+    .get(requestId, sessionId, kind);
+  if (pending) return null;
+  const entry = sqlite
+    .prepare("SELECT status FROM timeline WHERE key = ? AND session_id = ?")
+    .get(`${kind}:${requestId}`, sessionId) as { status: string | null } | undefined;
+  if (!entry) return fail(404, "not_found", `${kind} ${requestId} was not found in session ${sessionId}`);
+  return fail(409, "not_pending", `${kind} ${requestId} is no longer pending (${entry.status ?? "answered"})`);
+}
+
+/**
+ * Checks that the command makes sense now and that someone may carry it out, records it, and
+ * hands it to the session's plugin connection. The outcome arrives later (./channel.ts).
+ */
+export function issueCommand<A extends CommandAction>(
+  request: { sessionId: string; action: A; args: CommandArgs[A]; client: NewCommand["client"] },
+  now = Date.now(),
+): IssueResult {
+  const session = getDb()
+    .sqlite.prepare("SELECT id, hostname, status FROM sessions WHERE id = ?")
+    .get(request.sessionId) as SessionFacts | undefined;
+  if (!session) return fail(404, "not_found", `session ${request.sessionId} was not found`);
+
+  const args = request.args as CommandArgs[CommandAction];
+  const problem =
+    request.action === "permission.reply"
+      ? checkPending(session.id, "permission", (args as CommandArgs["permission.reply"]).permissionId)
+      : request.action === "question.reply" || request.action === "question.reject"
+        ? checkPending(session.id, "question", (args as CommandArgs["question.reject"]).requestId)
+        : request.action === "abort" && session.status !== "busy" && session.status !== "retry"
+          ? fail(409, "not_busy", `session ${session.id} is not working (it is ${session.status}); nothing to stop`)
+          : null;
+  if (problem) return problem;
+
+  const available = availability(session, request.action, now);
+  if (!available.ok) return fail(503, "control_unavailable", available.reason);
+
+  const row = recordCommand({ ...request, hostname: session.hostname }, now);
+  runtime.control?.deliver(row);
+  return { ok: true, command: toCommandItem(row) };
+}
