@@ -7,8 +7,10 @@
  * `OpencodeDashboard` stays unexported; tests drive it through the plugin function itself.
  *
  * Wire protocol: POST {url}/events, `X-API-Key`, body `{ events: [...] }` (<= 500 events, <= 1 MB).
+ * With `control = "answer"` or `"full"` it also keeps one outbound WebSocket to {url}/control and
+ * carries out the dashboard's commands (docs/control.md in the dashboard's repository).
  */
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -55,9 +57,13 @@ const DEFAULT_TUNING: Tuning = {
   disposeWaitMs: 2_000,
 };
 
+type ControlLevel = "off" | "answer" | "full";
+const CONTROL_LEVELS: readonly ControlLevel[] = ["off", "answer", "full"];
+
 type DashboardConfig = {
   url: string;
   apiKey: string;
+  control: ControlLevel;
   hostname: string;
   spoolDir: string;
   spoolMaxBytes: number;
@@ -77,6 +83,7 @@ const CONFIG_KEYS: Record<string, "string" | "number"> = {
   hostname: "string",
   spoolDir: "string",
   spoolMaxBytes: "number",
+  control: "string",
 };
 
 function configHome(): string {
@@ -120,6 +127,9 @@ function readTomlFile(file: string, log: Logger): Record<string, unknown> {
     if (key === "url" && !isHttpUrl(value as string)) {
       throw new ConfigError(`invalid ${file}: key "url" must be an http(s) URL`);
     }
+    if (key === "control" && !CONTROL_LEVELS.includes(value as ControlLevel)) {
+      throw new ConfigError(`invalid ${file}: key "control" must be one of ${CONTROL_LEVELS.join(", ")}`);
+    }
     if (key === "spoolMaxBytes" && !((value as number) > 0)) {
       throw new ConfigError(`invalid ${file}: key "spoolMaxBytes" must be a positive number`);
     }
@@ -161,6 +171,15 @@ function loadConfig(directory: string, log: Logger): DashboardConfig | null {
   }
   if (env.OPENCODE_DASHBOARD_API_KEY) merged.apiKey = env.OPENCODE_DASHBOARD_API_KEY;
   if (env.OPENCODE_DASHBOARD_HOSTNAME) merged.hostname = env.OPENCODE_DASHBOARD_HOSTNAME;
+  if (env.OPENCODE_DASHBOARD_CONTROL) {
+    if (!CONTROL_LEVELS.includes(env.OPENCODE_DASHBOARD_CONTROL as ControlLevel)) {
+      log(
+        `invalid environment variable OPENCODE_DASHBOARD_CONTROL: must be one of ${CONTROL_LEVELS.join(", ")}; the dashboard plugin stays idle`,
+      );
+      return null;
+    }
+    merged.control = env.OPENCODE_DASHBOARD_CONTROL;
+  }
 
   const missing = ["url", "apiKey"].filter((k) => !merged[k]);
   if (missing.length > 0) {
@@ -174,6 +193,8 @@ function loadConfig(directory: string, log: Logger): DashboardConfig | null {
   return {
     url,
     apiKey: merged.apiKey as string,
+    // Off unless the machine's owner turns it on: a dashboard must not act on every machine by default.
+    control: (merged.control as ControlLevel | undefined) ?? "off",
     hostname: (merged.hostname as string | undefined) ?? os.hostname(),
     spoolDir: (merged.spoolDir as string | undefined) ?? defaultSpoolDir(url),
     spoolMaxBytes: (merged.spoolMaxBytes as number | undefined) ?? DEFAULT_SPOOL_MAX_BYTES,
@@ -717,6 +738,210 @@ function sleep(ms: number): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Control: one outbound WebSocket to {url}/control; the dashboard's commands run through
+// OpenCode's own client (docs/control.md). Only the actions below reach OpenCode.
+// ---------------------------------------------------------------------------------------------
+
+type RunMode = "serve" | "tui" | "run";
+type CommandFrame = { type: "command"; id: string; sessionId: string; action: string; args: Record<string, any> };
+type Outcome = { status: "applied" | "failed"; reason?: string };
+type ClientLike = Record<string, any>;
+
+const CONTROL_BACKOFF_BASE_MS = 500;
+const CONTROL_BACKOFF_MAX_MS = 30_000;
+const REMEMBERED_COMMANDS = 1_000;
+const OWN_FRAME_MAX = 500;
+const ANSWER_ACTIONS = ["permission.reply", "question.reply", "question.reject", "abort"];
+const NOT_PENDING = "no longer pending in OpenCode (already answered in the terminal?)";
+
+/** `opencode run` answers permissions itself at once; the dashboard must know not to try. */
+function runMode(): RunMode {
+  const args = process.argv.slice(1).filter((a) => !a.startsWith("-"));
+  if (args.includes("run")) return "run";
+  if (args.includes("serve") || args.includes("web")) return "serve";
+  return "tui";
+}
+
+/** What the v1 client's calls return: `{ data, error, response }` rather than throwing. */
+async function outcomeOf(call: Promise<any>): Promise<Outcome> {
+  const result = await call;
+  const status: number | undefined = result?.response?.status;
+  if (status === undefined || (status >= 200 && status < 300)) return { status: "applied" };
+  if (status === 404) return { status: "failed", reason: NOT_PENDING };
+  const error = result?.error;
+  const detail = typeof error === "object" && error ? (error.data?.message ?? error.name ?? JSON.stringify(error)) : "";
+  return {
+    status: "failed",
+    reason: `OpenCode answered ${status}${detail ? `: ${String(detail).slice(0, 300)}` : ""}`,
+  };
+}
+
+class ControlLink {
+  private ws: WebSocket | null = null;
+  private attempt = 0;
+  private stopped = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly owned = new Set<string>();
+  /** Outcomes of recent commands by id: a command re-sent after a reconnect runs only once. */
+  private readonly done = new Map<string, Outcome | null>();
+
+  constructor(
+    private readonly config: DashboardConfig,
+    private readonly client: ClientLike | undefined,
+    private readonly hello: { instance: string; directory: string; opencodeVersion: () => string | null },
+    private readonly log: Logger,
+  ) {
+    this.connect();
+  }
+
+  /** Called from the event hook: costs a Set lookup unless the session is new to this process. */
+  own(sessionId: string) {
+    if (this.owned.has(sessionId)) return;
+    this.owned.add(sessionId);
+    this.send({ type: "own", sessionIds: [sessionId] });
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.ws?.close();
+  }
+
+  private connect() {
+    if (this.stopped) return;
+    const url = this.config.url.replace(/\/+$/, "").replace(/^http/, "ws") + "/control";
+    let ws: WebSocket;
+    try {
+      // Bun's WebSocket takes headers; the key never goes into the URL (proxies log URLs).
+      ws = new (WebSocket as any)(url, { headers: { "x-api-key": this.config.apiKey } });
+    } catch (err) {
+      this.log(`control connection to ${url} failed: ${(err as Error).message}`);
+      this.retry();
+      return;
+    }
+    this.ws = ws;
+    ws.onopen = () => {
+      if (this.attempt > 0) this.log(`control connection to the dashboard is back`);
+      this.attempt = 0;
+      const version = this.hello.opencodeVersion();
+      this.send({
+        type: "hello",
+        instance: this.hello.instance,
+        hostname: this.config.hostname,
+        directory: this.hello.directory,
+        control: this.config.control,
+        mode: runMode(),
+        pluginVersion: PLUGIN_VERSION,
+        ...(version ? { opencodeVersion: version } : {}),
+      });
+      const ids = [...this.owned];
+      for (let i = 0; i < ids.length; i += OWN_FRAME_MAX) {
+        this.send({ type: "own", sessionIds: ids.slice(i, i + OWN_FRAME_MAX) });
+      }
+    };
+    ws.onmessage = (message: MessageEvent) => {
+      let frame: any;
+      try {
+        frame = JSON.parse(String(message.data));
+      } catch {
+        return;
+      }
+      if (frame?.type === "command") void this.run(frame as CommandFrame);
+    };
+    ws.onclose = (event: CloseEvent) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      if (event.code === 1008) this.log(`the dashboard closed the control connection: ${event.reason}`);
+      this.retry();
+    };
+    ws.onerror = () => {}; // onclose follows and retries
+  }
+
+  private retry() {
+    if (this.stopped) return;
+    // Exponential backoff with full jitter: machines that lost the dashboard together do not
+    // all come back in the same second.
+    const cap = Math.min(CONTROL_BACKOFF_MAX_MS, CONTROL_BACKOFF_BASE_MS * 2 ** this.attempt++);
+    this.timer = setTimeout(() => this.connect(), CONTROL_BACKOFF_BASE_MS / 2 + Math.random() * cap);
+    (this.timer as any).unref?.();
+  }
+
+  private send(frame: object) {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
+  }
+
+  private async run(command: CommandFrame) {
+    if (typeof command.id !== "string") return;
+    this.send({ type: "received", commandId: command.id });
+    if (this.done.has(command.id)) {
+      const earlier = this.done.get(command.id);
+      if (earlier) this.send({ type: "result", commandId: command.id, ...earlier });
+      return; // still running: its result follows
+    }
+    this.done.set(command.id, null);
+    if (this.done.size > REMEMBERED_COMMANDS) this.done.delete(this.done.keys().next().value!);
+    let outcome: Outcome;
+    try {
+      outcome = await this.execute(command);
+    } catch (err) {
+      outcome = { status: "failed", reason: `the plugin could not run it: ${(err as Error).message}`.slice(0, 500) };
+    }
+    this.done.set(command.id, outcome);
+    this.send({ type: "result", commandId: command.id, ...outcome });
+  }
+
+  private execute({ action, sessionId, args }: CommandFrame): Promise<Outcome> {
+    const allowed = this.config.control === "full" || ANSWER_ACTIONS.includes(action);
+    if (!allowed) {
+      return Promise.resolve({
+        status: "failed",
+        reason: `control on ${this.config.hostname} is "${this.config.control}": ${action} is not allowed`,
+      });
+    }
+    const client = this.client;
+    if (!client) return Promise.resolve({ status: "failed", reason: "this OpenCode gave the plugin no client" });
+    const raw = (url: string, body?: unknown) => {
+      // The v1 client has no method for these routes; its internal request function reaches them.
+      if (typeof client._client?.request !== "function") {
+        throw new Error("this OpenCode's client cannot send raw requests (client._client.request is missing)");
+      }
+      return client._client.request({
+        method: "POST",
+        url,
+        ...(body === undefined ? {} : { body, headers: { "content-type": "application/json" } }),
+      });
+    };
+    const id = encodeURIComponent;
+    switch (action) {
+      case "permission.reply":
+        if (args.message) {
+          return outcomeOf(
+            raw(`/permission/${id(args.permissionId)}/reply`, { reply: args.reply, message: args.message }),
+          );
+        }
+        return outcomeOf(
+          client.postSessionIdPermissionsPermissionId({
+            path: { id: sessionId, permissionID: args.permissionId },
+            body: { response: args.reply },
+          }),
+        );
+      case "question.reply":
+        return outcomeOf(raw(`/question/${id(args.requestId)}/reply`, { answers: args.answers }));
+      case "question.reject":
+        return outcomeOf(raw(`/question/${id(args.requestId)}/reject`));
+      case "prompt":
+        return outcomeOf(
+          client.session.promptAsync({ path: { id: sessionId }, body: { parts: [{ type: "text", text: args.text }] } }),
+        );
+      case "abort":
+        return outcomeOf(client.session.abort({ path: { id: sessionId } }));
+      default:
+        return Promise.resolve({ status: "failed", reason: `unknown action ${action}` });
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Plugin entry
 // ---------------------------------------------------------------------------------------------
 
@@ -798,6 +1023,16 @@ export const OpencodeDashboard = async (input: PluginInputLike, options?: Record
   const lastDeltaAt = new Map<string, number>();
   let opencodeVersion: string | null = null;
   let hookFailures = 0;
+  // Opened from start-up without waiting: OpenCode never waits for the dashboard.
+  const control =
+    config.control === "off"
+      ? null
+      : new ControlLink(
+          config,
+          input.client as ClientLike | undefined,
+          { instance: `ins_${randomUUID().replace(/-/g, "")}`, directory, opencodeVersion: () => opencodeVersion },
+          log,
+        );
 
   const enqueue = (id: string, type: string, properties: unknown, time: number) => {
     ship.push(JSON.stringify({ id, type, hostname, directory, time, properties }));
@@ -814,6 +1049,7 @@ export const OpencodeDashboard = async (input: PluginInputLike, options?: Record
         busySessions: busySessions.size,
         spoolBytes: ship.spool.bytes,
         droppedEvents: ship.droppedEvents,
+        control: config.control,
       },
       time,
     );
@@ -847,6 +1083,11 @@ export const OpencodeDashboard = async (input: PluginInputLike, options?: Record
       busySessions.delete(props.sessionID ?? props.info?.id);
     }
     enqueue(String(event.id), type, props, time);
+    if (control) {
+      const sessionId =
+        props.sessionID ?? props.part?.sessionID ?? (type.startsWith("session.") ? props.info?.id : undefined);
+      if (typeof sessionId === "string") control.own(sessionId);
+    }
     if (opencodeVersion === null && typeof props.info?.version === "string" && type.startsWith("session.")) {
       // The plugin input carries no version; the first session tells it. Report it right away
       // rather than 30 s later.
@@ -866,6 +1107,7 @@ export const OpencodeDashboard = async (input: PluginInputLike, options?: Record
     },
     dispose: async () => {
       clearInterval(heartbeatTimer);
+      control?.stop();
       await ship.drain(tuning.disposeWaitMs);
     },
   };

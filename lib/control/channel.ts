@@ -123,11 +123,6 @@ export class ControlChannel {
     return this.owners.get(sessionId)?.connection;
   }
 
-  /** Connections of a host, for the reasons the UI gives when nothing owns a session. */
-  connectionsOf(hostname: string): Connection[] {
-    return [...this.sockets.values()].filter((c): c is Connection => c !== null && c.hostname === hostname);
-  }
-
   /** Sends a command to its session's owner; false when none is connected (it waits). */
   deliver(row: CommandRow): boolean {
     const owner = this.owners.get(row.session_id);

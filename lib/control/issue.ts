@@ -4,8 +4,12 @@ import { getDb, runtime } from "../runtime";
 import { type CommandItem, type NewCommand, recordCommand, toCommandItem } from "./commands";
 import { ALLOWED_ACTIONS, type CommandArgs } from "./protocol";
 
-/** Why a session cannot be acted on now, or null when it can (docs/control.md). */
-export type Availability = { ok: true; level: ControlLevel } | { ok: false; reason: string };
+/**
+ * Whether a command can be carried out on a session (docs/control.md): at once (`live`: its
+ * OpenCode is connected), or when it reconnects (its host is online and allows it, but the
+ * connection is down for a moment); otherwise why not.
+ */
+export type Availability = { ok: true; level: ControlLevel; live: boolean } | { ok: false; reason: string };
 
 type SessionFacts = Pick<SessionRow, "id" | "hostname" | "status">;
 
@@ -25,10 +29,12 @@ export function availability(session: SessionFacts, action: CommandAction, now =
         reason: `control is off on ${host} (its owner can set control = "answer" in dashboard.toml)`,
       };
     }
-    if ((runtime.control?.connectionsOf(host).length ?? 0) === 0) {
-      return { ok: false, reason: `${host} has no control connection open right now` };
+    if (!ALLOWED_ACTIONS[instance.control].includes(action)) {
+      return { ok: false, reason: `control on ${host} is "${instance.control}": sending prompts needs "full"` };
     }
-    return { ok: false, reason: `no OpenCode process connected from ${host} runs this session` };
+    // Online and allowing it, but no connection owns the session right now (a reconnect under
+    // way): the command waits for it, until it expires.
+    return { ok: true, level: instance.control, live: false };
   }
   if (owner.mode === "run" && action === "permission.reply") {
     return { ok: false, reason: "started with `opencode run`: it answers permissions itself" };
@@ -36,7 +42,7 @@ export function availability(session: SessionFacts, action: CommandAction, now =
   if (!ALLOWED_ACTIONS[owner.control].includes(action)) {
     return { ok: false, reason: `control on ${host} is "${owner.control}": sending prompts needs "full"` };
   }
-  return { ok: true, level: owner.control };
+  return { ok: true, level: owner.control, live: true };
 }
 
 export type IssueFailure = { ok: false; status: 404 | 409 | 503; code: string; message: string };

@@ -14,6 +14,8 @@ export type InstanceItem = {
   pluginVersion: string | null;
   spoolBytes: number | null;
   droppedEvents: number | null;
+  /** What this host's owner lets the dashboard do there (docs/control.md); null before it says. */
+  control: InstanceRow["control"];
 };
 
 export function toInstanceItem(row: InstanceRow, now = Date.now()): InstanceItem {
@@ -27,6 +29,7 @@ export function toInstanceItem(row: InstanceRow, now = Date.now()): InstanceItem
     pluginVersion: row.plugin_version,
     spoolBytes: row.spool_bytes,
     droppedEvents: row.dropped_events,
+    control: row.control,
   };
 }
 

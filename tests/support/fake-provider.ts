@@ -7,7 +7,13 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 
 export type ToolCall = { name: string; arguments: Record<string, unknown> };
-export type ProviderReply = { text?: string; toolCalls?: ToolCall[]; usage?: { prompt: number; completion: number } };
+export type ProviderReply = {
+  text?: string;
+  toolCalls?: ToolCall[];
+  usage?: { prompt: number; completion: number };
+  /** Pause between text chunks: a slow stream that a test can stop part way. */
+  chunkDelayMs?: number;
+};
 export type ChatRequest = {
   model: string;
   stream?: boolean;
@@ -63,7 +69,7 @@ export async function startFakeProvider(
       fp.requests.push(body);
       const reply = isTitleRequest(body) ? { text: "Fake session title" } : fp.respond(body, index);
       if (body.stream === false) writeJson(res, body.model, reply, index);
-      else writeStream(res, body.model, reply, index);
+      else void writeStream(res, body.model, reply, index);
     });
   });
   server.on("connection", (s) => {
@@ -84,7 +90,7 @@ function usageOf(reply: ProviderReply) {
   return { prompt_tokens: u.prompt, completion_tokens: u.completion, total_tokens: u.prompt + u.completion };
 }
 
-function writeStream(res: http.ServerResponse, model: string, reply: ProviderReply, index: number): void {
+async function writeStream(res: http.ServerResponse, model: string, reply: ProviderReply, index: number) {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
   const id = `chatcmpl-fake-${index}`;
   const created = Math.floor(Date.now() / 1000);
@@ -95,8 +101,11 @@ function writeStream(res: http.ServerResponse, model: string, reply: ProviderRep
   send([{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }]);
   if (reply.text) {
     // Several chunks so OpenCode emits message.part.delta events like a real stream.
-    for (const piece of reply.text.match(/.{1,8}/gs) ?? [])
+    for (const piece of reply.text.match(/.{1,8}/gs) ?? []) {
+      if (res.destroyed) return; // the client stopped the stream (an abort)
       send([{ index: 0, delta: { content: piece }, finish_reason: null }]);
+      if (reply.chunkDelayMs) await new Promise((resolve) => setTimeout(resolve, reply.chunkDelayMs));
+    }
   }
   reply.toolCalls?.forEach((call, i) => {
     send([

@@ -93,7 +93,10 @@ test("a migration that fails part way leaves the database as it was", async () =
   const before = rows(db);
   // A leftover table makes 004 fail after it has dropped the search triggers.
   db.sqlite.exec("CREATE TABLE timeline_new (x)");
-  await assert.rejects(migrateTo(db.kysely, "004_timeline_key_first"), /004_timeline_key_first failed: .*timeline_new already exists/);
+  await assert.rejects(
+    migrateTo(db.kysely, "004_timeline_key_first"),
+    /004_timeline_key_first failed: .*timeline_new already exists/,
+  );
   assert.deepEqual(rows(db), before);
   const triggers = db.sqlite
     .prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'timeline' ORDER BY name")
@@ -102,7 +105,11 @@ test("a migration that fails part way leaves the database as it was", async () =
   assert.deepEqual(triggers, ["timeline_search_delete", "timeline_search_insert", "timeline_search_update"]);
 
   db.sqlite.exec("DROP TABLE timeline_new");
-  assert.deepEqual(await migrateTo(db.kysely, "004_timeline_key_first"), ["004_timeline_key_first"], "and can be retried");
+  assert.deepEqual(
+    await migrateTo(db.kysely, "004_timeline_key_first"),
+    ["004_timeline_key_first"],
+    "and can be retried",
+  );
   assert.deepEqual(rows(db), before);
 });
 
