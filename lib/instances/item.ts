@@ -2,7 +2,7 @@ import { getDb } from "../db/client";
 import type { InstanceRow } from "../db/schema";
 
 /** A host is online while its plugin's heartbeat (every 30 s) is younger than this. */
-export const ONLINE_WINDOW_MS = 90_000;
+const ONLINE_WINDOW_MS = 90_000;
 
 export type InstanceItem = {
   hostname: string;

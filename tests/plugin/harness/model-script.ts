@@ -6,7 +6,7 @@ import type { ChatRequest, ProviderReply } from "../../support/fake-provider.ts"
 import { lastUserText } from "../../support/fake-provider.ts";
 
 /** The model was called right after a tool ran: finish the turn. */
-export function hasToolResultLast(req: ChatRequest): boolean {
+function hasToolResultLast(req: ChatRequest): boolean {
   return req.messages[req.messages.length - 1]?.role === "tool";
 }
 
