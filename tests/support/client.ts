@@ -24,7 +24,7 @@ type Done = Extract<ReceiveResult, { status: "done" }>;
  * What POST /events answers: the counts once stored (`rejected` too when some events were bad), or
  * `error`. Typed as if every field were there: a test asserts the one it expects.
  */
-export type EventsAnswer = Omit<Done, "status"> & ApiError;
+type EventsAnswer = Omit<Done, "status"> & ApiError;
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 type Payload<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0];
