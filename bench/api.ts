@@ -46,7 +46,7 @@ const common = ["the", "fix", "test", "build", "deploy", "error", "function", "f
 const sentence = (n: number) =>
   Array.from({ length: n }, () => (random() < 0.3 ? pick(common) : pick(vocabulary))).join(" ");
 
-export function seedDatabase(file: string) {
+function seedDatabase(file: string) {
   const db = openDatabase(file);
   const started = performance.now();
   const { sqlite } = db;

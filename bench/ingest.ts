@@ -37,7 +37,7 @@ async function drive(server: TestServer, bodies: unknown[], concurrency: number)
   return { latencies, seconds: (performance.now() - started) / 1000 };
 }
 
-export function peakRss(pid: number) {
+function peakRss(pid: number) {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN);
   return Math.round(kb / 1024);

@@ -946,6 +946,14 @@ class ControlLink {
 // ---------------------------------------------------------------------------------------------
 
 type BusEvent = { id?: string; type?: string; properties?: Record<string, unknown> };
+/** An event's properties are forwarded as they are; these are the few the plugin reads itself. */
+type EventProperties = Record<string, unknown> & {
+  partID?: string;
+  messageID?: string;
+  sessionID?: string;
+  status?: { type?: string };
+  info?: { id?: string; version?: unknown };
+};
 
 type PluginInputLike = {
   directory: string;
@@ -1063,7 +1071,7 @@ export const OpencodeDashboard = async (input: PluginInputLike, options?: Record
     const type = event.type;
     if (typeof type !== "string" || !FORWARDED_PREFIXES.some((p) => type.startsWith(p))) return;
     const time = Date.now();
-    const props = (event.properties ?? {}) as Record<string, any>;
+    const props = (event.properties ?? {}) as EventProperties;
     if (type === "message.part.delta") {
       // Streamed text arrives tens of times a second; the dashboard only needs to know someone is typing.
       const partID = String(props.partID ?? props.messageID ?? "");
@@ -1077,10 +1085,12 @@ export const OpencodeDashboard = async (input: PluginInputLike, options?: Record
     }
     if (type === "session.status") {
       const status = props.status?.type;
-      if (status === "busy" || status === "retry") busySessions.add(props.sessionID);
-      else busySessions.delete(props.sessionID);
+      const id = props.sessionID;
+      if (id !== undefined && (status === "busy" || status === "retry")) busySessions.add(id);
+      else if (id !== undefined) busySessions.delete(id);
     } else if (type === "session.deleted") {
-      busySessions.delete(props.sessionID ?? props.info?.id);
+      const id = props.sessionID ?? props.info?.id;
+      if (id !== undefined) busySessions.delete(id);
     }
     enqueue(String(event.id), type, props, time);
     if (control) {

@@ -3,7 +3,7 @@ import type { SessionListItem } from "@/lib/sessions/list-item";
 type Look = { label: string; className: string; dot: string };
 
 /** Working, waiting for you, error, retrying, idle: one look per state, used everywhere. */
-export function statusLook(row: Pick<SessionListItem, "status" | "attention">): Look {
+function statusLook(row: Pick<SessionListItem, "status" | "attention">): Look {
   if (row.attention && row.attention.reason !== "error")
     return { label: "Waiting for you", className: "bg-wait-soft text-wait", dot: "bg-wait" };
   switch (row.status) {

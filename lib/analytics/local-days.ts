@@ -38,7 +38,7 @@ export function isTimeZone(value: string): boolean {
 }
 
 /** The zone's offset from UTC at instant `t`, in ms (New York in winter: -5 h). */
-export function offsetAt(timeZone: string, t: number): number {
+function offsetAt(timeZone: string, t: number): number {
   const parts: Record<string, number> = {};
   for (const p of format(timeZone).formatToParts(new Date(t)))
     if (p.type !== "literal") parts[p.type] = Number(p.value);

@@ -20,7 +20,7 @@ import {
  * messages), which spares a scan of every message.
  */
 
-export type TokenTotals = {
+type TokenTotals = {
   input: number;
   output: number;
   reasoning: number;
@@ -60,7 +60,7 @@ const onHost = (hostname: string | undefined) =>
   hostname ? sql`AND m.session_id IN (SELECT id FROM sessions WHERE hostname = ${hostname})` : sql``;
 
 const emptyTokens = (): TokenTotals => ({ input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0, total: 0 });
-export const emptyTotals = (): UsageTotals => ({ sessions: 0, messages: 0, tokens: emptyTokens(), cost: 0 });
+const emptyTotals = (): UsageTotals => ({ sessions: 0, messages: 0, tokens: emptyTokens(), cost: 0 });
 
 function addSums(target: UsageTotals, row: Omit<SumsRow, "assistant_messages">) {
   target.tokens.input += row.input;

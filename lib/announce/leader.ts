@@ -11,7 +11,7 @@
  * has exactly one owner at any time.
  */
 
-export type LeaseStorage = Pick<Storage, "getItem" | "setItem" | "removeItem">;
+type LeaseStorage = Pick<Storage, "getItem" | "setItem" | "removeItem">;
 export type Channel = {
   postMessage(message: unknown): void;
   addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;

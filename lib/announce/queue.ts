@@ -43,7 +43,7 @@ export type AnnouncementQueue = {
   dispose(): void;
 };
 
-export const attentionKey = (sessionId: string, reason: AttentionReason, since: number | null) =>
+const attentionKey = (sessionId: string, reason: AttentionReason, since: number | null) =>
   `${sessionId}|${reason}|${since ?? "-"}`;
 
 export function createAnnouncementQueue(options: QueueOptions): AnnouncementQueue {

@@ -2,9 +2,9 @@ import type { AttentionReason } from "../db/schema";
 
 /** What is said out loud: "vps-2, fix login bug: needs permission to run bash". */
 
-export const MAX_SPOKEN = 300; // what POST /api/tts/sign accepts
+const MAX_SPOKEN = 300; // what POST /api/tts/sign accepts
 
-export type SpokenSession = { hostname: string; title: string };
+type SpokenSession = { hostname: string; title: string };
 export type SpokenItem = { session: SpokenSession | undefined; reason: AttentionReason; detail: string | null };
 
 function clip(text: string, limit: number) {
@@ -13,7 +13,7 @@ function clip(text: string, limit: number) {
 }
 
 /** "vps-2, fix login bug"; a session we know nothing about yet is "a session". */
-export function subject(session: SpokenSession | undefined) {
+function subject(session: SpokenSession | undefined) {
   if (!session) return "A session";
   const title = clip(session.title || "untitled session", 60);
   return session.hostname ? `${session.hostname}, ${title}` : title;
@@ -23,7 +23,7 @@ export function subject(session: SpokenSession | undefined) {
  * The permission detail is `tool: command` (lib/ingest/rules/attention.ts); only the tool is spoken,
  * a shell command read aloud is noise.
  */
-export function describe(reason: AttentionReason, detail: string | null, short = false): string {
+function describe(reason: AttentionReason, detail: string | null, short = false): string {
   switch (reason) {
     case "permission": {
       const tool = (detail ?? "").split(":")[0].trim().replace(/_/g, " ");

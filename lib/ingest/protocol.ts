@@ -13,7 +13,7 @@ const id = z.string().min(1).max(200);
 const count = z.number().finite().nonnegative();
 const time = z.number().finite().nonnegative();
 
-export const envelopeSchema = z.object({
+const envelopeSchema = z.object({
   id,
   type: z.string().min(1).max(200),
   hostname: z.string().min(1).max(255),
@@ -77,7 +77,7 @@ const errorSchema = z.looseObject({
   data: z.looseObject({ message: z.string().optional() }).optional(),
 });
 
-export const propertySchemas = {
+const propertySchemas = {
   "session.created": z.looseObject({ info: sessionInfo }),
   "session.updated": z.looseObject({ info: sessionInfo }),
   "session.deleted": z.looseObject({ info: sessionInfo }),
@@ -146,8 +146,8 @@ export const propertySchemas = {
   }),
 } as const;
 
-export type HandledType = keyof typeof propertySchemas;
-export type Envelope = z.infer<typeof envelopeSchema>;
+type HandledType = keyof typeof propertySchemas;
+type Envelope = z.infer<typeof envelopeSchema>;
 
 /** A validated event whose type the projection applies, with its properties parsed. */
 export type KnownEvent = {

@@ -2,7 +2,7 @@ import type { BatchEvent } from "./batch";
 import { applyGrouped } from "./group-commit";
 import { MAX_BATCH_EVENTS, parseEvent, splitBody } from "./protocol";
 
-export type Rejection = { index: number; field?: string; message: string };
+type Rejection = { index: number; field?: string; message: string };
 
 export type ReceiveResult =
   | { status: "invalid"; message: string }

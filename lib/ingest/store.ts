@@ -75,7 +75,7 @@ export function newSessionDraft(id: string, time: number): SessionDraft {
 }
 
 /** What a stored message contributed to its session's totals. */
-export type MessageTotals = Pick<
+type MessageTotals = Pick<
   MessageRow,
   | "session_id"
   | "role"

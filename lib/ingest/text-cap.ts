@@ -1,5 +1,5 @@
 /** Long text (tool output, file contents) is kept to this many characters, with the cap marked. */
-export const TEXT_CAP = 16 * 1024;
+const TEXT_CAP = 16 * 1024;
 
 export type Capped = { value: string | null; truncated: boolean };
 

@@ -32,15 +32,15 @@ export type MessageItem = {
   error: string | null;
 };
 
-export type PendingItem = {
+type PendingItem = {
   id: string;
   kind: "permission" | "question";
   summary: string;
   data: unknown;
   askedAt: number;
 };
-export type TodoList = { items: unknown[]; updatedAt: number };
-export type FileChanges = {
+type TodoList = { items: unknown[]; updatedAt: number };
+type FileChanges = {
   additions: number;
   deletions: number;
   files: number;
@@ -48,7 +48,7 @@ export type FileChanges = {
   list: { file: string; additions: number; deletions: number }[] | null;
   at: number | null;
 };
-export type TimelinePage = { entries: TimelineEntry[]; nextCursor: string | null };
+type TimelinePage = { entries: TimelineEntry[]; nextCursor: string | null };
 
 export type SessionDetail = {
   session: SessionInfo;
@@ -109,7 +109,7 @@ export async function getSessionInfo(id: string): Promise<SessionInfo | null> {
 }
 
 /** A page of the timeline in (time, id) order; the cursor continues in the same direction. */
-export async function getTimelinePage(sessionId: string, p: TimelineParams): Promise<TimelinePage> {
+async function getTimelinePage(sessionId: string, p: TimelineParams): Promise<TimelinePage> {
   let q = db().selectFrom("timeline").selectAll().where("session_id", "=", sessionId);
   if (p.cursor) {
     const op = sql.raw(p.order === "asc" ? ">" : "<");

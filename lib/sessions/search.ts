@@ -22,7 +22,7 @@ export function toMatchQuery(input: string): string | null {
 }
 
 /** Above this many matching timeline entries a search walks sessions instead of collecting ids. */
-export const COMMON_MATCHES = 10_000;
+const COMMON_MATCHES = 10_000;
 
 /**
  * A condition on `sessions` for "matches the search". Two plans, picked by how many timeline

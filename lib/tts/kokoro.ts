@@ -24,7 +24,7 @@ export type KokoroVoiceModel = {
 };
 
 /** The files transformers.js reads for Kokoro, relative to the model folder, for this dtype. */
-export function kokoroFiles(dtype: Config["tts"]["dtype"]) {
+function kokoroFiles(dtype: Config["tts"]["dtype"]) {
   return ["config.json", "tokenizer.json", "tokenizer_config.json", `onnx/${DTYPE_FILE[dtype]}`];
 }
 

@@ -4,7 +4,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
  * `GET /api/tts` carries no header (an <audio> element fetches it), so its URL is signed instead:
  * HMAC-SHA256 over expiry, voice and text with a key derived from the auth secret, valid briefly.
  */
-export const SIGNATURE_TTL_S = 120;
+const SIGNATURE_TTL_S = 120;
 
 const keys = new Map<string, Buffer>();
 function urlKey(authSecret: string) {

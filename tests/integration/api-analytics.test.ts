@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { eventId, postEvents, type WireEvent } from "../support/client";
+import type { UsageTotals } from "../../lib/analytics/queries";
+import type {
+  analyticsDaily,
+  analyticsHosts,
+  analyticsModels,
+  analyticsProjects,
+  analyticsSummary,
+} from "../../lib/analytics/reports";
+import type { InstanceSummary } from "../../lib/instances/queries";
+import { type ApiError, eventId, postEvents, type WireEvent } from "../support/client";
 import { startServer, type TestServer } from "../support/server";
 
 /**
@@ -35,14 +44,22 @@ async function send(events: WireEvent[]) {
   }
 }
 
-async function api(route: string) {
+type Answer<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
+type Summary = Answer<typeof analyticsSummary>;
+type Models = Answer<typeof analyticsModels>;
+type Hosts = Answer<typeof analyticsHosts>;
+type Projects = Answer<typeof analyticsProjects>;
+type Daily = Answer<typeof analyticsDaily>;
+
+/** `T` is what the route answers on success; typed as if `error` were there too, a test asserts the one it expects. */
+async function api<T = unknown>(route: string) {
   const res = await fetch(`${server.url}${route}`, { headers: { "x-api-key": server.password } });
   const text = await res.text();
   return {
     status: res.status,
     text,
     headers: res.headers,
-    json: res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : undefined,
+    json: (res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : undefined) as T & ApiError,
   };
 }
 
@@ -113,7 +130,8 @@ function expected(w: { from: number; to: number } | null, filter: (m: Msg) => bo
   };
 }
 
-function assertTotals(actual: any, want: ReturnType<typeof expected>, label: string) {
+function assertTotals(actual: UsageTotals | undefined, want: ReturnType<typeof expected>, label: string) {
+  assert.ok(actual, `${label}: missing`);
   assert.equal(actual.sessions, want.sessions, `${label}: sessions`);
   assert.equal(actual.messages, want.messages, `${label}: messages`);
   assert.deepEqual(actual.tokens, want.tokens, `${label}: tokens`);
@@ -191,10 +209,11 @@ const window = `hostname=${HOST}&from=${new Date(W.from).toISOString()}&to=${W.t
 
 describe("GET /api/analytics/summary", () => {
   test("a window and the previous one of the same length equal the sums of the messages sent", async () => {
-    const res = await api(`/api/analytics/summary?${window}`);
+    const res = await api<Summary>(`/api/analytics/summary?${window}`);
     assert.equal(res.status, 200);
     assert.deepEqual(res.json.window, W);
     assertTotals(res.json.totals, expected(W), "window");
+    assert.ok(res.json.previous);
     assert.deepEqual(res.json.previous.window, PREV);
     assertTotals(res.json.previous.totals, expected(PREV), "previous");
   });
@@ -203,20 +222,20 @@ describe("GET /api/analytics/summary", () => {
     const most = { from: PREV.from + 3 * DAY, to: W.to + 5 * DAY };
     assert.ok(expected(most).messages * 2 > expected(null).messages, "most messages are inside");
     assert.ok(expected(most).messages < expected(null).messages, "some are outside, on both sides");
-    const res = await api(`/api/analytics/summary?hostname=${HOST}&from=${most.from}&to=${most.to}`);
+    const res = await api<Summary>(`/api/analytics/summary?hostname=${HOST}&from=${most.from}&to=${most.to}`);
     assertTotals(res.json.totals, expected(most), "most");
-    const hosts = await api(`/api/analytics/hosts?hostname=${HOST}&from=${most.from}&to=${most.to}`);
+    const hosts = await api<Hosts>(`/api/analytics/hosts?hostname=${HOST}&from=${most.from}&to=${most.to}`);
     assertTotals(hosts.json.hosts[0], expected(most), "most, per host");
   });
 
   test("range=all (no window, no previous) counts everything on the host", async () => {
-    const res = await api(`/api/analytics/summary?hostname=${HOST}&range=all`);
+    const res = await api<Summary>(`/api/analytics/summary?hostname=${HOST}&range=all`);
     assertTotals(res.json.totals, expected(null), "all");
     assert.equal(res.json.previous, null);
   });
 
   test("without a hostname every host counts", async () => {
-    const res = await api(`/api/analytics/summary?from=${W.from}&to=${W.to}`);
+    const res = await api<Summary>(`/api/analytics/summary?from=${W.from}&to=${W.to}`);
     const want = expected(W);
     assert.equal(res.json.totals.messages, want.messages + 1);
     assert.equal(res.json.totals.sessions, want.sessions + 1);
@@ -225,41 +244,44 @@ describe("GET /api/analytics/summary", () => {
 
   test("bad parameters are 400 naming the field", async () => {
     assert.match(
-      (await api("/api/analytics/summary?range=fortnight")).json.error.message,
+      (await api<Summary>("/api/analytics/summary?range=fortnight")).json.error.message,
       /^range: must be one of today, 7d, 30d, 90d, 365d, all$/,
     );
     assert.match(
-      (await api(`/api/analytics/summary?from=${W.to}&to=${W.from}`)).json.error.message,
+      (await api<Summary>(`/api/analytics/summary?from=${W.to}&to=${W.from}`)).json.error.message,
       /^from: must be before to$/,
     );
-    assert.match((await api("/api/analytics/summary?to=soon")).json.error.message, /^to: /);
+    assert.match((await api<Summary>("/api/analytics/summary?to=soon")).json.error.message, /^to: /);
   });
 
   test("rolling ranges end now and compare with the window before", async () => {
     const before = Date.now();
-    const res = await api(`/api/analytics/summary?range=7d&hostname=${HOST}`);
-    assert.ok(res.json.window.to >= before);
-    assert.equal(res.json.window.to - res.json.window.from, 7 * DAY);
-    assert.equal(res.json.previous.window.to, res.json.window.from);
+    const res = await api<Summary>(`/api/analytics/summary?range=7d&hostname=${HOST}`);
+    const { window: w, previous } = res.json;
+    assert.ok(w.to !== null && w.from !== null && previous);
+    assert.ok(w.to >= before);
+    assert.equal(w.to - w.from, 7 * DAY);
+    assert.equal(previous.window.to, w.from);
   });
 });
 
 describe("GET /api/analytics/models, hosts, projects", () => {
   test("per provider/model sums, with shares of cost and tokens", async () => {
-    const res = await api(`/api/analytics/models?${window}`);
+    const res = await api<Models>(`/api/analytics/models?${window}`);
     assert.equal(res.status, 200);
     const all = expected(W);
     assert.equal(res.json.models.length, models.length);
     for (const [provider, model] of models) {
-      const row = res.json.models.find((m: any) => m.providerId === provider && m.modelId === model);
+      const row = res.json.models.find((m) => m.providerId === provider && m.modelId === model);
       const want = expected(W, (m) => m.provider === provider && m.model === model);
+      assert.ok(row, model);
       assert.equal(row.messages, want.assistant, model);
       assert.deepEqual(row.tokens, want.tokens, model);
       assert.ok(Math.abs(row.cost - want.cost) < 1e-9);
       assert.ok(Math.abs(row.share.cost - want.cost / all.cost) < 1e-9);
       assert.ok(Math.abs(row.share.tokens - want.tokens.total / all.tokens.total) < 1e-9);
     }
-    const costs = res.json.models.map((m: any) => m.cost);
+    const costs = res.json.models.map((m) => m.cost);
     assert.deepEqual(
       costs,
       [...costs].sort((a: number, b: number) => b - a),
@@ -268,14 +290,14 @@ describe("GET /api/analytics/models, hosts, projects", () => {
   });
 
   test("per host, and per project directory", async () => {
-    const hosts = await api(`/api/analytics/hosts?from=${W.from}&to=${W.to}`);
-    const ana = hosts.json.hosts.find((h: any) => h.hostname === HOST);
+    const hosts = await api<Hosts>(`/api/analytics/hosts?from=${W.from}&to=${W.to}`);
+    const ana = hosts.json.hosts.find((h) => h.hostname === HOST);
     assertTotals(ana, expected(W), "host");
-    assert.equal(hosts.json.hosts.find((h: any) => h.hostname === "other-host").cost, 9);
+    assert.equal(hosts.json.hosts.find((h) => h.hostname === "other-host")?.cost, 9);
 
-    const projects = await api(`/api/analytics/projects?${window}`);
+    const projects = await api<Projects>(`/api/analytics/projects?${window}`);
     for (const dir of ["/srv/ana-1", "/srv/ana-2"]) {
-      const row = projects.json.projects.find((p: any) => p.directory === dir);
+      const row = projects.json.projects.find((p) => p.directory === dir);
       const inDir = new Set(sessions.filter((s) => s.directory === dir).map((s) => s.id));
       const want = expected(W, (m) => inDir.has(m.session));
       want.sessions = sessions.filter((s) => s.directory === dir && s.created >= W.from && s.created < W.to).length;
@@ -285,27 +307,27 @@ describe("GET /api/analytics/models, hosts, projects", () => {
 
   test("a long window (over 30 days) per host and project", async () => {
     const long = { from: Date.parse("2025-12-01T00:00:00Z"), to: Date.parse("2026-02-15T00:00:00Z") };
-    const hosts = await api(`/api/analytics/hosts?hostname=${HOST}&from=${long.from}&to=${long.to}`);
+    const hosts = await api<Hosts>(`/api/analytics/hosts?hostname=${HOST}&from=${long.from}&to=${long.to}`);
     assertTotals(hosts.json.hosts[0], expected(long), "long host");
-    const projects = await api(`/api/analytics/projects?hostname=${HOST}&from=${long.from}&to=${long.to}`);
+    const projects = await api<Projects>(`/api/analytics/projects?hostname=${HOST}&from=${long.from}&to=${long.to}`);
     const inDir = new Set(sessions.filter((s) => s.directory === "/srv/ana-2").map((s) => s.id));
     const want = expected(long, (m) => inDir.has(m.session));
     want.sessions = sessions.filter(
       (s) => s.directory === "/srv/ana-2" && s.created >= long.from && s.created < long.to,
     ).length;
     assertTotals(
-      projects.json.projects.find((p: any) => p.directory === "/srv/ana-2"),
+      projects.json.projects.find((p) => p.directory === "/srv/ana-2"),
       want,
       "long project",
     );
   });
 
   test("range=all per host and project come out the same as the messages' sums", async () => {
-    const hosts = await api(`/api/analytics/hosts?range=all&hostname=${HOST}`);
+    const hosts = await api<Hosts>(`/api/analytics/hosts?range=all&hostname=${HOST}`);
     assert.equal(hosts.json.hosts.length, 1);
     assertTotals(hosts.json.hosts[0], expected(null), "all hosts");
-    const projects = await api(`/api/analytics/projects?range=all&hostname=${HOST}`);
-    const one = projects.json.projects.find((p: any) => p.directory === "/srv/ana-1");
+    const projects = await api<Projects>(`/api/analytics/projects?range=all&hostname=${HOST}`);
+    const one = projects.json.projects.find((p) => p.directory === "/srv/ana-1");
     const inDir = new Set(sessions.filter((s) => s.directory === "/srv/ana-1").map((s) => s.id));
     assertTotals(one, { ...expected(null, (m) => inDir.has(m.session)), sessions: 2 }, "all projects");
   });
@@ -366,9 +388,9 @@ describe("GET /api/analytics/daily", () => {
   });
 
   const days = async (query: string) => {
-    const res = await api(`/api/analytics/daily?hostname=${TZ_HOST}&${query}`);
+    const res = await api<Daily>(`/api/analytics/daily?hostname=${TZ_HOST}&${query}`);
     assert.equal(res.status, 200, res.text);
-    return res.json.days.map((d: any) => [d.date, d.messages, d.cost, d.sessions]);
+    return res.json.days.map((d) => [d.date, d.messages, d.cost, d.sessions]);
   };
 
   test("23:30 in New York stays on that New York day, across the spring DST change", async () => {
@@ -398,15 +420,15 @@ describe("GET /api/analytics/daily", () => {
   });
 
   test("by default the last 365 local days, ending today", async () => {
-    const res = await api(`/api/analytics/daily?tz=Asia/Kolkata`);
+    const res = await api<Daily>(`/api/analytics/daily?tz=Asia/Kolkata`);
     assert.equal(res.json.days.length, 365);
     const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Kolkata" }).format(new Date());
-    assert.equal(res.json.days.at(-1).date, today);
+    assert.equal(res.json.days.at(-1)?.date, today);
     assert.equal(res.json.timeZone, "Asia/Kolkata");
   });
 
   test("an unknown time zone is a 400", async () => {
-    const res = await api("/api/analytics/daily?tz=America/Atlantis");
+    const res = await api<Daily>("/api/analytics/daily?tz=America/Atlantis");
     assert.equal(res.status, 400);
     assert.match(res.json.error.message, /^tz: must be an IANA time zone/);
   });
@@ -456,10 +478,11 @@ describe("GET /api/instances", () => {
       ),
       ev("dashboard.heartbeat", { opencodeVersion: "1.17.0", pluginVersion: "0.2.0" }, now - 5 * 60_000, "inst-off"),
     ]);
-    const res = await api("/api/instances");
+    const res = await api<{ instances: InstanceSummary[] }>("/api/instances");
     assert.equal(res.status, 200);
-    const on = res.json.instances.find((i: any) => i.hostname === "inst-on");
-    const off = res.json.instances.find((i: any) => i.hostname === "inst-off");
+    const on = res.json.instances.find((i) => i.hostname === "inst-on");
+    const off = res.json.instances.find((i) => i.hostname === "inst-off");
+    assert.ok(on && off);
     assert.equal(on.online, true);
     assert.equal(off.online, false);
     assert.equal(on.opencodeVersion, "1.18.33");

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { connected, connectSocket, eventId, getJson, once, postEvents, type WireEvent } from "../support/client";
+import type { SessionDetail } from "../../lib/sessions/detail";
+import type { SessionExport } from "../../lib/sessions/export";
+import type { SessionListItem } from "../../lib/sessions/list-item";
+import type { SessionPage } from "../../lib/sessions/list";
+import { type ApiError, connected, connectSocket, eventId, once, postEvents, type WireEvent } from "../support/client";
 import { openReadOnly } from "../support/db";
 import { startServer, type TestServer } from "../support/server";
 
@@ -119,21 +123,24 @@ async function send(events: WireEvent[]) {
   assert.equal(res.status, 202, JSON.stringify(res.json));
 }
 
-async function api(route: string, init: RequestInit & { key?: string | null } = {}) {
+/** `T` is what the route answers on success; typed as if `error` were there too, a test asserts the one it expects. */
+async function api<T = SessionPage>(route: string, init: RequestInit & { key?: string | null } = {}) {
   const key = init.key === undefined ? server.password : init.key;
   const headers: Record<string, string> = key === null ? {} : { "x-api-key": key };
   const res = await fetch(`${server.url}${route}`, { ...init, headers });
   const text = await res.text();
-  let json: any;
+  let json: T & ApiError;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(text) as T & ApiError;
   } catch {
-    json = undefined;
+    json = undefined as unknown as T & ApiError;
   }
   return { status: res.status, json, text, headers: res.headers };
 }
 
-const ids = (res: { json: any }) => res.json.sessions.map((s: any) => s.id);
+type Answer<T> = Awaited<ReturnType<typeof api<T>>>;
+
+const ids = (res: { json: SessionPage }) => res.json.sessions.map((s) => s.id);
 
 describe("authentication", () => {
   const routes: [string, string][] = [
@@ -229,13 +236,14 @@ describe("GET /api/sessions: filters", () => {
     assert.equal(res.status, 200);
     assert.deepEqual(ids(res), ["ses_f_perm", "ses_f_error", "ses_f_retry", "ses_f_idle", "ses_f_busy"]);
     assert.equal(res.json.nextCursor, null);
-    const busy = res.json.sessions.find((s: any) => s.id === "ses_f_busy");
+    const busy = res.json.sessions.find((s) => s.id === "ses_f_busy");
+    assert.ok(busy);
     assert.equal(busy.childCount, 1);
     assert.equal(busy.hostname, "filter-host");
     assert.equal(busy.title, "Busy one");
-    const perm = res.json.sessions.find((s: any) => s.id === "ses_f_perm");
-    assert.equal(perm.attention.reason, "permission");
-    assert.equal(perm.attention.since, T0 + 4010);
+    const perm = res.json.sessions.find((s) => s.id === "ses_f_perm");
+    assert.equal(perm?.attention?.reason, "permission");
+    assert.equal(perm?.attention?.since, T0 + 4010);
   });
 
   test("status filters, alone and combined; attention means a flag is set", async () => {
@@ -381,7 +389,7 @@ describe("GET /api/sessions: search for a common word", () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await api(
+      const res: Answer<SessionPage> = await api(
         `/api/sessions?hostname=common-host&search=ubiquitous&limit=7${cursor ? `&cursor=${cursor}` : ""}`,
       );
       assert.equal(res.status, 200);
@@ -390,7 +398,9 @@ describe("GET /api/sessions: search for a common word", () => {
     } while (cursor);
     // Counted after the first search, which indexed everything stored before it.
     const db = openReadOnly(server.databasePath);
-    const hits = db.all(`SELECT count(*) AS n FROM timeline_search WHERE timeline_search MATCH '"ubiquitous"*'`)[0].n;
+    const hits = db.all<{ n: number }>(
+      `SELECT count(*) AS n FROM timeline_search WHERE timeline_search MATCH '"ubiquitous"*'`,
+    )[0].n;
     db.close();
     assert.ok(hits > 10_000, `${hits} matching entries: enough to take the common-word plan`);
     assert.deepEqual(seen, matching);
@@ -500,14 +510,14 @@ describe("GET /api/sessions/:id", () => {
   });
 
   test("the session with messages, children, pending request, todos and file changes", async () => {
-    const res = await api("/api/sessions/ses_d");
+    const res = await api<SessionDetail>("/api/sessions/ses_d");
     assert.equal(res.status, 200);
     const d = res.json;
     assert.equal(d.session.id, "ses_d");
     assert.equal(d.session.title, "Detailed");
     assert.equal(d.session.cost, 0.25);
     assert.deepEqual(
-      d.messages.map((m: any) => [m.id, m.role]),
+      d.messages.map((m) => [m.id, m.role]),
       [
         ["msg_d_u", "user"],
         ["msg_d_a", "assistant"],
@@ -522,20 +532,21 @@ describe("GET /api/sessions/:id", () => {
       total: 166,
     });
     assert.deepEqual(
-      d.children.map((c: any) => c.id),
+      d.children.map((c) => c.id),
       ["ses_d_child"],
     );
     assert.deepEqual(
-      d.pending.map((p: any) => [p.id, p.kind]),
+      d.pending.map((p) => [p.id, p.kind]),
       [["per_d", "permission"]],
     );
     assert.match(d.pending[0].summary, /edit/);
-    assert.deepEqual(d.todos.items, [{ content: "write tests", status: "in_progress", priority: "high" }]);
+    assert.deepEqual(d.todos?.items, [{ content: "write tests", status: "in_progress", priority: "high" }]);
+    assert.ok(d.fileChanges?.list);
     assert.equal(d.fileChanges.additions, 6);
     assert.equal(d.fileChanges.deletions, 1);
     assert.equal(d.fileChanges.files, 2);
     assert.deepEqual(
-      d.fileChanges.list.map((f: any) => f.file),
+      d.fileChanges.list.map((f) => f.file),
       ["src/a.ts", "src/b.ts"],
     );
     assert.equal(d.timeline.entries[0].kind, "prompt");
@@ -544,17 +555,19 @@ describe("GET /api/sessions/:id", () => {
 
   test("the timeline pages through every entry once, oldest or newest first", async () => {
     const db = openReadOnly(server.databasePath);
-    const stored = db.timeline("ses_d").map((r: any) => r.id);
+    const stored = db.timeline("ses_d").map((r) => r.id);
     db.close();
     for (const order of ["asc", "desc"] as const) {
       const seen: number[] = [];
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const res = await api(`/api/sessions/ses_d?order=${order}&limit=7${cursor ? `&cursor=${cursor}` : ""}`);
+        const res: Answer<SessionDetail> = await api(
+          `/api/sessions/ses_d?order=${order}&limit=7${cursor ? `&cursor=${cursor}` : ""}`,
+        );
         assert.equal(res.status, 200);
         assert.ok(res.json.timeline.entries.length <= 7);
-        seen.push(...res.json.timeline.entries.map((e: any) => e.id));
+        seen.push(...res.json.timeline.entries.map((e) => e.id));
         cursor = res.json.timeline.nextCursor;
         pages++;
       } while (cursor && pages < 20);
@@ -586,7 +599,7 @@ describe("PATCH /api/sessions/:id/dismiss", () => {
     try {
       const attention = once(socket, "attention", (a) => a.sessionId === "ses_dismiss");
       const upsert = once(socket, "session:upsert", (s) => s.id === "ses_dismiss" && s.attention === null);
-      const res = await api("/api/sessions/ses_dismiss/dismiss", { method: "PATCH" });
+      const res = await api<{ session: SessionListItem }>("/api/sessions/ses_dismiss/dismiss", { method: "PATCH" });
       assert.equal(res.status, 200);
       assert.equal(res.json.session.id, "ses_dismiss");
       assert.equal(res.json.session.attention, null);
@@ -640,13 +653,14 @@ describe("DELETE /api/sessions/:id", () => {
     assert.equal(ids(await api("/api/sessions?search=uniquedeletionword&parent=any")).length, 3);
     const db = openReadOnly(server.databasePath);
     const seenBefore = db.count("events_seen");
-    const ftsRows = (id: string) => db.all("SELECT count(*) AS n FROM timeline_search WHERE session_id = ?", id)[0].n;
+    const ftsRows = (id: string) =>
+      db.all<{ n: number }>("SELECT count(*) AS n FROM timeline_search WHERE session_id = ?", id)[0].n;
     assert.ok(ftsRows("ses_del_grandchild") > 0);
 
     const socket = connectSocket(server, { password: server.password });
     await connected(socket);
     const removed = Promise.all(tree.map((id) => once(socket, "session:remove", (p) => p.id === id)));
-    const res = await api("/api/sessions/ses_del", { method: "DELETE" });
+    const res = await api<{ deleted: string[] }>("/api/sessions/ses_del", { method: "DELETE" });
     assert.equal(res.status, 200);
     assert.deepEqual([...res.json.deleted].sort(), [...tree].sort());
     await removed;
@@ -680,7 +694,7 @@ describe("DELETE /api/sessions/:id", () => {
   test("deleting a subagent leaves its parent, whose row is pushed with one child fewer", async () => {
     const t = T0 + 4_500_000;
     await send([created("ses_del_parent", t), created("ses_del_sub", t + 1, { parentID: "ses_del_parent" })]);
-    assert.equal((await api("/api/sessions/ses_del_parent")).json.session.childCount, 1);
+    assert.equal((await api<SessionDetail>("/api/sessions/ses_del_parent")).json.session.childCount, 1);
     const socket = connectSocket(server, { password: server.password });
     await connected(socket);
     try {
@@ -692,7 +706,7 @@ describe("DELETE /api/sessions/:id", () => {
     } finally {
       socket.close();
     }
-    const parent = await api("/api/sessions/ses_del_parent");
+    const parent = await api<SessionDetail>("/api/sessions/ses_del_parent");
     assert.equal(parent.json.session.childCount, 0);
     assert.deepEqual(parent.json.children, []);
   });
@@ -713,13 +727,13 @@ describe("exports", () => {
       textPart("ses_exp", "msg_exp_a", "prt_exp_a", "An answer.", t + 4),
       toolPart("ses_exp", "msg_exp_a", "prt_exp_t", "file.txt", t + 5),
     ]);
-    const json = await api("/api/sessions/ses_exp/export");
+    const json = await api<SessionExport>("/api/sessions/ses_exp/export");
     assert.equal(json.status, 200);
     assert.match(json.headers.get("content-type")!, /application\/json/);
     assert.equal(json.headers.get("content-disposition"), 'attachment; filename="export-me-now-ses_exp.json"');
     assert.equal(json.json.session.id, "ses_exp");
     assert.deepEqual(
-      json.json.timeline.map((e: any) => e.kind),
+      json.json.timeline.map((e) => e.kind),
       ["prompt", "text", "tool"],
     );
     assert.equal(json.json.messages.length, 2);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { eventId, loadStream, postEvents, type WireEvent } from "../support/client";
 import { openReadOnly } from "../support/db";
+import type { InstanceRow, SessionRow, TimelineRow } from "../../lib/db/schema";
 import { startServer, type TestServer } from "../support/server";
 
 let server: TestServer;
@@ -87,7 +88,7 @@ describe("POST /events: bad input", () => {
     assert.equal(res.status, 400);
     assert.equal(res.json.accepted, 1);
     assert.deepEqual(
-      res.json.rejected.map((r: any) => [r.index, r.field]),
+      res.json.rejected.map((r) => [r.index, r.field]),
       [
         [1, "events[1].id"],
         [2, "events[2].time"],
@@ -236,7 +237,7 @@ describe("POST /events: storing", () => {
     const db = openReadOnly(server.databasePath);
     const row = db.timeline(sessionID)[0];
     assert.equal(row.truncated, 1);
-    assert.ok(row.output.length < 17_000);
+    assert.ok(row.output !== null && row.output.length < 17_000);
     assert.match(row.output, /truncated: 23616 more characters/);
     db.close();
   });
@@ -273,7 +274,7 @@ describe("POST /events: storing", () => {
       ),
     );
     const db = openReadOnly(server.databasePath);
-    const row = db.all("SELECT * FROM instances WHERE hostname = 'ci-box'")[0];
+    const row = db.all<InstanceRow>("SELECT * FROM instances WHERE hostname = 'ci-box'")[0];
     assert.equal(row.opencode_version, "1.18.33");
     assert.equal(row.plugin_version, "0.1.0");
     assert.equal(row.busy_reported, 2);
@@ -423,9 +424,10 @@ describe("real OpenCode streams", () => {
     assert.equal(s.attention_detail, "bash: echo hi > out.txt");
     assert.equal(db.pending(s.id).length, 1);
     const tool = db.timeline(s.id).find((r) => r.kind === "tool");
+    assert.ok(tool);
     assert.equal(tool.tool, "bash");
     assert.equal(tool.status, "running");
-    assert.equal(db.timeline(s.id).find((r) => r.kind === "prompt").text, "write a file");
+    assert.equal(db.timeline(s.id).find((r) => r.kind === "prompt")?.text, "write a file");
     db.close();
   });
 
@@ -441,9 +443,9 @@ describe("real OpenCode streams", () => {
     assert.deepEqual(pick(s), expected);
     assert.ok(expected.cost > 0, "the fixture carries a cost");
     const permission = db.timeline(s.id).find((r) => r.kind === "permission");
-    assert.equal(permission.status, "reject");
+    assert.equal(permission?.status, "reject");
     const tool = db.timeline(s.id).find((r) => r.kind === "tool");
-    assert.equal(tool.status, "error");
+    assert.equal(tool?.status, "error");
     db.close();
   });
 
@@ -480,7 +482,7 @@ describe("real OpenCode streams", () => {
         "cost",
         "message_count",
         "model_id",
-      ]) {
+      ] as const) {
         assert.equal(s[column], orderedState[column], `seed ${seed}: ${column}`);
       }
       assert.equal(db.timeline(s.id).length, db.timeline(orderedState.id).length, `seed ${seed}: timeline length`);
@@ -525,10 +527,10 @@ describe("real OpenCode streams", () => {
       "cost",
       "message_count",
       "model_id",
-    ]) {
+    ] as const) {
       assert.equal(mine[column], ordered[column], column);
     }
-    const shape = (rows: any[]) =>
+    const shape = (rows: TimelineRow[]) =>
       rows.map((r) => [r.kind, r.status, r.tool, r.text, r.output, r.time, r.end_time, r.progress].join("|")).sort();
     assert.deepEqual(shape(db.timeline("ses_concurrent")), shape(db.timeline(ordered.id)));
     db.close();
@@ -562,7 +564,7 @@ test("restart keeps the data", async () => {
   );
 });
 
-function pick(s: any) {
+function pick(s: SessionRow) {
   return {
     tokens_input: s.tokens_input,
     tokens_output: s.tokens_output,
@@ -573,11 +575,20 @@ function pick(s: any) {
   };
 }
 
+/** The part of OpenCode's message info that carries usage. */
+type MessageInfo = {
+  id: string;
+  role: string;
+  time: { completed?: number };
+  cost: number;
+  tokens: { input: number; output: number; reasoning: number; cache: { read: number; write: number } };
+};
+
 /** Independent of the server: the last completed state of each assistant message, summed. */
 function expectedTotals(events: WireEvent[]) {
-  const last = new Map<string, any>();
+  const last = new Map<string, MessageInfo>();
   for (const e of events) {
-    const info = (e.properties as any).info;
+    const info = (e.properties as { info: MessageInfo }).info;
     if (
       e.type === "message.updated" &&
       info.role === "assistant" &&
@@ -585,7 +596,7 @@ function expectedTotals(events: WireEvent[]) {
     )
       last.set(info.id, info);
   }
-  const sum = (f: (i: any) => number) => [...last.values()].reduce((n, i) => n + f(i), 0);
+  const sum = (f: (i: MessageInfo) => number) => [...last.values()].reduce((n, i) => n + f(i), 0);
   return {
     tokens_input: sum((i) => i.tokens.input),
     tokens_output: sum((i) => i.tokens.output),

@@ -44,7 +44,7 @@ test("a committed batch pushes the session row, attention, the instance, and tim
   const timeline = once(
     socket,
     "timeline:append",
-    (t) => t.sessionId === sessionID && t.entries.some((e: any) => e.kind === "tool"),
+    (t) => t.sessionId === sessionID && t.entries.some((e) => e.kind === "tool"),
   );
   const res = await postEvents(server, {
     events: [
@@ -69,11 +69,11 @@ test("a committed batch pushes the session row, attention, the instance, and tim
   const row = await upsert;
   assert.equal(row.title, "Deploy");
   assert.equal(row.hostname, "rt-host");
-  assert.equal(row.attention.detail, "bash: make deploy");
+  assert.equal(row.attention?.detail, "bash: make deploy");
   assert.deepEqual(await attention.then((a) => [a.reason, a.previous]), ["permission", null]);
   assert.equal((await instance).hostname, "rt-host");
   const entries = (await timeline).entries;
-  assert.equal(entries.find((e: any) => e.kind === "tool").input, JSON.stringify({ command: "make deploy" }));
+  assert.equal(entries.find((e) => e.kind === "tool")?.input, JSON.stringify({ command: "make deploy" }));
 
   const cleared = once(socket, "attention", (a) => a.sessionId === sessionID && a.reason === null);
   await postEvents(server, ev("permission.replied", { sessionID, requestID: "per_live", reply: "once" }));

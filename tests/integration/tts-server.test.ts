@@ -5,8 +5,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { signSpeech } from "../../lib/tts/signature";
+import type { EngineName, SpeechStatus } from "../../lib/tts/speech";
 import { readWavInfo } from "../../lib/tts/wav";
 import { TINY_SAMPLES_PER_TOKEN, writeTinyKokoro } from "../fixtures/tts/tiny-kokoro";
+import type { ApiError } from "../support/client";
 import { startServer, type TestServer } from "../support/server";
 
 /**
@@ -20,6 +22,9 @@ const hasEspeak = spawnSync("espeak-ng", ["--version"]).status === 0;
 const root = mkdtempSync(path.join(tmpdir(), "ocd-tts-"));
 after(() => rmSync(root, { recursive: true, force: true }));
 
+/** POST /api/tts/sign's answer. */
+type SignedUrl = { url: string; exp: number; engine: EngineName; voice: string };
+
 function api(server: TestServer, route: string, init: RequestInit & { key?: string | null } = {}) {
   const headers = new Headers(init.headers);
   const key = init.key === undefined ? server.password : init.key;
@@ -30,16 +35,16 @@ function api(server: TestServer, route: string, init: RequestInit & { key?: stri
 
 async function sign(server: TestServer, text: string, voice?: string) {
   const res = await api(server, "/api/tts/sign", { method: "POST", body: JSON.stringify({ text, voice }) });
-  return { status: res.status, json: (await res.json()) as any };
+  return { status: res.status, json: (await res.json()) as SignedUrl & ApiError };
 }
 
 async function status(server: TestServer) {
   const res = await api(server, "/api/tts/status");
   assert.equal(res.status, 200);
-  return (await res.json()) as any;
+  return (await res.json()) as SpeechStatus;
 }
 
-async function waitForStatus(server: TestServer, done: (s: any) => boolean, timeoutMs = 20_000) {
+async function waitForStatus(server: TestServer, done: (s: SpeechStatus) => boolean, timeoutMs = 20_000) {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const s = await status(server);
@@ -159,7 +164,7 @@ describe("Kokoro through kokoro-js on a tiny model", () => {
     otherText.searchParams.set("text", "vps-1, docs: something else entirely");
     const r1 = await fetch(otherText);
     assert.equal(r1.status, 403);
-    assert.equal(((await r1.json()) as any).error.code, "bad_signature");
+    assert.equal(((await r1.json()) as ApiError).error.code, "bad_signature");
 
     const otherSig = new URL(url);
     const sig = url.searchParams.get("sig")!;
@@ -172,7 +177,7 @@ describe("Kokoro through kokoro-js on a tiny model", () => {
 
     const expired = await fetch(server.url + selfSigned("old news", "af_heart", Math.floor(Date.now() / 1000) - 1));
     assert.equal(expired.status, 403);
-    assert.equal(((await expired.json()) as any).error.code, "expired");
+    assert.equal(((await expired.json()) as ApiError).error.code, "expired");
 
     const wrongKey = signSpeech("some-other-secret-0123456789abcdefghijkl", {
       text: "hi",
@@ -193,7 +198,7 @@ describe("Kokoro through kokoro-js on a tiny model", () => {
     assert.equal((await sign(server, "   ")).status, 400);
     const noSig = await fetch(`${server.url}/api/tts?text=hi&exp=1`);
     assert.equal(noSig.status, 400);
-    const body = (await noSig.json()) as any;
+    const body = (await noSig.json()) as ApiError & { field: string };
     assert.equal(body.field, "sig");
     assert.equal(body.error.message, "sig: is required");
   });
@@ -230,7 +235,7 @@ describe("no Kokoro model", () => {
     const started = Date.now();
     const res = await fetch(server.url + selfSigned("hello", "af_heart", Math.floor(Date.now() / 1000) + 60));
     assert.equal(res.status, 503);
-    const body = (await res.json()) as any;
+    const body = (await res.json()) as ApiError;
     assert.equal(body.error.code, "tts_unavailable");
     assert.match(body.error.message, /TTS_MODEL_DIR=.*nowhere does not exist/);
     assert.ok(Date.now() - started < 1_000, `took ${Date.now() - started} ms`);
@@ -317,7 +322,7 @@ describe("turned off", () => {
     assert.equal(s.engine, null);
     const res = await fetch(server.url + selfSigned("hello", "af_heart", Math.floor(Date.now() / 1000) + 60));
     assert.equal(res.status, 503);
-    assert.equal(((await res.json()) as any).error.code, "tts_disabled");
+    assert.equal(((await res.json()) as ApiError).error.code, "tts_disabled");
     assert.equal((await sign(server, "hello")).status, 503);
     // kokoro-js was never imported: onnxruntime-node's native library is not in the process.
     assert.doesNotMatch(readFileSync(`/proc/${server.pid}/maps`, "utf8"), /onnxruntime/);

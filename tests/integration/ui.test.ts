@@ -4,6 +4,8 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchBrowser, signIn } from "../support/browser";
+import type { analyticsModels, analyticsSummary } from "../../lib/analytics/reports";
+import type { SessionDetail } from "../../lib/sessions/detail";
 import { eventId, getJson, postEvents, type WireEvent } from "../support/client";
 import { startServer, type TestServer } from "../support/server";
 
@@ -160,7 +162,7 @@ describe("signed in", () => {
     await page.waitForFunction(
       () => document.querySelector('[data-session-id="ses_ui_live"]')?.getAttribute("data-attention") === "",
     );
-    const { json } = await getJson(server, "/api/sessions/ses_ui_live");
+    const { json } = await getJson<SessionDetail>(server, "/api/sessions/ses_ui_live");
     assert.equal(json.session.attention, null);
     await page.waitForFunction(() => !document.title.startsWith("("));
   });
@@ -291,7 +293,10 @@ describe("signed in", () => {
       ],
     });
     const tz = await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
-    const { json } = await getJson(server, `/api/analytics/summary?range=30d&tz=${encodeURIComponent(tz)}`);
+    const { json } = await getJson<Awaited<ReturnType<typeof analyticsSummary>>>(
+      server,
+      `/api/analytics/summary?range=30d&tz=${encodeURIComponent(tz)}`,
+    );
     await page.goto(`${server.url}/analytics`);
     const money = new Intl.NumberFormat("en-US", {
       style: "currency",
@@ -308,7 +313,12 @@ describe("signed in", () => {
       await page.getByTestId("summary-messages").innerText(),
       new Intl.NumberFormat("en-US").format(json.totals.messages),
     );
-    const models = (await getJson(server, `/api/analytics/models?range=30d&tz=${encodeURIComponent(tz)}`)).json.models;
+    const models = (
+      await getJson<Awaited<ReturnType<typeof analyticsModels>>>(
+        server,
+        `/api/analytics/models?range=30d&tz=${encodeURIComponent(tz)}`,
+      )
+    ).json.models;
     const rows = await page.getByTestId("models-table").locator("tbody tr").count();
     assert.equal(rows, models.length);
     await shoot("analytics");

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, beforeEach, test } from "node:test";
 import { replyScript } from "./harness/model-script.ts";
+import type { SessionRow } from "../../lib/db/schema.ts";
 import { openReadOnly } from "../support/db.ts";
 import { startFakeProvider, type FakeProvider } from "../support/fake-provider.ts";
 import {
@@ -160,7 +161,7 @@ test(
       .filter((e) => forwardable(e.type))
       .map((e) => e.id);
     const missing = () => {
-      const seen = new Set(db((d) => d.all("SELECT id FROM events_seen")).map((r: { id: string }) => r.id));
+      const seen = new Set(db((d) => d.all<{ id: string }>("SELECT id FROM events_seen")).map((r) => r.id));
       return expected.filter((id) => !seen.has(id));
     };
     await waitFor(() => missing().length === 0, 40_000, "every event OpenCode emitted stored by the dashboard").catch(
@@ -205,7 +206,7 @@ test(
     const p = project("file", dashboard.apiKey);
     const r = await runOpencode(p, "say hello");
     assert.equal(r.code, 0, r.stderr.slice(-3000));
-    const created = db((d) => d.all("SELECT * FROM sessions WHERE directory = ?", p.dir));
+    const created = db((d) => d.all<SessionRow>("SELECT * FROM sessions WHERE directory = ?", p.dir));
     assert.equal(created.length, 1, "the session was stored before OpenCode exited");
     assert.equal(created[0].attention_reason, "idle", "a finished root turn waits for the user");
     assert.ok(created[0].tokens_output > 0);

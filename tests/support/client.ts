@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { io, type Socket } from "socket.io-client";
+import type { ReceiveResult } from "../../lib/ingest/receive";
+import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/realtime/messages";
 import type { TestServer } from "./server";
 
 /** A small typed client for the server's HTTP and socket.io surfaces, as the plugin and UI use them. */
@@ -13,6 +15,19 @@ export type WireEvent = {
   time: number;
   properties: Record<string, unknown>;
 };
+
+/** The error every route answers with (lib/http/errors.ts). */
+export type ApiError = { error: { code: string; message: string } };
+
+type Done = Extract<ReceiveResult, { status: "done" }>;
+/**
+ * What POST /events answers: the counts once stored (`rejected` too when some events were bad), or
+ * `error`. Typed as if every field were there: a test asserts the one it expects.
+ */
+type EventsAnswer = Omit<Done, "status"> & ApiError;
+
+export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+type Payload<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0];
 
 export async function postEvents(
   server: Pick<TestServer, "url" | "apiKey">,
@@ -28,22 +43,23 @@ export async function postEvents(
     body: opts.raw ?? JSON.stringify(body),
   });
   const text = await response.text();
-  let json: any;
+  let json: EventsAnswer;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(text) as EventsAnswer;
   } catch {
-    json = undefined;
+    json = undefined as unknown as EventsAnswer;
   }
   return { status: response.status, json, text };
 }
 
-export async function getJson(
+/** GET a JSON route as the signed-in dashboard; `T` is the shape the route's subject returns. */
+export async function getJson<T>(
   server: Pick<TestServer, "url" | "password">,
   route: string,
   headers: Record<string, string> = {},
 ) {
   const response = await fetch(`${server.url}${route}`, { headers: { "x-api-key": server.password, ...headers } });
-  return { status: response.status, json: (await response.json()) as any };
+  return { status: response.status, json: (await response.json()) as T };
 }
 
 /** Reads a captured OpenCode stream and wraps each event as the plugin would send it. */
@@ -69,32 +85,35 @@ export function loadStream(
     }));
 }
 
-export function connectSocket(server: Pick<TestServer, "url">, auth: Record<string, unknown>): Socket {
+export function connectSocket(server: Pick<TestServer, "url">, auth: Record<string, unknown>): LiveSocket {
   return io(server.url, { path: "/socket.io", auth, transports: ["websocket"], reconnection: false, forceNew: true });
 }
 
-export function once<T = any>(
-  socket: Socket,
-  event: string,
-  predicate: (payload: T) => boolean = () => true,
+export function once<E extends keyof ServerToClientEvents>(
+  socket: LiveSocket,
+  event: E,
+  predicate: (payload: Payload<E>) => boolean = () => true,
   timeoutMs = 5000,
-): Promise<T> {
+): Promise<Payload<E>> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      socket.off(event, handler);
+      untyped.off(name, handler);
       reject(new Error(`no ${event} within ${timeoutMs} ms`));
     }, timeoutMs);
-    function handler(payload: T) {
+    // socket.io's typed `on`/`off` cannot tie a generic event name to its listener: listen untyped.
+    const untyped = socket as unknown as Socket;
+    const name: string = event;
+    function handler(payload: Payload<E>) {
       if (!predicate(payload)) return;
       clearTimeout(timer);
-      socket.off(event, handler);
+      untyped.off(name, handler);
       resolve(payload);
     }
-    socket.on(event, handler);
+    untyped.on(name, handler);
   });
 }
 
-export function connected(socket: Socket): Promise<void> {
+export function connected(socket: LiveSocket): Promise<void> {
   return new Promise((resolve, reject) => {
     socket.once("connect", () => resolve());
     socket.once("connect_error", (error) => reject(error));

@@ -6,7 +6,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
-export type ToolCall = { name: string; arguments: Record<string, unknown> };
+type ToolCall = { name: string; arguments: Record<string, unknown> };
 export type ProviderReply = {
   text?: string;
   toolCalls?: ToolCall[];
@@ -32,7 +32,7 @@ export type FakeProvider = {
 const DEFAULT_USAGE = { prompt: 120, completion: 30 };
 
 /** OpenCode asks the model for a session title in a separate call; answer it with a fixed title. */
-export function isTitleRequest(req: ChatRequest): boolean {
+function isTitleRequest(req: ChatRequest): boolean {
   const system = req.messages
     .filter((m) => m.role === "system")
     .map((m) => JSON.stringify(m.content))
@@ -44,11 +44,6 @@ export function isTitleRequest(req: ChatRequest): boolean {
 export function lastUserText(req: ChatRequest): string {
   const user = [...req.messages].reverse().find((m) => m.role === "user");
   return typeof user?.content === "string" ? user.content : JSON.stringify(user?.content ?? "");
-}
-
-/** True when the request already carries a tool result, i.e. the model is being called after a tool ran. */
-export function hasToolResult(req: ChatRequest): boolean {
-  return req.messages.some((m) => m.role === "tool");
 }
 
 export async function startFakeProvider(

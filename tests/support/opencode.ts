@@ -10,24 +10,24 @@ import os from "node:os";
 import path from "node:path";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
-export const OPENCODE_BIN = path.join(ROOT, "node_modules/.bin/opencode");
-export const PLUGIN_DIR = path.join(ROOT, "plugin");
-export const PLUGIN_FILE = path.join(PLUGIN_DIR, "opencode-dashboard.ts");
-export const MODEL = "fake/fake-model";
-export const MODEL_COST = { input: 3, output: 15, cache_read: 0.3, cache_write: 3.75 }; // $ per million tokens
+const OPENCODE_BIN = path.join(ROOT, "node_modules/.bin/opencode");
+const PLUGIN_DIR = path.join(ROOT, "plugin");
+const PLUGIN_FILE = path.join(PLUGIN_DIR, "opencode-dashboard.ts");
+const MODEL = "fake/fake-model";
+const MODEL_COST = { input: 3, output: 15, cache_read: 0.3, cache_write: 3.75 }; // $ per million tokens
 
 /**
  * OpenCode installs `@ai-sdk/openai-compatible` from the npm registry into its cache dir on first
  * use. Sharing one cache dir between tests (and runs) avoids reinstalling it for every project;
  * it only ever holds what OpenCode itself installs.
  */
-export const SHARED_CACHE = path.join(os.tmpdir(), "opencode-dashboard-tests-opencode-cache");
+const SHARED_CACHE = path.join(os.tmpdir(), "opencode-dashboard-tests-opencode-cache");
 
 /**
  * file: <project>/.opencode/plugin/; global-file: ~/.config/opencode/plugin/; package: opencode.json
  * "plugin" entry with a file: path to plugin/; tarball: the same with an `npm pack` tarball of plugin/.
  */
-export type InstallMethod = "file" | "global-file" | "package" | "tarball" | "none";
+type InstallMethod = "file" | "global-file" | "package" | "tarball" | "none";
 
 export type OpencodeProject = {
   root: string;
@@ -132,7 +132,7 @@ export function makeOpencodeProject(opts: ProjectOptions): OpencodeProject {
 }
 
 /** `npm pack` of plugin/ into dir (what would be published); returns the tarball path. */
-export function packPlugin(dir: string): string {
+function packPlugin(dir: string): string {
   const res = spawnSync("npm", ["pack", "--silent", "--pack-destination", dir], {
     cwd: PLUGIN_DIR,
     encoding: "utf8",
@@ -174,7 +174,7 @@ export function runOpencode(
   });
 }
 
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.on("error", reject);

@@ -114,7 +114,10 @@ test("repeated message updates in one batch give the same rows and totals as one
     // The two sessions receive the same sequence: one update per batch, then all in one batch.
     const a = updates(one).map((p) => event("message.updated", p));
     const b = a.map((e) =>
-      event("message.updated", JSON.parse(JSON.stringify((e.event as any).properties).replaceAll(one, held))),
+      event(
+        "message.updated",
+        JSON.parse(JSON.stringify((e.event as { properties: unknown }).properties).replaceAll(one, held)),
+      ),
     );
     for (const e of a) applyBatches(store, [[e]]);
     applyBatches(store, [indexed(b)]);

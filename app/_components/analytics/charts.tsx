@@ -17,7 +17,7 @@ import type { ModelTotals, UsageRow } from "@/lib/analytics/queries";
 import { formatCost, formatTokens } from "../format";
 
 /** Mid-tone colours that read on light and dark surfaces alike. */
-export const PALETTE = [
+const PALETTE = [
   "#4f7cff",
   "#f59e0b",
   "#10b981",

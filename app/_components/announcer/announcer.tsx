@@ -11,7 +11,7 @@ import { PlaybackBlocked, say } from "./speaker";
 import { loadStatus, readSettings, useAnnouncerSettings } from "./settings-store";
 
 /** What the announcer needs of a socket.io client (the board's LiveSocket fits). */
-export type AnnouncerSocket = {
+type AnnouncerSocket = {
   on(event: "attention", handler: (message: AttentionMessage) => void): unknown;
   on(event: "session:upsert", handler: (session: AnnouncedSession) => void): unknown;
   off(event: "attention", handler: (message: AttentionMessage) => void): unknown;

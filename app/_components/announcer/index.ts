@@ -1,2 +1,1 @@
-export { Announcer, type AnnouncerProps, type AnnouncerSocket, type AnnouncedSession } from "./announcer";
-export { AnnouncerSettings } from "./announcer-settings";
+export { Announcer } from "./announcer";

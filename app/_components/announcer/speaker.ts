@@ -82,7 +82,7 @@ function speakInBrowser(text: string, voiceName: string | null, volume: number):
 let audioContext: AudioContext | null = null;
 
 /** Two short rising tones (E5 → A5), about half a second. */
-export async function playChime(volume: number): Promise<void> {
+async function playChime(volume: number): Promise<void> {
   audioContext ??= new AudioContext();
   const ctx = audioContext;
   if (ctx.state === "suspended") await ctx.resume().catch(() => {});

@@ -18,7 +18,7 @@ const byActivity = (a: SessionListItem, b: SessionListItem) =>
   b.lastActivityAt - a.lastActivityAt || (a.id < b.id ? 1 : -1);
 
 /** Subagent sessions under their parent (when the parent is listed), newest activity first. */
-export function nest(rows: SessionListItem[]): RowNode[] {
+function nest(rows: SessionListItem[]): RowNode[] {
   const nodes = new Map(rows.map((row) => [row.id, { row, children: [] as RowNode[] }]));
   const roots: RowNode[] = [];
   for (const node of [...nodes.values()].sort((a, b) => byActivity(a.row, b.row))) {

@@ -4,8 +4,8 @@ import { createContext, useContext, useEffect, useState } from "react";
 import { io, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/realtime/messages";
 
-export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-export type LiveState = "connecting" | "live" | "offline";
+type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+type LiveState = "connecting" | "live" | "offline";
 
 type Live = {
   socket: LiveSocket | null;

@@ -4,7 +4,7 @@ import { useEffect } from "react";
 
 export const THEME_KEY = "ocd-theme";
 
-export function applyTheme() {
+function applyTheme() {
   const stored = localStorage.getItem(THEME_KEY);
   const dark = stored ? stored === "dark" : matchMedia("(prefers-color-scheme: dark)").matches;
   document.documentElement.dataset.theme = dark ? "dark" : "light";

@@ -32,7 +32,7 @@ export function databaseSize(file: string): DatabaseSize {
 }
 
 /** Ordinary tables only: `PRAGMA table_list` names FTS5's own tables "shadow" and the index "virtual". */
-export function tableNames(sqlite: BetterSqlite3.Database): string[] {
+function tableNames(sqlite: BetterSqlite3.Database): string[] {
   const rows = sqlite
     .prepare(
       "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
@@ -42,7 +42,7 @@ export function tableNames(sqlite: BetterSqlite3.Database): string[] {
   return rows as string[];
 }
 
-export function tableCounts(sqlite: BetterSqlite3.Database): Record<string, number> {
+function tableCounts(sqlite: BetterSqlite3.Database): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const name of tableNames(sqlite)) {
     counts[name] = sqlite

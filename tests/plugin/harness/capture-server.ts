@@ -13,7 +13,7 @@ export type WireEvent = {
   time: number;
   properties: any;
 };
-export type Recorded = {
+type Recorded = {
   path: string;
   headers: http.IncomingHttpHeaders;
   body: string;
@@ -21,7 +21,7 @@ export type Recorded = {
   events: WireEvent[];
 };
 /** delayMs: answer late (a slow dashboard); hang: never answer (a dead one that keeps the socket open). */
-export type Reply = {
+type Reply = {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;

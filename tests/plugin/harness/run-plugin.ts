@@ -7,8 +7,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-export const ROOT = path.resolve(import.meta.dirname, "../../..");
-export const BUN = path.join(ROOT, "node_modules/.bin/bun");
+const ROOT = path.resolve(import.meta.dirname, "../../..");
+const BUN = path.join(ROOT, "node_modules/.bin/bun");
 const DRIVER = path.join(ROOT, "tests/plugin/harness/drive-plugin.ts");
 
 export type Sandbox = {
