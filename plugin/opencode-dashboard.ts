@@ -953,6 +953,7 @@ type EventProperties = Record<string, unknown> & {
   sessionID?: string;
   status?: { type?: string };
   info?: { id?: string; version?: unknown };
+  part?: { sessionID?: string };
 };
 
 type PluginInputLike = {

@@ -10,7 +10,7 @@ import extractDepcruiseOptions from "dependency-cruiser/config-utl/extract-depcr
 import extractTSConfig from "dependency-cruiser/config-utl/extract-ts-config";
 
 const ROOTS = ["app", "lib", "server.ts", "proxy.ts", "next.config.ts", "tests", "bench", "scripts", "plugin"];
-const FOLDER = "^lib/(realtime/changes\\.ts|[^/]+)";
+const FOLDER = "^lib/[^/]+";
 
 const options = await extractDepcruiseOptions("./.dependency-cruiser.cjs");
 const tsConfig = extractTSConfig(options.tsConfig.fileName);
@@ -19,12 +19,31 @@ const { output: result } = await cruise(ROOTS, options, {}, { tsConfig });
 const rules = await format(result, { outputType: "err" });
 process.stdout.write(rules.output);
 
-const folderOf = (path) => new RegExp(FOLDER).exec(path)?.[0];
+// Type-only imports vanish when compiled, so they cannot tangle start-up order; lib/runtime.ts
+// names every registered type that way. A module whose only lib/ imports (if any) are the root
+// files (config, log, runtime) cannot close a cycle through its folder, so it stays a node of its
+// own (as does one that imports only such modules): lib/realtime/changes.ts (ingest and the subjects report changes there while the publisher
+// imports the subjects), lib/tts/voices.ts (a list config validates against), lib/http's address
+// helpers (used by auth while lib/http/route.ts authenticates).
+const ROOT_FILE = /^lib\/[^/]+\.ts$/;
+const valueDeps = (cruised) => cruised.dependencies.filter((d) => !d.dependencyTypes.some((t) => t.startsWith("type")));
+const standalone = new Set();
+for (let grew = true; grew;) {
+  grew = false;
+  for (const m of result.modules) {
+    if (!m.source.startsWith("lib/") || ROOT_FILE.test(m.source) || standalone.has(m.source)) continue;
+    const leaf = valueDeps(m).every(
+      (d) => !d.resolved.startsWith("lib/") || ROOT_FILE.test(d.resolved) || standalone.has(d.resolved),
+    );
+    if (leaf) grew = standalone.add(m.source) !== undefined;
+  }
+}
+const folderOf = (path) => (standalone.has(path) ? path : new RegExp(FOLDER).exec(path)?.[0]);
 /** lib/ folder → lib/ folder → the module imports that make that edge. */
 const edges = new Map();
 for (const cruised of result.modules) {
   const from = folderOf(cruised.source);
-  for (const dependency of cruised.dependencies) {
+  for (const dependency of valueDeps(cruised)) {
     const to = folderOf(dependency.resolved);
     if (!from || !to || from === to) continue;
     if (!edges.has(from)) edges.set(from, new Map());

@@ -94,7 +94,8 @@ async function machine(hostname: string, control: "off" | "answer" | "full") {
   projects.push(p);
   const oc = await startOpencodeServe(p);
   servers.push(oc);
-  const session = await oc.api("POST", "/session", {});
+  // A fresh `opencode serve` can sit on its first requests for a long while on a busy machine.
+  const session = await waitFor(() => oc.api("POST", "/session", {}).catch(() => null), 240_000, "opencode serve");
   const prompt = (text: string) =>
     oc.api("POST", `/session/${session.id}/prompt_async`, { parts: [{ type: "text", text }] });
   const id: string = session.id;
