@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { APP_DIR } from "./app-dir";
 import { KOKORO_VOICES, type KokoroVoice } from "./tts/voices";
 
 /**
@@ -74,8 +75,12 @@ const secretsFileSchema = z.object({
   authSecret: z.string().min(32),
 });
 
-/** `./data/x.db`, `/abs/x.db` or `file:` URLs (`file:./x.db`, `file:///abs/x.db`) → a path. */
-export function resolveDatabasePath(url: string, cwd = process.cwd()): string {
+/**
+ * `./data/x.db`, `/abs/x.db` or `file:` URLs (`file:./x.db`, `file:///abs/x.db`) → a path. A
+ * relative path is taken from the app's folder, not the working directory: started from elsewhere,
+ * the server would otherwise open a new, empty database and generate new keys beside it.
+ */
+export function resolveDatabasePath(url: string, base = APP_DIR): string {
   if (/^(postgres|postgresql|mysql):/i.test(url)) {
     throw new ConfigError(
       `DATABASE_URL: ${url.split(":")[0]} is not supported yet; use a SQLite path such as ./data/database.db`,
@@ -85,7 +90,7 @@ export function resolveDatabasePath(url: string, cwd = process.cwd()): string {
   if (url.startsWith("file://")) file = fileURLToPath(url.split("?")[0]);
   else if (url.startsWith("file:")) file = url.slice("file:".length).split("?")[0];
   if (!file) throw new ConfigError("DATABASE_URL: empty SQLite path");
-  return path.resolve(cwd, file);
+  return path.resolve(base, file);
 }
 
 function readEnv(env: Record<string, string | undefined>) {
