@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { userInfo } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
@@ -109,11 +110,47 @@ function secret(bytes: number) {
   return randomBytes(bytes).toString("base64url");
 }
 
+/** Who the server runs as, for messages about files it cannot read or write. */
+function serverUser(): string {
+  const uid = process.getuid?.();
+  if (uid === undefined) return "the user the server runs as";
+  let name = "";
+  try {
+    name = ` (${userInfo().username})`;
+  } catch {
+    // A uid without a passwd entry (common in containers) has no name.
+  }
+  return `uid ${uid}${name}, the user the server runs as`;
+}
+
+function ownerAndMode(file: string): string {
+  try {
+    const stat = statSync(file);
+    return `; it is owned by uid ${stat.uid} with mode ${(stat.mode & 0o777).toString(8).padStart(3, "0")}`;
+  } catch {
+    return ""; // the folder itself is closed to us; the message names the file all the same
+  }
+}
+
+const isPermissionError = (error: unknown) => ["EACCES", "EPERM"].includes((error as NodeJS.ErrnoException).code ?? "");
+
 function loadSecretsFile(file: string) {
-  if (!existsSync(file)) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    if (isPermissionError(error)) {
+      throw new ConfigError(
+        `${file} is not readable by ${serverUser()}${ownerAndMode(file)}. Give that user read access ` +
+          `(chown or chmod); do not delete the file: that would generate a new API key and password`,
+      );
+    }
+    throw new ConfigError(`${file}: cannot be read (${(error as Error).message})`);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, "utf8"));
+    raw = JSON.parse(text);
   } catch (error) {
     throw new ConfigError(`${file}: not valid JSON (${(error as Error).message}); fix or delete it`);
   }
@@ -122,6 +159,16 @@ function loadSecretsFile(file: string) {
     throw new ConfigError(`${file}: ${String(parsed.error.issues[0].path[0])} is missing or invalid`);
   }
   return parsed.data;
+}
+
+function writeSecretsFile(file: string, secrets: object) {
+  try {
+    writeFileSync(file, JSON.stringify(secrets, null, 2) + "\n", { mode: 0o600 });
+    chmodSync(file, 0o600);
+  } catch (error) {
+    if (!isPermissionError(error)) throw error;
+    throw new ConfigError(`cannot create ${file}: its folder must be writable by ${serverUser()}`);
+  }
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -147,8 +194,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!stored) {
     // Keep the generated values even when env overrides them today: unsetting a variable later
     // must not silently rotate a key that every plugin was configured with.
-    writeFileSync(secretsFile, JSON.stringify(resolved, null, 2) + "\n", { mode: 0o600 });
-    chmodSync(secretsFile, 0o600);
+    writeSecretsFile(secretsFile, resolved);
   }
 
   return {
