@@ -10,6 +10,7 @@ import { closeDb, openDatabase, startOptimizer } from "./lib/db/client";
 import { startSearchIndexer } from "./lib/db/upkeep/search-index";
 import { migrateToLatest } from "./lib/db/migrations";
 import { pruneExpired, scheduleRetention } from "./lib/db/upkeep/retention";
+import { trackConnections } from "./lib/http/graceful-close";
 import { readNodeBody } from "./lib/http/node-body";
 import { REMOTE_ADDRESS_HEADER } from "./lib/http/remote-address";
 import { handleEvents } from "./lib/ingest/handle-events";
@@ -26,7 +27,8 @@ const dev = process.argv.includes("--dev");
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const projectDir = path.basename(here) === "dist" ? path.dirname(here) : here;
-const SHUTDOWN_GRACE_MS = 10_000;
+/** In-flight requests get this long after SIGTERM, so that the whole stop stays within 5 s. */
+const SHUTDOWN_GRACE_MS = 3_000;
 
 function announceCredentials(config: Config) {
   const generated = (Object.keys(config.sources) as (keyof Config["sources"])[]).filter(
@@ -156,6 +158,7 @@ async function main() {
     }
     void handle(req, res);
   });
+  const connections = trackConnections(httpServer);
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
     path: "/socket.io",
     serveClient: false,
@@ -196,15 +199,10 @@ async function main() {
     controlUpgrade.close();
     runtime.control = undefined;
     runtime.hub = undefined;
-    const closed = new Promise<void>((resolve) => io.close(() => resolve()));
-    httpServer.closeIdleConnections();
-    const timedOut = await Promise.race([
-      closed.then(() => false),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(true), SHUTDOWN_GRACE_MS).unref()),
-    ]);
-    if (timedOut) {
-      log.warn(`requests still open after ${SHUTDOWN_GRACE_MS} ms; closing them`);
-      httpServer.closeAllConnections();
+    // Live clients go at once (long polls answered, websockets closed): they would hold the drain.
+    io.engine.close();
+    if (!(await connections.close(SHUTDOWN_GRACE_MS))) {
+      log.warn(`requests still open after ${SHUTDOWN_GRACE_MS} ms; closed them`);
     }
     await app.close?.().catch(() => {});
     await retention?.stop();

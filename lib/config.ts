@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { userInfo } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { APP_DIR } from "./app-dir";
 import { KOKORO_VOICES, type KokoroVoice } from "./tts/voices";
 import { runtime } from "./runtime";
 
@@ -83,8 +85,12 @@ const secretsFileSchema = z.object({
   authSecret: z.string().min(32),
 });
 
-/** `./data/x.db`, `/abs/x.db` or `file:` URLs (`file:./x.db`, `file:///abs/x.db`) → a path. */
-export function resolveDatabasePath(url: string, cwd = process.cwd()): string {
+/**
+ * `./data/x.db`, `/abs/x.db` or `file:` URLs (`file:./x.db`, `file:///abs/x.db`) → a path. A
+ * relative path is taken from the app's folder, not the working directory: started from elsewhere,
+ * the server would otherwise open a new, empty database and generate new keys beside it.
+ */
+export function resolveDatabasePath(url: string, base = APP_DIR): string {
   if (/^(postgres|postgresql|mysql):/i.test(url)) {
     throw new ConfigError(
       `DATABASE_URL: ${url.split(":")[0]} is not supported yet; use a SQLite path such as ./data/database.db`,
@@ -94,7 +100,7 @@ export function resolveDatabasePath(url: string, cwd = process.cwd()): string {
   if (url.startsWith("file://")) file = fileURLToPath(url.split("?")[0]);
   else if (url.startsWith("file:")) file = url.slice("file:".length).split("?")[0];
   if (!file) throw new ConfigError("DATABASE_URL: empty SQLite path");
-  return path.resolve(cwd, file);
+  return path.resolve(base, file);
 }
 
 function readEnv(env: Record<string, string | undefined>) {
@@ -113,11 +119,47 @@ function secret(bytes: number) {
   return randomBytes(bytes).toString("base64url");
 }
 
+/** Who the server runs as, for messages about files it cannot read or write. */
+function serverUser(): string {
+  const uid = process.getuid?.();
+  if (uid === undefined) return "the user the server runs as";
+  let name = "";
+  try {
+    name = ` (${userInfo().username})`;
+  } catch {
+    // A uid without a passwd entry (common in containers) has no name.
+  }
+  return `uid ${uid}${name}, the user the server runs as`;
+}
+
+function ownerAndMode(file: string): string {
+  try {
+    const stat = statSync(file);
+    return `; it is owned by uid ${stat.uid} with mode ${(stat.mode & 0o777).toString(8).padStart(3, "0")}`;
+  } catch {
+    return ""; // the folder itself is closed to us; the message names the file all the same
+  }
+}
+
+const isPermissionError = (error: unknown) => ["EACCES", "EPERM"].includes((error as NodeJS.ErrnoException).code ?? "");
+
 function loadSecretsFile(file: string) {
-  if (!existsSync(file)) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    if (isPermissionError(error)) {
+      throw new ConfigError(
+        `${file} is not readable by ${serverUser()}${ownerAndMode(file)}. Give that user read access ` +
+          `(chown or chmod); do not delete the file: that would generate a new API key and password`,
+      );
+    }
+    throw new ConfigError(`${file}: cannot be read (${(error as Error).message})`);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, "utf8"));
+    raw = JSON.parse(text);
   } catch (error) {
     throw new ConfigError(`${file}: not valid JSON (${(error as Error).message}); fix or delete it`);
   }
@@ -126,6 +168,16 @@ function loadSecretsFile(file: string) {
     throw new ConfigError(`${file}: ${String(parsed.error.issues[0].path[0])} is missing or invalid`);
   }
   return parsed.data;
+}
+
+function writeSecretsFile(file: string, secrets: object) {
+  try {
+    writeFileSync(file, JSON.stringify(secrets, null, 2) + "\n", { mode: 0o600 });
+    chmodSync(file, 0o600);
+  } catch (error) {
+    if (!isPermissionError(error)) throw error;
+    throw new ConfigError(`cannot create ${file}: its folder must be writable by ${serverUser()}`);
+  }
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -151,8 +203,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!stored) {
     // Keep the generated values even when env overrides them today: unsetting a variable later
     // must not silently rotate a key that every plugin was configured with.
-    writeFileSync(secretsFile, JSON.stringify(resolved, null, 2) + "\n", { mode: 0o600 });
-    chmodSync(secretsFile, 0o600);
+    writeSecretsFile(secretsFile, resolved);
   }
 
   return {

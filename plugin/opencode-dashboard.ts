@@ -733,6 +733,30 @@ function serverMessage(text: string): string {
   }
 }
 
+/**
+ * OpenCode's APIError (in session.error, an assistant message's `error`, a retry part, and flat in
+ * session.next.retried) carries the provider's raw response headers and body and the request URL
+ * (`metadata`): they can hold API keys and account data, and never leave this machine. The
+ * message, name and status code are what the dashboard shows.
+ */
+const PROVIDER_DETAIL_KEYS = new Set(["responseHeaders", "responseBody", "metadata"]);
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+function withoutProviderDetails(error: Record<string, unknown>): Record<string, unknown> {
+  const strip = (o: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(o).filter(([key]) => !PROVIDER_DETAIL_KEYS.has(key)));
+  const kept = strip(error);
+  if (isRecord(kept.data)) kept.data = strip(kept.data);
+  return kept;
+}
+
+/** JSON.stringify replacer: an object under an `error` key, at any depth, goes without them. */
+function redactProviderDetails(key: string, value: unknown): unknown {
+  return key === "error" && isRecord(value) ? withoutProviderDetails(value) : value;
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref?.());
 }
@@ -1044,7 +1068,7 @@ export const OpencodeDashboard = async (input: PluginInputLike, options?: Record
         );
 
   const enqueue = (id: string, type: string, properties: unknown, time: number) => {
-    ship.push(JSON.stringify({ id, type, hostname, directory, time, properties }));
+    ship.push(JSON.stringify({ id, type, hostname, directory, time, properties }, redactProviderDetails));
   };
 
   const heartbeat = () => {

@@ -5,12 +5,17 @@ import { existsSync, renameSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+/** The app's folder: a relative DATABASE_URL is taken from there, as the server does (lib/app-dir.ts). */
+const appDir = fileURLToPath(new URL("..", import.meta.url));
+/** Where the user typed the command: `npm run` starts scripts in the app's folder, and says so in INIT_CWD. */
+const userDir = process.env.INIT_CWD || process.cwd();
+
 /** The same DATABASE_URL forms as lib/config.ts's resolveDatabasePath (a path or a file: URL). */
 function databasePath(url = process.env.DATABASE_URL || "./data/database.db") {
   let file = url;
   if (url.startsWith("file://")) file = fileURLToPath(url.split("?")[0]);
   else if (url.startsWith("file:")) file = url.slice("file:".length).split("?")[0];
-  return path.resolve(file);
+  return path.resolve(appDir, file);
 }
 
 function fail(message) {
@@ -22,7 +27,7 @@ const target = process.argv[2];
 if (!target || target.startsWith("-"))
   fail("usage: npm run backup -- <backup-file>   (DATABASE_URL names the database, as for the server)");
 const source = databasePath();
-const destination = path.resolve(target);
+const destination = path.resolve(userDir, target);
 if (!existsSync(source)) fail(`no database at ${source} (set DATABASE_URL as the server has it)`);
 if (existsSync(destination)) fail(`${destination} exists; choose a new file name`);
 if (destination === source) fail("the backup file cannot be the database itself");

@@ -1,7 +1,9 @@
 // Compiles server.ts (and the lib/ code it imports) into dist/server.js; packages stay external.
 import { build } from "esbuild";
+import { fileURLToPath } from "node:url";
 
 await build({
+  absWorkingDir: fileURLToPath(new URL("..", import.meta.url)),
   entryPoints: ["server.ts"],
   outfile: "dist/server.js",
   bundle: true,

@@ -3,6 +3,10 @@
 import { execSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+// Paths below are the app's own, whatever directory this was started from.
+process.chdir(fileURLToPath(new URL("..", import.meta.url)));
 
 const stamp = "dist/server.js";
 const sources = [

@@ -34,6 +34,16 @@ const tokensSchema = z.looseObject({
   cache: z.looseObject({ read: count.default(0), write: count.default(0) }).default({ read: 0, write: 0 }),
 });
 
+/**
+ * An error as OpenCode reports it, kept to its name and message. OpenCode's APIError also carries
+ * the provider's response headers and body and the request URL (`data.metadata`), which can hold
+ * keys and account data: z.object drops every other key here, before any rule sees the event.
+ */
+const errorSchema = z.object({
+  name: z.string().optional(),
+  data: z.object({ message: z.string().optional() }).optional(),
+});
+
 const sessionInfo = z.looseObject({
   id,
   directory: z.string().optional(),
@@ -61,7 +71,7 @@ const messageInfo = z.looseObject({
   cost: z.number().finite().optional(),
   tokens: tokensSchema.optional(),
   finish: z.string().optional(),
-  error: z.looseObject({ name: z.string().optional(), data: z.unknown().optional() }).optional(),
+  error: errorSchema.optional(),
   time: z.looseObject({ created: time, completed: time.optional() }),
 });
 
@@ -70,11 +80,8 @@ const partSchema = z.looseObject({
   sessionID: id,
   messageID: id,
   type: z.string().min(1),
-});
-
-const errorSchema = z.looseObject({
-  name: z.string().optional(),
-  data: z.looseObject({ message: z.string().optional() }).optional(),
+  // A retry part's APIError; a part whose `error` is not one is still stored, without it.
+  error: errorSchema.optional().catch(undefined),
 });
 
 const propertySchemas = {

@@ -28,7 +28,14 @@ export type TestServer = {
 const root = path.resolve(import.meta.dirname, "../..");
 
 export async function startServer(
-  opts: { dataDir?: string; env?: Record<string, string>; port?: number; nodeArgs?: string[] } = {},
+  opts: {
+    dataDir?: string;
+    env?: Record<string, string>;
+    port?: number;
+    nodeArgs?: string[];
+    /** The directory the server is started from (default: the project's). */
+    cwd?: string;
+  } = {},
 ): Promise<TestServer> {
   const ownDir = !opts.dataDir;
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), "ocd-test-"));
@@ -53,8 +60,8 @@ export async function startServer(
       ...opts.env,
     };
     delete env.NODE_OPTIONS; // the test runner's --import tsx must not leak into the server
-    const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), "dist/server.js"], {
-      cwd: root,
+    const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), path.join(root, "dist/server.js")], {
+      cwd: opts.cwd ?? root,
       env: env as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -68,3 +68,14 @@ test("DATABASE_URL accepts a path or a file: URL", () => {
   assert.equal(resolveDatabasePath("file:///var/lib/ocd/x.db?mode=rwc"), "/var/lib/ocd/x.db");
   assert.equal(resolveDatabasePath("/abs/x.db"), "/abs/x.db");
 });
+
+test("a relative DATABASE_URL is taken from the app's folder, not the directory the server was started from", () => {
+  const appDir = path.resolve(import.meta.dirname, "../..");
+  const started = process.cwd();
+  process.chdir(tmpdir());
+  try {
+    assert.equal(resolveDatabasePath("./data/database.db"), path.join(appDir, "data/database.db"));
+  } finally {
+    process.chdir(started);
+  }
+});

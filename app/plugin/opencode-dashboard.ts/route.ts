@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { APP_DIR } from "@/lib/app-dir";
 
 export const dynamic = "force-dynamic";
 
@@ -8,7 +9,7 @@ export const dynamic = "force-dynamic";
  * (the key lives in each machine's dashboard.toml), hence no auth.
  */
 export async function GET() {
-  const source = await readFile(path.join(process.cwd(), "plugin", "opencode-dashboard.ts"), "utf8");
+  const source = await readFile(path.join(APP_DIR, "plugin", "opencode-dashboard.ts"), "utf8");
   return new Response(source, {
     headers: {
       "content-type": "text/plain; charset=utf-8",

@@ -1,0 +1,115 @@
+// OpenCode's APIError carries the provider's raw response (headers, body) and the request URL.
+// Whatever a plugin forwards, none of it may be stored or shown: it can hold keys and account data.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { eventId, getJson, loadStream, postEvents, type WireEvent } from "../support/client";
+import { openReadOnly } from "../support/db";
+import { startServer, type TestServer } from "../support/server";
+
+let server: TestServer;
+before(async () => {
+  server = await startServer();
+});
+after(async () => {
+  await server?.dispose();
+});
+
+/** The captured 400's session (tests/fixtures/opencode/serve-provider-error-400.jsonl). */
+const sessionID = "ses_dcbc64916ffehgBz68QJGk6VzI";
+const messageID = "msg_23439d244001uMQbAT2dPs2GNB";
+
+/** What a real provider's answer may carry, beside the captured stream's own headers and URL. */
+const leakyDetails = {
+  responseHeaders: { "openai-organization": "org-private-account-42", "x-request-id": "req-private-77" },
+  responseBody: '{"error":{"message":"key sk-leaked-0123 over quota","type":"invalid_request_error"}}',
+  metadata: { url: "https://api.provider.example/v1/chat/completions?key=sk-in-url-999" },
+};
+/** Text from those fields and from the captured stream's; none may come back. */
+const forbidden = [
+  "responseHeaders",
+  "responseBody",
+  "org-private-account-42",
+  "req-private-77",
+  "sk-leaked-0123",
+  "sk-in-url-999",
+  "api.provider.example",
+  "invalid_request_error",
+  "127.0.0.1:4011",
+  "transfer-encoding",
+];
+
+function apiError(message: string) {
+  return { name: "APIError", data: { message, statusCode: 400, isRetryable: false, ...leakyDetails } };
+}
+
+function assertClean(where: string, text: string) {
+  for (const word of forbidden) assert.ok(!text.includes(word), `${where} shows "${word}":\n${text.slice(0, 2000)}`);
+}
+
+test("a provider's 400 (APIError) is shown by its message; its headers, body and URL are dropped", async () => {
+  const captured = loadStream("serve-provider-error-400.jsonl");
+  const last = captured.at(-1)!.time;
+  const extra: WireEvent[] = [
+    {
+      id: eventId(),
+      type: "session.error",
+      hostname: "vps-1",
+      directory: "/home/dev/webapp",
+      time: last + 10,
+      properties: { sessionID, error: apiError("Bad request (leaky)") },
+    },
+    {
+      id: eventId(),
+      type: "message.part.updated",
+      hostname: "vps-1",
+      directory: "/home/dev/webapp",
+      time: last + 20,
+      properties: {
+        part: {
+          id: "prt_retry_leaky",
+          sessionID,
+          messageID,
+          type: "retry",
+          attempt: 1,
+          error: apiError("Retrying after a provider error"),
+          time: { created: last + 20 },
+        },
+      },
+    },
+  ];
+  const posted = await postEvents(server, { events: [...captured, ...extra] });
+  assert.equal(posted.status, 202, posted.text);
+
+  const detail = await getJson(server, `/api/sessions/${sessionID}`);
+  assert.equal(detail.status, 200);
+  const detailText = JSON.stringify(detail.json);
+  assertClean("the session detail", detailText);
+  // The messages themselves are kept, as the user needs them.
+  assert.match(detailText, /Bad request \(fake\)/);
+  assert.match(detailText, /Bad request \(leaky\)/);
+  assert.match(detailText, /Retrying after a provider error/);
+
+  for (const format of ["json", "markdown"]) {
+    const res = await fetch(`${server.url}/api/sessions/${sessionID}/export?format=${format}`, {
+      headers: { "x-api-key": server.password },
+    });
+    assert.equal(res.status, 200);
+    assertClean(`the ${format} export`, await res.text());
+  }
+  const list = await getJson(server, "/api/sessions");
+  assertClean("the session list", JSON.stringify(list.json));
+
+  // Nor anywhere in the database, where a later feature could surface it.
+  const db = openReadOnly(server.databasePath);
+  try {
+    const tables = db.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'") as {
+      name: string;
+    }[];
+    for (const { name } of tables) {
+      if (/_fts|search/.test(name)) continue; // full-text shadow tables hold tokens of the rows above
+      assertClean(`table ${name}`, JSON.stringify(db.all(`SELECT * FROM "${name}"`)));
+    }
+  } finally {
+    db.close();
+  }
+});

@@ -1,0 +1,102 @@
+// OpenCode's APIError carries the provider's response headers and body and the request URL; the
+// plugin forwards the error without them. Runs the shipped plugin file under Bun against a capture
+// server, fed the stream OpenCode really produced for a provider's 400.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { startCaptureServer, type CaptureServer } from "./harness/capture-server.ts";
+import { busEvent, drivePlugin, makeSandbox, ROOT, writeGlobalConfig, type Sandbox } from "./harness/run-plugin.ts";
+
+let cs: CaptureServer;
+let sb: Sandbox;
+before(async () => {
+  cs = await startCaptureServer();
+  sb = makeSandbox();
+  writeGlobalConfig(sb, `url = "${cs.url}"\napiKey = "errors-key"\nhostname = "test-host"\n`);
+});
+after(async () => {
+  await cs.close();
+  sb.cleanup();
+});
+
+const captured = readFileSync(path.join(ROOT, "tests/fixtures/opencode/serve-provider-error-400.jsonl"), "utf8")
+  .trim()
+  .split("\n")
+  .map((line) => JSON.parse(line))
+  .filter((e) => e.id && e.type);
+
+const leaky = {
+  message: "Retrying: quota",
+  statusCode: 429,
+  isRetryable: true,
+  responseHeaders: { "openai-organization": "org-private-account" },
+  responseBody: '{"error":"key sk-leaked-0123 over quota"}',
+  metadata: { url: "https://api.provider.example/v1?key=sk-in-url" },
+};
+
+test("APIError response headers, body and URL never leave the machine; name, message and status do", async () => {
+  const from = cs.requests.length;
+  const sessionID = "ses_dcbc64916ffehgBz68QJGk6VzI";
+  const extra = [
+    // A retry part holds an APIError too, and session.next.retried a flat one.
+    busEvent("message.part.updated", {
+      sessionID,
+      part: {
+        id: "prt_r",
+        sessionID,
+        messageID: "msg_1",
+        type: "retry",
+        attempt: 1,
+        error: { name: "APIError", data: leaky },
+      },
+    }),
+    busEvent("session.next.retried", { sessionID, attempt: 2, timestamp: 1, error: leaky }),
+    // `metadata` outside an error is OpenCode's own (a permission's diff) and goes as it is.
+    busEvent("permission.asked", {
+      id: "per_1",
+      sessionID,
+      permission: "edit",
+      patterns: ["a.ts"],
+      metadata: { diff: "+ one line" },
+    }),
+  ];
+  const r = await drivePlugin(sb, { steps: [{ events: [...captured, ...extra] }, { wait: 700 }] });
+  assert.equal(r.code, 0, r.stderr);
+  const sent = cs.requests.slice(from).flatMap((q) => q.events);
+  const body = cs.requests
+    .slice(from)
+    .map((q) => q.body)
+    .join("\n");
+  for (const word of [
+    "responseHeaders",
+    "responseBody",
+    "127.0.0.1:4011",
+    "transfer-encoding",
+    "invalid_request_error",
+    "org-private-account",
+    "sk-leaked-0123",
+    "sk-in-url",
+  ]) {
+    assert.ok(!body.includes(word), `"${word}" was forwarded`);
+  }
+
+  const sessionError = sent.find((e) => e.type === "session.error")!;
+  assert.deepEqual(sessionError.properties.error, {
+    name: "APIError",
+    data: { message: "Bad request (fake)", statusCode: 400, isRetryable: false },
+  });
+  const failedMessage = sent.find((e) => e.type === "message.updated" && e.properties.info.error)!;
+  assert.equal(failedMessage.properties.info.error.data.message, "Bad request (fake)");
+  assert.equal(failedMessage.properties.info.tokens.input, 0); // the rest of the message goes as it is
+  const retry = sent.find((e) => e.type === "message.part.updated" && e.properties.part.type === "retry")!;
+  assert.deepEqual(retry.properties.part.error.data, {
+    message: "Retrying: quota",
+    statusCode: 429,
+    isRetryable: true,
+  });
+  const retried = sent.find((e) => e.type === "session.next.retried")!;
+  assert.deepEqual(retried.properties.error, { message: "Retrying: quota", statusCode: 429, isRetryable: true });
+  const permission = sent.find((e) => e.type === "permission.asked")!;
+  assert.deepEqual(permission.properties.metadata, { diff: "+ one line" });
+});
