@@ -1,7 +1,7 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { clientAddressOf } from "../http/remote-address";
-import { recordFailure, recordSuccess } from "./login-limiter";
+import { recordFailure, recordSuccess, retryAfterSeconds } from "./login-limiter";
 import { isDashboardPassword } from "./secrets";
 import { sessionSecret } from "./session-secret";
 
@@ -17,6 +17,9 @@ export function authOptions(): NextAuthOptions {
         credentials: { password: { label: "Password", type: "password" } },
         async authorize(credentials, req) {
           const client = clientAddressOf((req?.headers ?? {}) as Record<string, string>);
+          // The limit is enforced where the password is checked, so that no spelling of the
+          // route can skip it; even the right password is refused while the client is limited.
+          if (retryAfterSeconds(client) > 0) return null;
           if (isDashboardPassword(credentials?.password)) {
             recordSuccess(client);
             return { id: "dashboard", name: "Dashboard" };
