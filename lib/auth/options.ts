@@ -2,6 +2,7 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { clientAddressOf } from "../http/remote-address";
 import { recordFailure, recordSuccess, retryAfterSeconds } from "./login-limiter";
+import { sameOriginPath } from "./redirect-target";
 import { isDashboardPassword } from "./secrets";
 import { sessionSecret } from "./session-secret";
 
@@ -11,6 +12,8 @@ export function authOptions(): NextAuthOptions {
     secret: sessionSecret(),
     session: { strategy: "jwt", maxAge: 30 * 24 * 60 * 60 },
     pages: { signIn: "/login", error: "/login" },
+    // next-auth follows `callbackUrl` after sign-in and sign-out: the same rule as the login page.
+    callbacks: { redirect: ({ url, baseUrl }) => baseUrl + sameOriginPath(url, baseUrl) },
     providers: [
       CredentialsProvider({
         name: "Password",
