@@ -12,6 +12,10 @@ type Context<P> = { params: Promise<P> };
 export function apiRoute<P = Record<string, never>>(handler: (request: Request, params: P) => Promise<Response>) {
   return async (request: Request, context: Context<P>): Promise<Response> => {
     const auth = await authenticateApi(request);
+    if (!auth.ok && auth.status === 429) {
+      const { retryAfter } = auth;
+      return jsonError(429, auth.code, auth.message, { retryAfter }, { "retry-after": String(retryAfter) });
+    }
     if (!auth.ok) return jsonError(auth.status, auth.code, auth.message);
     try {
       return await handler(request, await context.params);

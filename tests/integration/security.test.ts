@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import type { Browser } from "playwright-core";
+import { io } from "socket.io-client";
 import { launchBrowser, signIn } from "../support/browser";
 import { eventId, postEvents, type WireEvent } from "../support/client";
 import { startServer, type TestServer } from "../support/server";
@@ -111,6 +112,55 @@ describe("the login limit", () => {
     // Another client is unaffected.
     const other = await postPassword(proxied, CREDENTIALS, proxied.password, { client: "203.0.113.51" });
     assert.ok(sessionCookieOf(other));
+  });
+});
+
+/** A socket.io handshake with the password from `client`: "connected" or the refusal's message. */
+function socketAttempt(password: string, client: string): Promise<string> {
+  const socket = io(proxied.url, {
+    path: "/socket.io",
+    auth: { password },
+    transports: ["websocket"],
+    extraHeaders: { "x-forwarded-for": client },
+    reconnection: false,
+    forceNew: true,
+  });
+  return new Promise<string>((resolve) => {
+    socket.once("connect", () => resolve("connected"));
+    socket.once("connect_error", (error) => resolve(error.message));
+  }).finally(() => socket.close());
+}
+
+describe("the password limit at its other doors", () => {
+  const api = (client: string, key: string) =>
+    fetch(`${proxied.url}/api/sessions`, { headers: { "x-forwarded-for": client, "x-api-key": key } });
+  const metrics = (client: string, bearer: string) =>
+    fetch(`${proxied.url}/metrics`, { headers: { "x-forwarded-for": client, authorization: `Bearer ${bearer}` } });
+
+  test("X-API-Key on /api, /metrics and the socket.io handshake count failures and refuse a limited client", async () => {
+    const client = "203.0.113.60";
+    assert.equal((await api(client, proxied.password)).status, 200);
+    assert.equal(await socketAttempt(proxied.password, client), "connected");
+    // Failures at any door add up: 2 + 2 + 1.
+    assert.equal((await api(client, "guess-1")).status, 401);
+    assert.equal((await api(client, "guess-2")).status, 401);
+    assert.equal((await metrics(client, "guess-3")).status, 401);
+    assert.equal((await metrics(client, "guess-4")).status, 401);
+    assert.equal(await socketAttempt("guess-5", client), "unauthorized");
+
+    const limitedApi = await api(client, proxied.password);
+    assert.equal(limitedApi.status, 429);
+    assert.match(limitedApi.headers.get("retry-after") ?? "", /^\d+$/);
+    assert.equal(((await limitedApi.json()) as { error: { code: string } }).error.code, "rate_limited");
+    assert.equal((await metrics(client, proxied.password)).status, 429);
+    assert.match(await socketAttempt(proxied.password, client), /Too many failed sign-ins/);
+    const form = await postPassword(proxied, "/api/auth/callback/credentials", proxied.password, { client });
+    assert.equal(form.status, 429);
+
+    // The plugin key is a secret, not a guess: refused, but never counted.
+    const fresh = "203.0.113.61";
+    for (let i = 0; i < 6; i++) assert.equal((await api(fresh, proxied.apiKey)).status, 403);
+    assert.equal((await api(fresh, proxied.password)).status, 200);
   });
 });
 

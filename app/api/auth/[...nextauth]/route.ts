@@ -1,6 +1,7 @@
 import NextAuth from "next-auth";
 import { authOptions } from "@/lib/auth/options";
 import { retryAfterSeconds } from "@/lib/auth/login-limiter";
+import { limitedMessage } from "@/lib/auth/password-check";
 import { jsonError } from "@/lib/http/errors";
 import { clientAddressOf } from "@/lib/http/remote-address";
 
@@ -29,7 +30,7 @@ async function handler(request: Request, context: Context) {
       return jsonError(
         429,
         "rate_limited",
-        `Too many failed sign-ins. Try again in ${wait} s.`,
+        limitedMessage(wait),
         { retryAfter: wait },
         { "retry-after": String(wait) },
       );
