@@ -13,6 +13,7 @@ import { pruneExpired, scheduleRetention } from "./lib/db/upkeep/retention";
 import { trackConnections } from "./lib/http/graceful-close";
 import { readNodeBody } from "./lib/http/node-body";
 import { REMOTE_ADDRESS_HEADER } from "./lib/http/remote-address";
+import { applySecurityHeaders } from "./lib/http/security-headers";
 import { handleEvents } from "./lib/ingest/handle-events";
 import { getLog } from "./lib/log";
 import type { ClientToServerEvents, ServerToClientEvents } from "./lib/realtime/messages";
@@ -152,6 +153,7 @@ async function main() {
       req.headers["x-forwarded-proto"] = "encrypted" in req.socket && req.socket.encrypted ? "https" : "http";
     }
     if (!config.trustProxy) delete req.headers["x-forwarded-host"];
+    applySecurityHeaders(req, res, { dev });
     if (req.method === "POST" && (req.url === "/events" || req.url?.startsWith("/events?"))) {
       void dispatchEvents(req, res);
       return;

@@ -1,4 +1,6 @@
 import type { Metadata, Viewport } from "next";
+import { headers } from "next/headers";
+import { NONCE_HEADER } from "@/lib/http/security-headers";
 import { ThemeSync } from "./_components/nav/theme-sync";
 import "./globals.css";
 
@@ -19,11 +21,16 @@ const themeScript = `(() => { try {
   document.cookie = "tz=" + encodeURIComponent(Intl.DateTimeFormat().resolvedOptions().timeZone) + "; path=/; max-age=31536000; samesite=lax";
 } catch {} })();`;
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+/**
+ * Reading the request's nonce (set by lib/http/security-headers.ts) also renders every page per
+ * request: a page prerendered at build time would carry no nonce, and the CSP would block it.
+ */
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  const nonce = (await headers()).get(NONCE_HEADER) ?? undefined;
   return (
     <html lang="en" suppressHydrationWarning>
       <head>
-        <script dangerouslySetInnerHTML={{ __html: themeScript }} />
+        <script nonce={nonce} dangerouslySetInnerHTML={{ __html: themeScript }} />
       </head>
       <body className="min-h-dvh bg-canvas font-sans text-ink antialiased">
         <ThemeSync />

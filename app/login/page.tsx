@@ -1,21 +1,17 @@
 import { redirect } from "next/navigation";
 import { isSignedIn } from "@/lib/auth/page-guard";
+import { sameOriginPath } from "@/lib/auth/redirect-target";
 import { LoginForm } from "./login-form";
 
 export const dynamic = "force-dynamic";
-
-/** Only same-site paths: a login page must not become an open redirect. */
-function safeTarget(value: string | string[] | undefined) {
-  const target = Array.isArray(value) ? value[0] : value;
-  return target && target.startsWith("/") && !target.startsWith("//") ? target : "/";
-}
 
 export default async function LoginPage({
   searchParams,
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const target = safeTarget((await searchParams).callbackUrl);
+  // A login page must not become an open redirect: only a path on this dashboard is followed.
+  const target = sameOriginPath((await searchParams).callbackUrl);
   if (await isSignedIn()) redirect(target);
   return (
     <main className="grid min-h-dvh place-items-center px-4">

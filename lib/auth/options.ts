@@ -1,8 +1,8 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { clientAddressOf } from "../http/remote-address";
-import { recordFailure, recordSuccess } from "./login-limiter";
-import { isDashboardPassword } from "./secrets";
+import { checkDashboardPassword } from "./password-check";
+import { sameOriginPath } from "./redirect-target";
 import { sessionSecret } from "./session-secret";
 
 /** next-auth: one shared password, a JWT session in an httpOnly, SameSite=Lax cookie. */
@@ -11,18 +11,18 @@ export function authOptions(): NextAuthOptions {
     secret: sessionSecret(),
     session: { strategy: "jwt", maxAge: 30 * 24 * 60 * 60 },
     pages: { signIn: "/login", error: "/login" },
+    // next-auth follows `callbackUrl` after sign-in and sign-out: the same rule as the login page.
+    callbacks: { redirect: ({ url, baseUrl }) => baseUrl + sameOriginPath(url, baseUrl) },
     providers: [
       CredentialsProvider({
         name: "Password",
         credentials: { password: { label: "Password", type: "password" } },
         async authorize(credentials, req) {
+          // The limit is enforced where the password is checked, so that no spelling of the
+          // route can skip it; even the right password is refused while the client is limited.
           const client = clientAddressOf((req?.headers ?? {}) as Record<string, string>);
-          if (isDashboardPassword(credentials?.password)) {
-            recordSuccess(client);
-            return { id: "dashboard", name: "Dashboard" };
-          }
-          recordFailure(client);
-          return null;
+          const check = checkDashboardPassword(credentials?.password, client);
+          return check.result === "accepted" ? { id: "dashboard", name: "Dashboard" } : null;
         },
       }),
     ],

@@ -14,6 +14,10 @@ type Context<P> = { params: Promise<P> };
 export function apiRoute<P = Record<string, never>>(handler: (request: Request, params: P) => Promise<Response>) {
   return async (request: Request, context: Context<P>): Promise<Response> => {
     const auth = await authenticateApi(request);
+    if (!auth.ok && auth.status === 429) {
+      const { retryAfter } = auth;
+      return jsonError(429, auth.code, auth.message, { retryAfter }, { "retry-after": String(retryAfter) });
+    }
     if (!auth.ok) return jsonError(auth.status, auth.code, auth.message);
     if (auth.via === "session" && isCrossSiteWrite(request)) {
       return jsonError(403, "cross_origin", "this change must come from the dashboard's own pages (Origin check)");

@@ -1,8 +1,12 @@
 import { getConfig } from "../config";
+import { checkDashboardPassword, limitedMessage, type PasswordCheck } from "../auth/password-check";
 import { isDashboardPassword, isPluginKey, safeEqual } from "../auth/secrets";
+import { clientAddressOf } from "../http/remote-address";
 
 export type MetricsAccess =
-  { ok: true } | { ok: false; status: 401 | 403; code: "unauthorized" | "forbidden"; message: string };
+  | { ok: true }
+  | { ok: false; status: 401 | 403; code: "unauthorized" | "forbidden"; message: string }
+  | { ok: false; status: 429; code: "rate_limited"; message: string; retryAfter: number };
 
 /**
  * Who may scrape /metrics: the dashboard password (`X-API-Key` or `Authorization: Bearer`), or
@@ -13,15 +17,25 @@ export function authorizeMetrics(headers: Headers): MetricsAccess {
   const bearer = /^Bearer\s+(.+)$/i.exec(headers.get("authorization") ?? "")?.[1]?.trim() ?? null;
   const key = headers.get("x-api-key");
   const token = getConfig().metricsToken;
-  if (isDashboardPassword(key) || isDashboardPassword(bearer) || (token !== null && safeEqual(bearer, token)))
-    return { ok: true };
-  if (isPluginKey(key) || isPluginKey(bearer)) {
+  if (token !== null && safeEqual(bearer, token)) return { ok: true };
+  const password = key ?? bearer;
+  // The plugin key is refused without counting as a guess (unless it doubles as the password).
+  if (isPluginKey(password) && !isDashboardPassword(password)) {
     return {
       ok: false,
       status: 403,
       code: "forbidden",
       message: "the plugin API key may only send events; use METRICS_TOKEN or the dashboard password",
     };
+  }
+  // A wrong password here counts against the login form's failure limit.
+  const check: PasswordCheck = password
+    ? checkDashboardPassword(password, clientAddressOf(headers))
+    : { result: "rejected" };
+  if (check.result === "accepted") return { ok: true };
+  if (check.result === "limited") {
+    const { retryAfter } = check;
+    return { ok: false, status: 429, code: "rate_limited", message: limitedMessage(retryAfter), retryAfter };
   }
   return {
     ok: false,

@@ -158,6 +158,9 @@ describe("authentication", () => {
       assert.equal(none.status, 401, `${method} ${route}`);
       assert.equal(none.json.error.code, "unauthorized");
       assert.equal((await api(route, { method, key: "not-the-password" })).status, 401);
+      // Five wrong passwords within a minute lock this client out (the login limit covers X-API-Key
+      // too); the right one after each wrong one clears the count.
+      assert.notEqual((await api(route, { method })).status, 401);
       const plugin = await api(route, { method, key: server.apiKey });
       assert.equal(plugin.status, 403, `${method} ${route}`);
       assert.equal(plugin.json.error.code, "forbidden");

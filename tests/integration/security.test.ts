@@ -1,0 +1,468 @@
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, test } from "node:test";
+import type { Browser } from "playwright-core";
+import { io } from "socket.io-client";
+import { launchBrowser, signIn } from "../support/browser";
+import { eventId, postEvents, type WireEvent } from "../support/client";
+import { startServer, type TestServer } from "../support/server";
+
+/**
+ * Side doors into the dashboard (issue 15, Security): the login limit under every route spelling
+ * next-auth accepts, callbackUrl open redirects, security headers and the CSP, remote images in
+ * Markdown, and formulas in the usage CSV.
+ */
+
+let server: TestServer;
+/** TRUST_PROXY=true: each test picks its own client address (X-Forwarded-For) and can claim https. */
+let proxied: TestServer;
+let browser: Browser;
+
+before(async () => {
+  [server, proxied] = await Promise.all([startServer(), startServer({ env: { TRUST_PROXY: "true" } })]);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await Promise.all([server?.dispose(), proxied?.dispose()]);
+});
+
+const ev = (type: string, properties: Record<string, unknown>): WireEvent => ({
+  id: eventId(),
+  type,
+  hostname: "sec-host",
+  directory: "/srv/sec",
+  time: Date.now(),
+  properties,
+});
+
+/** `name=value` pairs of a response's Set-Cookie headers, ready for a Cookie header. */
+const cookiePairs = (res: Response) => res.headers.getSetCookie().map((c) => c.split(";")[0]);
+const sessionCookieOf = (res: Response) => cookiePairs(res).find((c) => c.startsWith("next-auth.session-token="));
+
+/** A password POST to a next-auth path, as the login form sends it (or as a plain form post when json is off). */
+async function postPassword(
+  base: TestServer,
+  route: string,
+  password: string,
+  opts: { client?: string; callbackUrl?: string; json?: boolean } = {},
+) {
+  const forwarded: Record<string, string> = opts.client ? { "x-forwarded-for": opts.client } : {};
+  const csrf = await fetch(`${base.url}/api/auth/csrf`, { headers: forwarded });
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const body = new URLSearchParams({ csrfToken, password, callbackUrl: opts.callbackUrl ?? "/" });
+  if (opts.json !== false) body.set("json", "true");
+  return fetch(`${base.url}${route}`, {
+    method: "POST",
+    redirect: "manual",
+    headers: {
+      ...forwarded,
+      "content-type": "application/x-www-form-urlencoded",
+      cookie: cookiePairs(csrf).join("; "),
+    },
+    body,
+  });
+}
+
+/** An HTTP listener standing in for another site; it records every request it gets. */
+async function listener(): Promise<{ url: string; hits: string[]; server: Server }> {
+  const hits: string[] = [];
+  const other = createServer((req, res) => {
+    hits.push(req.url ?? "");
+    res.writeHead(200, { "content-type": "image/png" }).end();
+  });
+  await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(other.address() as AddressInfo).port}`, hits, server: other };
+}
+
+describe("the login limit", () => {
+  const CREDENTIALS = "/api/auth/callback/credentials";
+  // Each reaches next-auth's credentials callback: it routes by the decoded first two segments.
+  const SPELLINGS = [
+    CREDENTIALS,
+    `${CREDENTIALS}/x`,
+    "/api/auth/callback/credential%73",
+    `${CREDENTIALS}/..%2Fcredentials`,
+    "/api/auth/callback/%63redentials/extra/segments",
+    `${CREDENTIALS}?x=1`,
+  ];
+
+  test("every spelling of the credentials route signs in when the client is not limited", async () => {
+    // Shows the spellings below are real doors, not 404s.
+    for (const [i, route] of SPELLINGS.entries()) {
+      const res = await postPassword(proxied, route, proxied.password, { client: `198.51.100.${i + 1}` });
+      assert.equal(res.status, 200, route);
+      assert.ok(sessionCookieOf(res), `${route} signs in`);
+    }
+  });
+
+  test("after five failures no spelling signs in, even with the right password", async () => {
+    const client = "203.0.113.50";
+    for (let i = 0; i < 5; i++) {
+      const res = await postPassword(proxied, CREDENTIALS, `wrong-${i}`, { client });
+      assert.equal(res.status, 401);
+    }
+    for (const route of SPELLINGS) {
+      const res = await postPassword(proxied, route, proxied.password, { client });
+      assert.equal(res.status, 429, route);
+      assert.equal(sessionCookieOf(res), undefined, `${route} must not sign in while limited`);
+    }
+    // Another client is unaffected.
+    const other = await postPassword(proxied, CREDENTIALS, proxied.password, { client: "203.0.113.51" });
+    assert.ok(sessionCookieOf(other));
+  });
+});
+
+/** A socket.io handshake with the password from `client`: "connected" or the refusal's message. */
+function socketAttempt(password: string, client: string): Promise<string> {
+  const socket = io(proxied.url, {
+    path: "/socket.io",
+    auth: { password },
+    transports: ["websocket"],
+    extraHeaders: { "x-forwarded-for": client },
+    reconnection: false,
+    forceNew: true,
+  });
+  return new Promise<string>((resolve) => {
+    socket.once("connect", () => resolve("connected"));
+    socket.once("connect_error", (error) => resolve(error.message));
+  }).finally(() => socket.close());
+}
+
+describe("the password limit at its other doors", () => {
+  const api = (client: string, key: string) =>
+    fetch(`${proxied.url}/api/sessions`, { headers: { "x-forwarded-for": client, "x-api-key": key } });
+  const metrics = (client: string, bearer: string) =>
+    fetch(`${proxied.url}/metrics`, { headers: { "x-forwarded-for": client, authorization: `Bearer ${bearer}` } });
+
+  test("X-API-Key on /api, /metrics and the socket.io handshake count failures and refuse a limited client", async () => {
+    const client = "203.0.113.60";
+    assert.equal((await api(client, proxied.password)).status, 200);
+    assert.equal(await socketAttempt(proxied.password, client), "connected");
+    // Failures at any door add up: 2 + 2 + 1.
+    assert.equal((await api(client, "guess-1")).status, 401);
+    assert.equal((await api(client, "guess-2")).status, 401);
+    assert.equal((await metrics(client, "guess-3")).status, 401);
+    assert.equal((await metrics(client, "guess-4")).status, 401);
+    assert.equal(await socketAttempt("guess-5", client), "unauthorized");
+
+    const limitedApi = await api(client, proxied.password);
+    assert.equal(limitedApi.status, 429);
+    assert.match(limitedApi.headers.get("retry-after") ?? "", /^\d+$/);
+    assert.equal(((await limitedApi.json()) as { error: { code: string } }).error.code, "rate_limited");
+    assert.equal((await metrics(client, proxied.password)).status, 429);
+    assert.match(await socketAttempt(proxied.password, client), /Too many failed sign-ins/);
+    const form = await postPassword(proxied, "/api/auth/callback/credentials", proxied.password, { client });
+    assert.equal(form.status, 429);
+
+    // The plugin key is a secret, not a guess: refused, but never counted.
+    const fresh = "203.0.113.61";
+    for (let i = 0; i < 6; i++) assert.equal((await api(fresh, proxied.apiKey)).status, 403);
+    assert.equal((await api(fresh, proxied.password)).status, 200);
+  });
+});
+
+describe("callbackUrl", () => {
+  const EVIL = "evil.example";
+  // As they appear in the query string; each decodes to something a browser resolves off-site.
+  const HOSTILE = [
+    `%2F%5C${EVIL}`, // "/\evil.example"
+    `/%5C${EVIL}`,
+    `/\\${EVIL}`,
+    `//${EVIL}`,
+    `%2F%2F${EVIL}`,
+    `/%09/${EVIL}`, // a tab, which URL parsers drop: "//evil.example"
+    `%2F%5C%5C${EVIL}`,
+    `http://${EVIL}/`,
+    `https%3A%2F%2F${EVIL}%2F`,
+    `http:%2F%2F${EVIL}`,
+    `javascript:alert(1)`,
+  ];
+
+  let sessionCookie: string;
+  before(async () => {
+    const res = await postPassword(server, "/api/auth/callback/credentials", server.password);
+    sessionCookie = sessionCookieOf(res)!;
+    assert.ok(sessionCookie);
+  });
+
+  const sameOrigin = (location: string | null) => new URL(location ?? "", server.url).origin === server.url;
+
+  test("signed in, /login sends every hostile target home", async () => {
+    for (const raw of HOSTILE) {
+      const res = await fetch(`${server.url}/login?callbackUrl=${raw}`, {
+        redirect: "manual",
+        headers: { cookie: sessionCookie },
+      });
+      assert.equal(res.status, 307, raw);
+      const location = res.headers.get("location");
+      assert.ok(sameOrigin(location), `${raw} -> ${location}`);
+      assert.equal(new URL(location!, server.url).pathname, "/", `${raw} -> ${location}`);
+    }
+  });
+
+  test("signed in, a path on the dashboard is kept as it was", async () => {
+    const res = await fetch(`${server.url}/login?callbackUrl=${encodeURIComponent("/sessions/ses_1?tab=x#end")}`, {
+      redirect: "manual",
+      headers: { cookie: sessionCookie },
+    });
+    assert.equal(res.status, 307);
+    assert.equal(new URL(res.headers.get("location")!, server.url).href, `${server.url}/sessions/ses_1?tab=x#end`);
+  });
+
+  test("the credentials POST redirects only to this dashboard", async () => {
+    for (const raw of HOSTILE) {
+      const callbackUrl = decodeURIComponent(raw);
+      for (const json of [true, false]) {
+        const res = await postPassword(server, "/api/auth/callback/credentials", server.password, {
+          callbackUrl,
+          json,
+        });
+        const target = json ? ((await res.json()) as { url: string }).url : res.headers.get("location");
+        assert.ok(sameOrigin(target), `${callbackUrl} (json ${json}) -> ${target}`);
+        assert.ok(!new URL(target!, server.url).pathname.startsWith("//"), `${callbackUrl} -> ${target}`);
+      }
+    }
+  });
+
+  test("signed out, the login form lands on this dashboard, not on the callbackUrl's host", async () => {
+    const other = await listener();
+    const host = new URL(other.url).host;
+    const context = await browser.newContext();
+    try {
+      for (const raw of [`%2F%5C${host}%2F`, `//${host}/`, `%2F%2F${host}`, `${encodeURIComponent(other.url)}`]) {
+        const page = await context.newPage();
+        await page.goto(`${server.url}/login?callbackUrl=${raw}`);
+        await page.getByLabel("Password").fill(server.password);
+        await page.getByRole("button", { name: "Sign in" }).click();
+        await page.waitForURL((url) => !url.pathname.startsWith("/login"));
+        await page.waitForLoadState("load");
+        assert.equal(new URL(page.url()).origin, server.url, raw);
+        assert.deepEqual(other.hits, [], `${raw} made the browser visit the other host`);
+        await context.clearCookies();
+        await page.close();
+      }
+    } finally {
+      await context.close();
+      other.server.close();
+    }
+  });
+});
+
+describe("security headers", () => {
+  const expectHeaders = (res: Response, what: string) => {
+    const csp = res.headers.get("content-security-policy") ?? "";
+    assert.match(csp, /(^|; )img-src 'self' data:(;|$)/, `${what}: ${csp}`);
+    assert.match(csp, /(^|; )frame-ancestors 'none'(;|$)/, `${what}: ${csp}`);
+    assert.match(csp, /(^|; )script-src 'self' 'nonce-[A-Za-z0-9+/=]{16,}'(;|$)/, `${what}: ${csp}`);
+    assert.doesNotMatch(csp, /unsafe-eval|script-src[^;]*unsafe-inline/, `${what}: ${csp}`);
+    assert.equal(res.headers.get("x-frame-options"), "DENY", what);
+    assert.equal(res.headers.get("x-content-type-options"), "nosniff", what);
+    assert.equal(res.headers.get("referrer-policy"), "same-origin", what);
+  };
+
+  test("every kind of response carries them, without HSTS on plain http", async () => {
+    const key = { "x-api-key": server.password };
+    const responses: [string, Response][] = [
+      ["login page", await fetch(`${server.url}/login`)],
+      ["redirect to login", await fetch(`${server.url}/analytics`, { redirect: "manual" })],
+      ["unknown page", await fetch(`${server.url}/no-such-page`)],
+      ["static file", await fetch(`${server.url}/icon.svg`)],
+      ["API", await fetch(`${server.url}/api/sessions`, { headers: key })],
+      ["API error", await fetch(`${server.url}/api/sessions`)],
+      ["CSV", await fetch(`${server.url}/api/export/usage.csv`, { headers: key })],
+      ["health", await fetch(`${server.url}/health`)],
+      [
+        "POST /events",
+        await fetch(`${server.url}/events`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-api-key": server.apiKey },
+          body: JSON.stringify({ events: [] }),
+        }),
+      ],
+      // Not behind a trusted proxy, a client's own claim of https is not believed.
+      ["claimed https", await fetch(`${server.url}/login`, { headers: { "x-forwarded-proto": "https" } })],
+    ];
+    for (const [what, res] of responses) {
+      expectHeaders(res, what);
+      assert.equal(res.headers.get("strict-transport-security"), null, what);
+    }
+  });
+
+  test("HSTS when a trusted proxy says the browser came over https", async () => {
+    const res = await fetch(`${proxied.url}/login`, { headers: { "x-forwarded-proto": "https" } });
+    expectHeaders(res, "https login page");
+    assert.match(res.headers.get("strict-transport-security") ?? "", /^max-age=\d{7,}/);
+    const plain = await fetch(`${proxied.url}/login`, { headers: { "x-forwarded-proto": "http" } });
+    assert.equal(plain.headers.get("strict-transport-security"), null);
+  });
+
+  test("each page gets a fresh nonce, and every script in it carries that nonce", async () => {
+    const nonces = [];
+    for (let i = 0; i < 2; i++) {
+      // A client-sent policy must not choose the nonce.
+      const res = await fetch(`${server.url}/login`, {
+        headers: { "content-security-policy": "script-src 'nonce-attacker'", "x-nonce": "attacker" },
+      });
+      const nonce = /'nonce-([^']+)'/.exec(res.headers.get("content-security-policy")!)![1];
+      const html = await res.text();
+      const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+      assert.ok(scripts.length > 0);
+      for (const tag of scripts) assert.ok(tag.includes(`nonce="${nonce}"`), tag);
+      assert.ok(!html.includes("attacker"));
+      nonces.push(nonce);
+    }
+    assert.notEqual(nonces[0], nonces[1]);
+  });
+});
+
+describe("remote images in Markdown", () => {
+  test("are shown as links, never fetched, and the CSP breaks nothing on the page", async () => {
+    const other = await listener();
+    const sessionID = "ses_sec_images";
+    const remote = `${other.url}/p.png?leak=secret-token`;
+    await postEvents(server, {
+      events: [
+        ev("session.created", {
+          info: { id: sessionID, title: "Images", directory: "/srv/sec", time: { created: Date.now() } },
+        }),
+        ev("message.part.updated", {
+          part: {
+            id: "prt_sec_img",
+            sessionID,
+            messageID: "msg_sec_a1",
+            type: "text",
+            text: `Here: ![a chart](${remote}) and ![](${other.url}/bare.png)`,
+            time: { start: Date.now(), end: Date.now() },
+          },
+        }),
+      ],
+    });
+
+    const context = await browser.newContext();
+    const page = await signIn(context, server.url, server.password);
+    const problems: string[] = [];
+    page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    try {
+      const res = await page.goto(`${server.url}/sessions/${sessionID}`);
+      assert.match(res!.headers()["content-security-policy"] ?? "", /img-src 'self' data:/);
+      await page.getByTestId("connection").filter({ hasText: "Live" }).waitFor();
+      const entry = page.locator('[data-key="prt_sec_img"]');
+      await entry.waitFor();
+      assert.equal(await entry.locator("img").count(), 0, "no <img> for a remote image");
+      const link = entry.locator(`a[href="${remote}"]`);
+      assert.equal(await link.textContent(), "Image: a chart");
+      assert.equal(await entry.locator(`a[href="${other.url}/bare.png"]`).textContent(), "Image");
+
+      // The page hydrated under the CSP: a live update still arrives.
+      await postEvents(server, {
+        events: [
+          ev("message.part.updated", {
+            part: {
+              id: "prt_sec_live",
+              sessionID,
+              messageID: "msg_sec_a1",
+              type: "text",
+              text: "A **live** line",
+              time: { start: Date.now(), end: Date.now() },
+            },
+          }),
+        ],
+      });
+      await page.locator('[data-key="prt_sec_live"] strong').waitFor();
+
+      // And the CSP itself refuses another host's image, whatever puts it on the page.
+      const violation = await page.evaluate(
+        (src) =>
+          new Promise<string>((resolve) => {
+            document.addEventListener("securitypolicyviolation", (e) => resolve(e.violatedDirective), { once: true });
+            const img = document.createElement("img");
+            img.src = src;
+            document.body.append(img);
+          }),
+        `${other.url}/injected.png`,
+      );
+      assert.equal(violation, "img-src");
+      await page.waitForLoadState("networkidle");
+      assert.deepEqual(other.hits, [], "the other host was never asked");
+      const unexpected = problems.filter((p) => !p.includes("injected.png"));
+      assert.deepEqual(unexpected, [], "no errors on the page");
+    } finally {
+      await context.close();
+      other.server.close();
+    }
+  });
+});
+
+/** RFC 4180 records: quoted fields may hold commas, quotes and line breaks. */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted && c === '"' && text[i + 1] === '"') {
+      field += '"';
+      i++;
+    } else if (c === '"') {
+      quoted = !quoted;
+    } else if (!quoted && c === ",") {
+      record.push(field);
+      field = "";
+    } else if (!quoted && c === "\r" && text[i + 1] === "\n") {
+      records.push([...record, field]);
+      record = [];
+      field = "";
+      i++;
+    } else {
+      field += c;
+    }
+  }
+  return records;
+}
+
+describe("usage CSV", () => {
+  test("cells a spreadsheet would run as formulas are escaped; numbers are not", async () => {
+    const sessionID = "ses_sec_csv";
+    const models = ['=HYPERLINK("http://x.example","click")', "@SUM(1+1)", "+1+1", "-1+1", "\t=1", "\r=1", "plain"];
+    await postEvents(server, {
+      events: [
+        ev("session.created", {
+          info: { id: sessionID, title: "CSV", directory: "/srv/sec", time: { created: Date.now() } },
+        }),
+        ...models.map((modelID, i) =>
+          ev("message.updated", {
+            info: {
+              id: `msg_sec_csv_${i}`,
+              sessionID,
+              role: "assistant",
+              providerID: "=cmd|' /C calc'!A0",
+              modelID,
+              cost: 0.5,
+              tokens: { input: 10, output: 1, reasoning: 0, cache: { read: 0, write: 0 } },
+              time: { created: Date.now() - 1000, completed: Date.now() },
+            },
+          }),
+        ),
+      ],
+    });
+    const res = await fetch(`${server.url}/api/export/usage.csv`, { headers: { "x-api-key": server.password } });
+    assert.equal(res.status, 200);
+    const text = await res.text();
+    const rows = parseCsv(text).filter((row) => row[1]?.includes("cmd|"));
+    assert.equal(rows.length, models.length);
+    for (const row of rows) {
+      assert.equal(row[1], "'=cmd|' /C calc'!A0", "the provider is escaped");
+      assert.deepEqual(row.slice(3), ["1", "10", "1", "0", "0", "0", "11", "0.5"], "counts and cost stay numbers");
+    }
+    const shown = new Set(rows.map((row) => row[2]));
+    for (const model of models) {
+      const expected = model === "plain" ? model : `'${model}`;
+      assert.ok(shown.has(expected), `${JSON.stringify(expected)} in ${JSON.stringify([...shown])}`);
+    }
+  });
+});
