@@ -21,8 +21,8 @@ const LOG_PREFIX = "[opencode-dashboard]";
 // Limits from the wire protocol and the brief.
 const BATCH_EVENTS = 50; // flush as soon as this many are queued...
 const BATCH_DELAY_MS = 250; // ...or this long after the first one
-const REQUEST_MAX_EVENTS = 500;
-const REQUEST_MAX_BYTES = 1_000_000;
+const REQUEST_MAX_EVENTS = 500; // = the server's MAX_BATCH_EVENTS (tests/unit/limits.test.ts)
+const REQUEST_MAX_BYTES = 1024 * 1024; // = the server's MAX_BODY_BYTES (tests/unit/limits.test.ts)
 const QUEUE_CAP = 5_000; // in-memory events; beyond this the queue spills to the spool
 const DELTA_INTERVAL_MS = 1_000; // at most one "typing" marker per part per second
 const DEFAULT_SPOOL_MAX_BYTES = 50 * 1024 * 1024;

@@ -13,7 +13,7 @@ const id = z.string().min(1).max(200);
 const count = z.number().finite().nonnegative();
 const time = z.number().finite().nonnegative();
 
-const envelopeSchema = z.object({
+export const envelopeSchema = z.object({
   id,
   type: z.string().min(1).max(200),
   hostname: z.string().min(1).max(255),

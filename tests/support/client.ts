@@ -4,17 +4,13 @@ import { io, type Socket } from "socket.io-client";
 import type { ReceiveResult } from "../../lib/ingest/receive";
 import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/realtime/messages";
 import type { TestServer } from "./server";
+import type { z } from "zod";
+import type { envelopeSchema } from "../../lib/ingest/protocol";
 
 /** A small typed client for the server's HTTP and socket.io surfaces, as the plugin and UI use them. */
 
-export type WireEvent = {
-  id: string;
-  type: string;
-  hostname: string;
-  directory: string;
-  time: number;
-  properties: Record<string, unknown>;
-};
+/** One event as the plugin sends it: the ingest protocol's envelope, as its schema accepts it. */
+export type WireEvent = z.input<typeof envelopeSchema> & { properties: Record<string, unknown> };
 
 /** The error every route answers with (lib/http/errors.ts). */
 export type ApiError = { error: { code: string; message: string } };
