@@ -5,7 +5,8 @@
  *
  * Steps: { events: BusEvent[] } | { wait: ms } | { dispose: true } | { exit: code } | { mark: label }
  * Output (stdout, one JSON object a line): { mark } when reached, { hooks } with hook names at start,
- * { hookTimesMs } after each events step when input.timeHook is set.
+ * { hookTimesMs } after each events step when input.timeHook is set, { call, args } for each call
+ * the plugin makes on OpenCode's client when input.recordClient is set (every call answers 200).
  */
 import { OpencodeDashboard } from "../../../plugin/opencode-dashboard.ts";
 
@@ -21,10 +22,24 @@ const spec = JSON.parse(await Bun.file(process.argv[2]).text()) as {
   options?: Record<string, unknown>;
   steps: Step[];
   timeHook?: boolean;
+  recordClient?: boolean;
 };
 const out = (obj: unknown) => process.stdout.write(JSON.stringify(obj) + "\n");
 
-const hooks = (await OpencodeDashboard({ directory: spec.directory }, spec.options)) as {
+/** Stands in for OpenCode's client where the test is about what the plugin asks of it. */
+const answered = (call: string) => async (args: unknown) => {
+  out({ call, args });
+  return { data: true, response: { status: 200 } };
+};
+const client = spec.recordClient
+  ? {
+      postSessionIdPermissionsPermissionId: answered("permission"),
+      session: { promptAsync: answered("prompt"), abort: answered("abort") },
+      _client: { request: answered("request") },
+    }
+  : undefined;
+
+const hooks = (await OpencodeDashboard({ directory: spec.directory, client } as never, spec.options)) as {
   event?: (i: { event: unknown }) => Promise<void>;
   dispose?: () => Promise<void>;
 };

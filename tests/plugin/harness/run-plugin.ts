@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-const ROOT = path.resolve(import.meta.dirname, "../../..");
+export const ROOT = path.resolve(import.meta.dirname, "../../..");
 const BUN = path.join(ROOT, "node_modules/.bin/bun");
 const DRIVER = path.join(ROOT, "tests/plugin/harness/drive-plugin.ts");
 
@@ -66,7 +66,7 @@ export type DriveResult = { code: number | null; stdout: string; stderr: string;
 
 export function drivePlugin(
   sb: Sandbox,
-  spec: { steps: unknown[]; options?: Record<string, unknown>; timeHook?: boolean },
+  spec: { steps: unknown[]; options?: Record<string, unknown>; timeHook?: boolean; recordClient?: boolean },
   env: Record<string, string> = {},
 ): Promise<DriveResult> {
   return new Promise((resolve, reject) => {
