@@ -40,3 +40,9 @@ export async function listInstances(now = Date.now()): Promise<InstanceSummary[]
     };
   });
 }
+
+/** Every host that ever sent events, by name: the choices of the pages' host filters. */
+export async function listHostnames(): Promise<string[]> {
+  const rows = await getDb().kysely.selectFrom("instances").select("hostname").orderBy("hostname").execute();
+  return rows.map((r) => r.hostname);
+}

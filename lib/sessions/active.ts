@@ -1,4 +1,3 @@
-import { getDb } from "../runtime";
 import type { AttentionReason, SessionStatus } from "../db/schema";
 
 /** A session's state as the board's counters need it. */
@@ -8,22 +7,3 @@ export type SessionState = {
   status: SessionStatus;
   attention: AttentionReason | null;
 };
-
-/**
- * Every session that is working, retrying, failed or waiting: the counters on top of the board
- * count these across all sessions, whatever the list below is filtered to.
- */
-export async function listActiveSessionStates(): Promise<SessionState[]> {
-  const rows = await getDb()
-    .kysely.selectFrom("sessions")
-    .select(["id", "parent_id", "status", "attention_reason"])
-    .where((eb) => eb.or([eb("status", "in", ["busy", "retry", "error"]), eb("attention_reason", "is not", null)]))
-    .execute();
-  return rows.map((r) => ({ id: r.id, parentId: r.parent_id, status: r.status, attention: r.attention_reason }));
-}
-
-/** Whether any session was ever received: the board shows the setup steps until then. */
-export async function hasAnySession(): Promise<boolean> {
-  const row = await getDb().kysely.selectFrom("sessions").select("id").limit(1).executeTakeFirst();
-  return row !== undefined;
-}

@@ -1,6 +1,6 @@
 import type { SessionState } from "@/lib/sessions/active";
 import type { SessionListItem } from "@/lib/sessions/list-item";
-import type { BoardView } from "./view";
+import type { BoardView } from "@/lib/sessions/views";
 
 /** Pure board logic: which rows show, in which groups, nested how, and the counters. */
 
