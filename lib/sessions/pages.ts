@@ -2,7 +2,7 @@ import { getConfig } from "../config";
 import { pageLoader } from "../http/page-loader";
 import { listHostnames } from "../instances/queries";
 import { getDb } from "../runtime";
-import type { SessionState } from "./active";
+import { activeSql, type SessionState } from "./active";
 import { getSessionDetail } from "./detail";
 import { listSessions, type SessionPage } from "./list";
 import { sessionListParams, timelineParams } from "./params";
@@ -11,14 +11,14 @@ import { type BoardView, boardListQuery, sessionTimelineQuery } from "./views";
 /** The loaders of the board and a session's page, and the queries only they make. */
 
 /**
- * Every session that is working, retrying, failed or waiting: the counters on top of the board
- * count these across all sessions, whatever the list below is filtered to.
+ * Every active session (./active.ts): the counters on top of the board count these across all
+ * sessions, whatever the list below is filtered to.
  */
 async function listActiveSessionStates(): Promise<SessionState[]> {
   const rows = await getDb()
     .kysely.selectFrom("sessions")
     .select(["id", "parent_id", "status", "attention_reason"])
-    .where((eb) => eb.or([eb("status", "in", ["busy", "retry", "error"]), eb("attention_reason", "is not", null)]))
+    .where(activeSql)
     .execute();
   return rows.map((r) => ({ id: r.id, parentId: r.parent_id, status: r.status, attention: r.attention_reason }));
 }

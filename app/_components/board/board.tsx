@@ -2,7 +2,7 @@
 
 import { usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState, useTransition } from "react";
-import type { SessionState } from "@/lib/sessions/active";
+import { isActive, type SessionState } from "@/lib/sessions/active";
 import type { SessionPage } from "@/lib/sessions/list";
 import type { SessionListItem } from "@/lib/sessions/list-item";
 import { formatCost } from "../format";
@@ -73,7 +73,7 @@ export function Board({ initial, states: initialStates, hosts, view, renderedAt 
     setStates((prev) => {
       const next = new Map(prev);
       const state = stateOf(row);
-      if (state.attention || state.status !== "idle") next.set(row.id, state);
+      if (isActive(state)) next.set(row.id, state);
       else next.delete(row.id);
       return next;
     });
