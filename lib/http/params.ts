@@ -32,5 +32,14 @@ export const limit = (max: number, fallback: number) =>
     .max(max, `must be at most ${max}`)
     .default(fallback);
 
+/** The longest hostname a query accepts (the plugin sends the machine's name). */
+export const HOSTNAME_MAX_LENGTH = 255;
+
+/**
+ * One search parameter as Next hands it to a page: absent, once, or repeated (the first counts);
+ * "" when absent. Pages read their URL leniently (a hand-edited URL shows the page, not an error).
+ */
+export const searchParam = z.preprocess((value) => (Array.isArray(value) ? value[0] : value), z.string().catch(""));
+
 export const text = (max: number) =>
   z.string().trim().min(1, "must not be empty").max(max, `must be at most ${max} characters`);

@@ -1,13 +1,14 @@
 import { sql } from "kysely";
 import { getDb } from "../runtime";
+import { waitingSql, workingSql } from "../sessions/active";
 import { type InstanceItem, toInstanceItem } from "./item";
 
 /** A host as the instances page shows it: the heartbeat view plus what its sessions add up to. */
 export type InstanceSummary = InstanceItem & {
   sessions: number;
-  /** Sessions whose last status was busy. */
+  /** Working sessions (lib/sessions/active.ts): busy or retrying, as the board's "Working" counts them. */
   busy: number;
-  /** Sessions with an attention flag set. */
+  /** Sessions waiting for the user (attention flag set), as the board's "Waiting for you" counts them. */
   attention: number;
   cost: number;
 };
@@ -18,11 +19,11 @@ export async function listInstances(now = Date.now()): Promise<InstanceSummary[]
     kysely.selectFrom("instances").selectAll().orderBy("hostname").execute(),
     kysely
       .selectFrom("sessions")
-      .select([
+      .select((eb) => [
         "hostname",
         sql<number>`count(*)`.as("sessions"),
-        sql<number>`coalesce(sum(status = 'busy'), 0)`.as("busy"),
-        sql<number>`coalesce(sum(attention_reason IS NOT NULL), 0)`.as("attention"),
+        sql<number>`coalesce(sum(${workingSql(eb)}), 0)`.as("busy"),
+        sql<number>`coalesce(sum(${waitingSql(eb)}), 0)`.as("attention"),
         sql<number>`coalesce(sum(cost), 0)`.as("cost"),
       ])
       .groupBy("hostname")
@@ -39,4 +40,10 @@ export async function listInstances(now = Date.now()): Promise<InstanceSummary[]
       cost: t?.cost ?? 0,
     };
   });
+}
+
+/** Every host that ever sent events, by name: the choices of the pages' host filters. */
+export async function listHostnames(): Promise<string[]> {
+  const rows = await getDb().kysely.selectFrom("instances").select("hostname").orderBy("hostname").execute();
+  return rows.map((r) => r.hostname);
 }

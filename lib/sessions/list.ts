@@ -1,5 +1,6 @@
 import { type SqlBool, sql } from "kysely";
 import { encodeCursor } from "@/lib/http/cursor";
+import { waitingSql } from "./active";
 import type { SessionListParams } from "./params";
 import { matchesSearch, toMatchQuery } from "./search";
 import { type SessionListItem, sessionListQuery, toSessionListItem } from "./list-item";
@@ -26,7 +27,7 @@ export async function listSessions(p: SessionListParams): Promise<SessionPage> {
     q = q.where((eb) =>
       eb.or([
         ...(statuses.length ? [eb("sessions.status", "in", statuses)] : []),
-        ...(attention ? [eb("sessions.attention_reason", "is not", null)] : []),
+        ...(attention ? [waitingSql(eb)] : []),
       ]),
     );
   }

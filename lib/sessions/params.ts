@@ -1,10 +1,13 @@
 import { z } from "zod";
-import { cursor, instant, limit, text } from "../http/params";
+import { cursor, HOSTNAME_MAX_LENGTH, instant, limit, text } from "../http/params";
 
 /** Query parameters of the session routes and the board. */
 
 export const SESSION_FILTER_STATUSES = ["busy", "idle", "retry", "error", "attention"] as const;
 export type SessionFilterStatus = (typeof SESSION_FILTER_STATUSES)[number];
+
+/** The longest search text a session list accepts. */
+export const SEARCH_MAX_LENGTH = 200;
 
 const statusList = z.string().transform((value, ctx) => {
   const list = value
@@ -23,10 +26,10 @@ const statusList = z.string().transform((value, ctx) => {
 });
 
 export const sessionListParams = z.object({
-  hostname: text(255).optional(),
+  hostname: text(HOSTNAME_MAX_LENGTH).optional(),
   directory: text(4096).optional(),
   status: statusList.optional(),
-  search: text(200).optional(),
+  search: text(SEARCH_MAX_LENGTH).optional(),
   /** Root sessions by default; `any` for every session; a session id for its children. */
   parent: text(200).default("root"),
   from: instant.optional(),

@@ -1,26 +1,16 @@
 "use client";
 
 import { usePathname, useRouter } from "next/navigation";
-import type { DayTotals, KeyedTotals, ModelTotals, UsageRow, UsageTotals } from "@/lib/analytics/queries";
+import type { AnalyticsPage } from "@/lib/analytics/pages";
+import type { UsageTotals } from "@/lib/analytics/queries";
 import { formatCost, formatNumber, formatTokens, shortDirectory } from "../format";
 import { CalendarHeatmap } from "./calendar-heatmap";
 import { ModelCostChart, UsageOverTime } from "./charts";
 
-type Summary = { totals: UsageTotals; previous: { totals: UsageTotals } | null };
-type Props = {
-  range: string;
-  host: string;
-  hosts: string[];
-  timeZone: string;
-  summary: Summary;
-  models: ModelTotals[];
-  hostTotals: (Omit<KeyedTotals, "key"> & { hostname: string })[];
-  projectTotals: (Omit<KeyedTotals, "key"> & { directory: string })[];
-  calendar: DayTotals[];
-  usage: UsageRow[];
-};
+/** Exactly what the page's loader returns. */
+type Props = AnalyticsPage;
 
-const RANGES = [
+const RANGES: { value: Props["range"]; label: string }[] = [
   { value: "today", label: "Today" },
   { value: "7d", label: "7 days" },
   { value: "30d", label: "30 days" },

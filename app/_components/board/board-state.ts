@@ -1,12 +1,12 @@
-import type { SessionState } from "@/lib/sessions/active";
+import { isFailed, isWaiting, isWorking, type SessionState } from "@/lib/sessions/active";
 import type { SessionListItem } from "@/lib/sessions/list-item";
-import type { BoardView } from "./view";
+import type { BoardView } from "@/lib/sessions/views";
 
 /** Pure board logic: which rows show, in which groups, nested how, and the counters. */
 
 export function matchesView(row: SessionListItem, view: BoardView) {
   if (view.host && row.hostname !== view.host) return false;
-  if (view.status === "attention") return row.attention !== null;
+  if (view.status === "attention") return isWaiting(row);
   if (view.status && row.status !== view.status) return false;
   return true;
 }
@@ -48,8 +48,8 @@ function summarise(key: string, label: string, nodes: RowNode[]): Group {
   let waiting = 0;
   let working = 0;
   const walk = (n: RowNode) => {
-    if (n.row.attention) waiting++;
-    if (n.row.status === "busy" || n.row.status === "retry") working++;
+    if (isWaiting(n.row)) waiting++;
+    if (isWorking(n.row)) working++;
     n.children.forEach(walk);
   };
   nodes.forEach(walk);
@@ -63,9 +63,9 @@ export function countStates(states: Map<string, SessionState>): Counters {
   let waiting = 0;
   let errors = 0;
   for (const s of states.values()) {
-    if (s.status === "busy" || s.status === "retry") working++;
-    if (s.attention) waiting++;
-    if (s.status === "error") errors++;
+    if (isWorking(s)) working++;
+    if (isWaiting(s)) waiting++;
+    if (isFailed(s)) errors++;
   }
   return { working, waiting, errors };
 }

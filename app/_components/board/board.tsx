@@ -2,7 +2,7 @@
 
 import { usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState, useTransition } from "react";
-import type { SessionState } from "@/lib/sessions/active";
+import { isActive, type SessionState } from "@/lib/sessions/active";
 import type { SessionPage } from "@/lib/sessions/list";
 import type { SessionListItem } from "@/lib/sessions/list-item";
 import { formatCost } from "../format";
@@ -13,16 +13,7 @@ import { countStates, groupRows, matchesView, stateOf } from "./board-state";
 import { Filters } from "./filters";
 import { NotifyToggle } from "./notify-toggle";
 import { SessionRow } from "./session-row";
-import { type BoardView, boardQuery } from "./view";
-
-function apiQuery(view: BoardView, cursor?: string) {
-  const q = new URLSearchParams({ parent: "any", limit: "200" });
-  if (view.host) q.set("hostname", view.host);
-  if (view.status) q.set("status", view.status);
-  if (view.search) q.set("search", view.search);
-  if (cursor) q.set("cursor", cursor);
-  return q;
-}
+import { type BoardView, boardListQuery, boardUrlQuery } from "@/lib/sessions/views";
 
 function useCostToday(epoch: number) {
   const [cost, setCost] = useState<number | null>(null);
@@ -82,7 +73,7 @@ export function Board({ initial, states: initialStates, hosts, view, renderedAt 
     setStates((prev) => {
       const next = new Map(prev);
       const state = stateOf(row);
-      if (state.attention || state.status !== "idle") next.set(row.id, state);
+      if (isActive(state)) next.set(row.id, state);
       else next.delete(row.id);
       return next;
     });
@@ -120,7 +111,7 @@ export function Board({ initial, states: initialStates, hosts, view, renderedAt 
   useEffect(() => {
     if (!socket || epoch <= 1 || epoch === firstEpoch.current) return;
     void (async () => {
-      const res = await fetch(`/api/sessions?${apiQuery(viewRef.current)}`);
+      const res = await fetch(`/api/sessions?${boardListQuery(viewRef.current)}`);
       if (!res.ok) return;
       const page = (await res.json()) as SessionPage;
       setRows(new Map(page.sessions.map((s) => [s.id, s])));
@@ -131,7 +122,7 @@ export function Board({ initial, states: initialStates, hosts, view, renderedAt 
 
   async function loadMore() {
     if (!cursor) return;
-    const res = await fetch(`/api/sessions?${apiQuery(view, cursor)}`);
+    const res = await fetch(`/api/sessions?${boardListQuery(view, cursor)}`);
     if (!res.ok) return setError("Could not load more sessions.");
     const page = (await res.json()) as SessionPage;
     setRows((prev) => {
@@ -144,7 +135,7 @@ export function Board({ initial, states: initialStates, hosts, view, renderedAt 
 
   const setView = useCallback(
     (change: Partial<BoardView>) => {
-      const q = boardQuery({ ...viewRef.current, ...change }).toString();
+      const q = boardUrlQuery({ ...viewRef.current, ...change }).toString();
       startTransition(() => router.replace(q ? `${pathname}?${q}` : pathname, { scroll: false }));
     },
     [router, pathname],

@@ -1,9 +1,9 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import type { BoardView } from "./view";
+import type { BoardView } from "@/lib/sessions/views";
 
-const statuses = [
+const statuses: { value: BoardView["status"]; label: string }[] = [
   { value: "", label: "Any status" },
   { value: "attention", label: "Waiting for you" },
   { value: "busy", label: "Working" },
@@ -70,7 +70,7 @@ export function Filters({
         Status
         <select
           value={view.status}
-          onChange={(e) => onChange({ status: e.target.value })}
+          onChange={(e) => onChange({ status: statuses.find((s) => s.value === e.target.value)?.value ?? "" })}
           className={`${control} text-ink`}
         >
           {statuses.map((s) => (

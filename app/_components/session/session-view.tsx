@@ -6,6 +6,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import type { SessionDetail } from "@/lib/sessions/detail";
 import type { SessionListItem } from "@/lib/sessions/list-item";
 import type { TimelineEntry } from "@/lib/sessions/timeline";
+import { sessionTimelineQuery } from "@/lib/sessions/views";
 import { attentionText } from "../board/board-state";
 import { deleteSession, dismissSession } from "../board/session-actions";
 import { formatCost, formatDateTime, formatDuration, formatTokens } from "../format";
@@ -56,7 +57,7 @@ export function SessionView({ detail, renderedAt }: { detail: SessionDetail; ren
   // After a reconnect: catch up on what was pushed while offline.
   useEffect(() => {
     if (epoch <= 1) return;
-    void fetch(`/api/sessions/${encodeURIComponent(id)}?order=desc&limit=200`)
+    void fetch(`/api/sessions/${encodeURIComponent(id)}?${sessionTimelineQuery()}`)
       .then((r) => (r.ok ? (r.json() as Promise<SessionDetail>) : null))
       .then((d) => {
         if (!d) return;
@@ -82,9 +83,7 @@ export function SessionView({ detail, renderedAt }: { detail: SessionDetail; ren
 
   async function loadOlder() {
     if (!olderCursor) return;
-    const res = await fetch(
-      `/api/sessions/${encodeURIComponent(id)}?order=desc&limit=200&cursor=${encodeURIComponent(olderCursor)}`,
-    );
+    const res = await fetch(`/api/sessions/${encodeURIComponent(id)}?${sessionTimelineQuery(olderCursor)}`);
     if (!res.ok) return setError("Could not load earlier entries.");
     const page = (await res.json()) as SessionDetail;
     setEntries((prev) => mergeEntries(prev, page.timeline.entries));

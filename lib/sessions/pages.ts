@@ -1,0 +1,51 @@
+import { getConfig } from "../config";
+import { pageLoader } from "../http/page-loader";
+import { listHostnames } from "../instances/queries";
+import { getDb } from "../runtime";
+import { activeSql, type SessionState } from "./active";
+import { getSessionDetail } from "./detail";
+import { listSessions, type SessionPage } from "./list";
+import { sessionListParams, timelineParams } from "./params";
+import { type BoardView, boardListQuery, sessionTimelineQuery } from "./views";
+
+/** The loaders of the board and a session's page, and the queries only they make. */
+
+/**
+ * Every active session (./active.ts): the counters on top of the board count these across all
+ * sessions, whatever the list below is filtered to.
+ */
+async function listActiveSessionStates(): Promise<SessionState[]> {
+  const rows = await getDb()
+    .kysely.selectFrom("sessions")
+    .select(["id", "parent_id", "status", "attention_reason"])
+    .where(activeSql)
+    .execute();
+  return rows.map((r) => ({ id: r.id, parentId: r.parent_id, status: r.status, attention: r.attention_reason }));
+}
+
+async function hasAnySession(): Promise<boolean> {
+  const row = await getDb().kysely.selectFrom("sessions").select("id").limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The setup steps until a first session has arrived, then the list, its counters and the host filter's choices. */
+export type BoardPage =
+  { kind: "setup"; apiKey: string } | { kind: "board"; initial: SessionPage; states: SessionState[]; hosts: string[] };
+
+export const loadBoard = pageLoader("the board", async (view: BoardView): Promise<BoardPage> => {
+  const params = sessionListParams.parse(Object.fromEntries(boardListQuery(view)));
+  const [initial, states, hosts, anySession] = await Promise.all([
+    listSessions(params),
+    listActiveSessionStates(),
+    listHostnames(),
+    hasAnySession(),
+  ]);
+  if (!anySession) return { kind: "setup", apiKey: getConfig().apiKey };
+  return { kind: "board", initial, states, hosts };
+});
+
+/** A session with the newest page of its timeline; null when there is no such session. */
+export const loadSessionPage = pageLoader(
+  (id: string) => `session ${id}`,
+  (id: string) => getSessionDetail(id, timelineParams.parse(Object.fromEntries(sessionTimelineQuery()))),
+);
