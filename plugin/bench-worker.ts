@@ -1,24 +1,32 @@
 /**
  * Runs under Bun (OpenCode's runtime), spawned by bench.ts: loads the shipped plugin with a
  * sandboxed config, replays N realistic bus events through its `event` hook and prints one JSON
- * line with the measurements. argv: mode ("up" | "down"), event count.
+ * line with the measurements. argv: mode ("up" | "down" | "control": up, with the plugin's control
+ * WebSocket open and the stand-in dashboard taking its frames), event count.
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { OpencodeDashboard } from "./opencode-dashboard.ts";
 
-const mode = process.argv[2] === "down" ? "down" : "up";
+const mode = (["down", "control"] as const).find((m) => m === process.argv[2]) ?? "up";
 const count = Number(process.argv[3] ?? 10_000);
 
 // A local stand-in dashboard for "up"; for "down" a port nothing listens on, so everything spools.
 let received = 0;
+let controlFrames = 0;
 const server =
-  mode === "up"
+  mode !== "down"
     ? Bun.serve({
         port: 0,
         hostname: "127.0.0.1",
-        async fetch(req) {
+        websocket: {
+          message() {
+            controlFrames++;
+          },
+        },
+        async fetch(req, srv) {
+          if (new URL(req.url).pathname === "/control" && srv.upgrade(req)) return undefined;
           const body = (await req.json()) as { events: unknown[] };
           received += body.events.length;
           return Response.json({ accepted: body.events.length, duplicates: 0, ignored: 0 }, { status: 202 });
@@ -33,6 +41,7 @@ process.env.XDG_DATA_HOME = path.join(sandbox, "data");
 process.env.OPENCODE_DASHBOARD_URL = url;
 process.env.OPENCODE_DASHBOARD_API_KEY = "bench-key";
 process.env.OPENCODE_DASHBOARD_LOG = "stderr";
+if (mode === "control") process.env.OPENCODE_DASHBOARD_CONTROL = "full";
 
 /** A session's worth of events shaped like the captured OpenCode 1.18 stream, repeated with fresh ids. */
 function makeEvents(n: number): { id: string; type: string; properties: unknown }[] {
@@ -129,6 +138,8 @@ const hooks = (await OpencodeDashboard(
   { backoffBaseMs: 200, backoffMaxMs: 1000 },
 )) as { event: (i: { event: unknown }) => Promise<void>; dispose: () => Promise<void> };
 
+// With the control channel on, let it connect (and say hello) before the timed replay.
+if (mode === "control") await new Promise((r) => setTimeout(r, 300));
 const times = new Float64Array(events.length);
 for (let i = 0; i < events.length; i++) {
   const t0 = performance.now();
@@ -164,6 +175,7 @@ const result = {
   heapGrowthMB: (after.heapUsed - before.heapUsed) / 1024 / 1024,
   spoolBytes,
   receivedByDashboard: received,
+  controlFrames,
 };
 await hooks.dispose();
 server?.stop(true);

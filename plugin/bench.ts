@@ -14,7 +14,7 @@ const WORKER = path.join(here, "bench-worker.ts");
 
 type WorkerResult = Record<string, number | string>;
 
-function runWorker(mode: "up" | "down", events: number): WorkerResult {
+function runWorker(mode: "up" | "down" | "control", events: number): WorkerResult {
   const res = spawnSync(BUN, [WORKER, mode, String(events)], { encoding: "utf8", timeout: 120_000 });
   if (res.status !== 0)
     throw new Error(`bench worker (${mode}) failed with ${res.status ?? res.signal}:\n${res.stderr}`);
@@ -26,6 +26,7 @@ function runWorker(mode: "up" | "down", events: number): WorkerResult {
 export async function benchPlugin(): Promise<Record<string, number | string>> {
   const up = runWorker("up", 10_000);
   const down = runWorker("down", 10_000);
+  const control = runWorker("control", 10_000);
   const round = (n: number | string) => (typeof n === "number" ? Math.round(n * 10_000) / 10_000 : n);
   return {
     "plugin.events": up.events,
@@ -33,6 +34,9 @@ export async function benchPlugin(): Promise<Record<string, number | string>> {
     "plugin.hook.p99_ms (dashboard up)": round(up.hookP99Ms),
     "plugin.hook.median_ms (forwarded events only, dashboard up)": round(up.forwardedMedianMs),
     "plugin.hook.p99_ms (forwarded events only, dashboard up)": round(up.forwardedP99Ms),
+    "plugin.hook.median_ms (control channel open)": round(control.hookMedianMs),
+    "plugin.hook.p99_ms (control channel open)": round(control.hookP99Ms),
+    "plugin.control_frames (hello + own, control channel open)": control.controlFrames,
     "plugin.hook.median_ms (dashboard down)": round(down.hookMedianMs),
     "plugin.hook.p99_ms (dashboard down)": round(down.hookP99Ms),
     "plugin.forwarded_events (dashboard up)": up.receivedByDashboard,
