@@ -1,13 +1,15 @@
 import { getDb } from "../runtime";
-import type { AttentionReason, SessionStatus } from "../db/schema";
+import type { SessionRow } from "../db/schema";
+
+const toSessionState = (row: Pick<SessionRow, "id" | "parent_id" | "status" | "attention_reason">) => ({
+  id: row.id,
+  parentId: row.parent_id,
+  status: row.status,
+  attention: row.attention_reason,
+});
 
 /** A session's state as the board's counters need it. */
-export type SessionState = {
-  id: string;
-  parentId: string | null;
-  status: SessionStatus;
-  attention: AttentionReason | null;
-};
+export type SessionState = ReturnType<typeof toSessionState>;
 
 /**
  * Every session that is working, retrying, failed or waiting: the counters on top of the board
@@ -19,7 +21,7 @@ export async function listActiveSessionStates(): Promise<SessionState[]> {
     .select(["id", "parent_id", "status", "attention_reason"])
     .where((eb) => eb.or([eb("status", "in", ["busy", "retry", "error"]), eb("attention_reason", "is not", null)]))
     .execute();
-  return rows.map((r) => ({ id: r.id, parentId: r.parent_id, status: r.status, attention: r.attention_reason }));
+  return rows.map(toSessionState);
 }
 
 /** Whether any session was ever received: the board shows the setup steps until then. */
