@@ -3,18 +3,14 @@ import path from "node:path";
 import { io, type Socket } from "socket.io-client";
 import type { ReceiveResult } from "../../lib/ingest/receive";
 import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/realtime/messages";
+import type { z } from "zod";
+import type { envelopeSchema } from "../../lib/ingest/protocol";
 import type { TestServer } from "./server";
 
 /** A small typed client for the server's HTTP and socket.io surfaces, as the plugin and UI use them. */
 
-export type WireEvent = {
-  id: string;
-  type: string;
-  hostname: string;
-  directory: string;
-  time: number;
-  properties: Record<string, unknown>;
-};
+/** One event as POST /events takes it, with every field given (the schema's defaults are not relied on). */
+export type WireEvent = z.output<typeof envelopeSchema>;
 
 /** The error every route answers with (lib/http/errors.ts). */
 export type ApiError = { error: { code: string; message: string } };
