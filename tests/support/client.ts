@@ -1,16 +1,18 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { io, type Socket } from "socket.io-client";
+import type { ParsedEvent } from "../../lib/ingest/protocol";
 import type { ReceiveResult } from "../../lib/ingest/receive";
 import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/realtime/messages";
-import type { z } from "zod";
-import type { envelopeSchema } from "../../lib/ingest/protocol";
 import type { TestServer } from "./server";
 
 /** A small typed client for the server's HTTP and socket.io surfaces, as the plugin and UI use them. */
 
-/** One event as POST /events takes it, with every field given (the schema's defaults are not relied on). */
-export type WireEvent = z.output<typeof envelopeSchema>;
+/**
+ * One event as POST /events takes it: the envelope as the server's zod schema reads it, with every
+ * field given (the schema's defaults are not relied on).
+ */
+export type WireEvent = Extract<ParsedEvent, { known: false }>["event"];
 
 /** The error every route answers with (lib/http/errors.ts). */
 export type ApiError = { error: { code: string; message: string } };
