@@ -1,6 +1,8 @@
 import { type RawBuilder, sql } from "kysely";
 import type { Window } from "./window";
 import { getDb } from "../runtime";
+import { NO_USAGE, type UsageColumns } from "../db/schema";
+import { type Tokens, toTokens } from "../sessions/tokens";
 import {
   DAY_MS,
   dayNumberToDate,
@@ -20,30 +22,15 @@ import {
  * messages), which spares a scan of every message.
  */
 
-type TokenTotals = {
-  input: number;
-  output: number;
-  reasoning: number;
-  cacheRead: number;
-  cacheWrite: number;
-  total: number;
-};
-export type UsageTotals = { sessions: number; messages: number; tokens: TokenTotals; cost: number };
+export type UsageTotals = { sessions: number; messages: number; tokens: Tokens; cost: number };
 
-type SumsRow = {
-  assistant_messages: number;
-  input: number;
-  output: number;
-  reasoning: number;
-  cache_read: number;
-  cache_write: number;
-  cost: number;
-};
+/** Usage summed over assistant messages; the sums keep their columns' names, so toTokens reads them. */
+type SumsRow = UsageColumns & { assistant_messages: number };
 
 const sums = sql`count(*) AS assistant_messages,
-  coalesce(sum(m.tokens_input), 0) AS input, coalesce(sum(m.tokens_output), 0) AS output,
-  coalesce(sum(m.tokens_reasoning), 0) AS reasoning, coalesce(sum(m.tokens_cache_read), 0) AS cache_read,
-  coalesce(sum(m.tokens_cache_write), 0) AS cache_write, coalesce(sum(m.cost), 0) AS cost`;
+  coalesce(sum(m.tokens_input), 0) AS tokens_input, coalesce(sum(m.tokens_output), 0) AS tokens_output,
+  coalesce(sum(m.tokens_reasoning), 0) AS tokens_reasoning, coalesce(sum(m.tokens_cache_read), 0) AS tokens_cache_read,
+  coalesce(sum(m.tokens_cache_write), 0) AS tokens_cache_write, coalesce(sum(m.cost), 0) AS cost`;
 
 // The role is a literal, not a parameter: SQLite only uses the partial index
 // messages_assistant_by_created when it can see the query implies `role = 'assistant'`.
@@ -59,18 +46,15 @@ function within(column: RawBuilder<unknown>, w: Window) {
 const onHost = (hostname: string | undefined) =>
   hostname ? sql`AND m.session_id IN (SELECT id FROM sessions WHERE hostname = ${hostname})` : sql``;
 
-const emptyTokens = (): TokenTotals => ({ input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0, total: 0 });
-const emptyTotals = (): UsageTotals => ({ sessions: 0, messages: 0, tokens: emptyTokens(), cost: 0 });
+const emptyTotals = (): UsageTotals => ({ sessions: 0, messages: 0, tokens: toTokens(NO_USAGE), cost: 0 });
 
-function addSums(target: UsageTotals, row: Omit<SumsRow, "assistant_messages">) {
-  target.tokens.input += row.input;
-  target.tokens.output += row.output;
-  target.tokens.reasoning += row.reasoning;
-  target.tokens.cacheRead += row.cache_read;
-  target.tokens.cacheWrite += row.cache_write;
-  target.tokens.total += row.input + row.output + row.reasoning + row.cache_read + row.cache_write;
-  target.cost += row.cost;
+/** Adds (sign 1) or takes away (sign -1) one set of usage sums. */
+function addUsage(target: UsageTotals, usage: Pick<UsageTotals, "tokens" | "cost">, sign: 1 | -1 = 1) {
+  for (const k of Object.keys(target.tokens) as (keyof Tokens)[]) target.tokens[k] += sign * usage.tokens[k];
+  target.cost += sign * usage.cost;
 }
+
+const addSums = (target: UsageTotals, row: UsageColumns) => addUsage(target, { tokens: toTokens(row), cost: row.cost });
 
 async function rows<T>(query: RawBuilder<T>): Promise<T[]> {
   return (await query.execute(getDb().kysely)).rows;
@@ -88,13 +72,11 @@ function collect() {
 
 /** The unbounded window, from the sessions' running totals, grouped by a key over sessions (s). */
 async function totalsFromSessions(key: RawBuilder<unknown>, hostname?: string) {
-  const list = await rows<
-    Omit<SumsRow, "assistant_messages"> & { key: string | number; sessions: number; messages: number }
-  >(
+  const list = await rows<UsageColumns & { key: string | number; sessions: number; messages: number }>(
     sql`SELECT ${key} AS key, count(*) AS sessions, coalesce(sum(s.message_count), 0) AS messages,
-          coalesce(sum(s.tokens_input), 0) AS input, coalesce(sum(s.tokens_output), 0) AS output,
-          coalesce(sum(s.tokens_reasoning), 0) AS reasoning, coalesce(sum(s.tokens_cache_read), 0) AS cache_read,
-          coalesce(sum(s.tokens_cache_write), 0) AS cache_write, coalesce(sum(s.cost), 0) AS cost
+          coalesce(sum(s.tokens_input), 0) AS tokens_input, coalesce(sum(s.tokens_output), 0) AS tokens_output,
+          coalesce(sum(s.tokens_reasoning), 0) AS tokens_reasoning, coalesce(sum(s.tokens_cache_read), 0) AS tokens_cache_read,
+          coalesce(sum(s.tokens_cache_write), 0) AS tokens_cache_write, coalesce(sum(s.cost), 0) AS cost
         FROM sessions AS s ${hostname ? sql`WHERE s.hostname = ${hostname}` : sql``} GROUP BY 1`,
   );
   const { out, at } = collect();
@@ -133,8 +115,9 @@ async function messageUsage(key: RawBuilder<unknown> | null, w: Window, hostname
       ? sql<T>`SELECT ${key} AS key, ${outer} FROM (SELECT m.session_id, ${select} FROM messages AS m ${index} WHERE ${where}
             GROUP BY m.session_id) AS x JOIN sessions AS s ON s.id = x.session_id GROUP BY 1`
       : sql<T>`SELECT ${key} AS key, ${select} FROM messages AS m JOIN sessions AS s ON s.id = m.session_id WHERE ${where} GROUP BY 1`;
-  const sumOfSums = sql`sum(x.assistant_messages) AS assistant_messages, sum(x.input) AS input, sum(x.output) AS output,
-    sum(x.reasoning) AS reasoning, sum(x.cache_read) AS cache_read, sum(x.cache_write) AS cache_write, sum(x.cost) AS cost`;
+  const sumOfSums = sql`sum(x.assistant_messages) AS assistant_messages, sum(x.tokens_input) AS tokens_input,
+    sum(x.tokens_output) AS tokens_output, sum(x.tokens_reasoning) AS tokens_reasoning,
+    sum(x.tokens_cache_read) AS tokens_cache_read, sum(x.tokens_cache_write) AS tokens_cache_write, sum(x.cost) AS cost`;
   const [messages, assistant] = await Promise.all([
     rows<{ key: string | number; n: number }>(
       key
@@ -158,8 +141,7 @@ function subtract(from: Keyed, part: Keyed) {
     const t = from.get(key);
     if (!t) continue;
     t.messages -= p.messages;
-    for (const k of Object.keys(t.tokens) as (keyof TokenTotals)[]) t.tokens[k] -= p.tokens[k];
-    t.cost -= p.cost;
+    addUsage(t, p, -1);
   }
 }
 
@@ -232,12 +214,18 @@ export async function totalsByProject(w: Window, hostname?: string) {
   return sortedByCost(await totalsBy(sql`s.directory`, w, hostname));
 }
 
-export type ModelTotals = {
-  providerId: string | null;
-  modelId: string | null;
-  messages: number;
-  tokens: TokenTotals;
-  cost: number;
+/** One model's assistant usage, from its sums. */
+function toModelUsage(r: SumsRow & { provider_id: string | null; model_id: string | null }) {
+  return {
+    providerId: r.provider_id,
+    modelId: r.model_id,
+    messages: r.assistant_messages,
+    tokens: toTokens(r),
+    cost: r.cost,
+  };
+}
+
+export type ModelTotals = ReturnType<typeof toModelUsage> & {
   /** Fractions (0-1) of the window's cost and tokens. */
   share: { cost: number; tokens: number };
 };
@@ -248,17 +236,7 @@ export async function totalsByModel(w: Window, hostname?: string): Promise<Model
         WHERE ${assistantOnly} AND ${within(sql`m.created_at`, w)} ${onHost(hostname)}
         GROUP BY m.provider_id, m.model_id`,
   );
-  const models = list.map((r) => {
-    const t = emptyTotals();
-    addSums(t, r);
-    return {
-      providerId: r.provider_id,
-      modelId: r.model_id,
-      messages: r.assistant_messages,
-      tokens: t.tokens,
-      cost: t.cost,
-    };
-  });
+  const models = list.map(toModelUsage);
   const cost = models.reduce((n, m) => n + m.cost, 0);
   const tokens = models.reduce((n, m) => n + m.tokens.total, 0);
   return models
@@ -318,13 +296,13 @@ export async function totalsByDay(
         FROM days`,
   );
   return list.map((r) => {
-    const [input, output, reasoning, cache_read, cache_write, cost] = (JSON.parse(r.sums) as (number | null)[]).map(
-      (v) => v ?? 0,
-    );
+    const [tokens_input, tokens_output, tokens_reasoning, tokens_cache_read, tokens_cache_write, cost] = (
+      JSON.parse(r.sums) as (number | null)[]
+    ).map((v) => v ?? 0);
     const t = emptyTotals();
     t.sessions = r.sessions;
     t.messages = r.messages;
-    addSums(t, { input, output, reasoning, cache_read, cache_write, cost });
+    addSums(t, { tokens_input, tokens_output, tokens_reasoning, tokens_cache_read, tokens_cache_write, cost });
     return { date: dayNumberToDate(r.day), ...t };
   });
 }
@@ -342,14 +320,7 @@ export async function earliestActivity(hostname?: string): Promise<number | null
   return times.length ? Math.min(...times) : null;
 }
 
-export type UsageRow = {
-  date: string;
-  providerId: string | null;
-  modelId: string | null;
-  messages: number;
-  tokens: TokenTotals;
-  cost: number;
-};
+export type UsageRow = { date: string } & ReturnType<typeof toModelUsage>;
 
 /** Assistant usage per local day and model, for the CSV export. */
 export async function usageByDayAndModel(
@@ -363,16 +334,5 @@ export async function usageByDayAndModel(
         WHERE ${assistantOnly} AND ${within(sql`m.created_at`, w)} ${onHost(hostname)}
         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
   );
-  return list.map((r) => {
-    const t = emptyTotals();
-    addSums(t, r);
-    return {
-      date: dayNumberToDate(r.day),
-      providerId: r.provider_id,
-      modelId: r.model_id,
-      messages: r.assistant_messages,
-      tokens: t.tokens,
-      cost: t.cost,
-    };
-  });
+  return list.map((r) => ({ date: dayNumberToDate(r.day), ...toModelUsage(r) }));
 }

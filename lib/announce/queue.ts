@@ -1,5 +1,6 @@
 import type { AttentionReason } from "../db/schema";
 import type { AttentionMessage } from "../realtime/messages";
+import type { SessionListItem } from "../sessions/list-item";
 import { composeSentence, type SpokenItem } from "./sentence";
 
 /**
@@ -9,7 +10,10 @@ import { composeSentence, type SpokenItem } from "./sentence";
  * session the user is looking at, and any reason the user switched off.
  */
 
-export type KnownSession = { id: string; title: string; hostname: string; parentId: string | null };
+/** What the queue reads of a session, as the board lists it. */
+export type KnownSession = Pick<SessionListItem, "id" | "title" | "hostname" | "parentId">;
+/** A session's attention as far as saying it goes: which reason, since when. */
+export type SessionAttention = Pick<NonNullable<SessionListItem["attention"]>, "reason" | "since">;
 export type Reasons = Record<AttentionReason, boolean>;
 
 export type Announcement = { text: string; items: (SpokenItem & { sessionId: string; since: number | null })[] };
@@ -31,11 +35,12 @@ export type QueueOptions = {
   memory?: number;
 };
 
-type Pending = { sessionId: string; reason: AttentionReason; detail: string | null; since: number | null };
+/** Attention waiting to be said: a message that sets a reason. */
+type Pending = Omit<AttentionMessage, "previous" | "reason"> & { reason: AttentionReason };
 
 export type AnnouncementQueue = {
   /** Marks attention that was already there when the page loaded as said. */
-  prime(sessions: { id: string; attention: { reason: AttentionReason; since: number } | null }[]): void;
+  prime(sessions: (Pick<SessionListItem, "id"> & { attention: SessionAttention | null })[]): void;
   attention(message: AttentionMessage): void;
   /** Says what is pending now instead of at the end of the window. */
   flush(): void;

@@ -1,10 +1,11 @@
 import type { AttentionReason } from "../db/schema";
+import type { SessionListItem } from "../sessions/list-item";
 
 /** What is said out loud: "vps-2, fix login bug: needs permission to run bash". */
 
 const MAX_SPOKEN = 300; // what POST /api/tts/sign accepts
 
-type SpokenSession = { hostname: string; title: string };
+type SpokenSession = Pick<SessionListItem, "hostname" | "title">;
 export type SpokenItem = { session: SpokenSession | undefined; reason: AttentionReason; detail: string | null };
 
 function clip(text: string, limit: number) {

@@ -22,7 +22,30 @@ export interface InstancesTable {
   control: ControlLevel | null;
 }
 
-export interface SessionsTable {
+/**
+ * What a model call used, in the columns a message holds for itself and a session holds as the
+ * running sum over its messages (ingest keeps the two in step). Cost is in US dollars.
+ */
+export interface UsageColumns {
+  tokens_input: number;
+  tokens_output: number;
+  tokens_reasoning: number;
+  tokens_cache_read: number;
+  tokens_cache_write: number;
+  cost: number;
+}
+
+/** Usage before any message counted: every usage column's default in the migrations. */
+export const NO_USAGE: Readonly<UsageColumns> = {
+  tokens_input: 0,
+  tokens_output: 0,
+  tokens_reasoning: 0,
+  tokens_cache_read: 0,
+  tokens_cache_write: 0,
+  cost: 0,
+};
+
+export interface SessionsTable extends UsageColumns {
   id: string;
   hostname: string;
   directory: string;
@@ -48,12 +71,6 @@ export interface SessionsTable {
   provider_id: string | null;
   model_id: string | null;
   model_at: number | null;
-  tokens_input: number;
-  tokens_output: number;
-  tokens_reasoning: number;
-  tokens_cache_read: number;
-  tokens_cache_write: number;
-  cost: number;
   message_count: number;
   additions: number | null;
   deletions: number | null;
@@ -65,7 +82,7 @@ export interface SessionsTable {
   deleted_at: number | null;
 }
 
-export interface MessagesTable {
+export interface MessagesTable extends UsageColumns {
   id: string;
   session_id: string;
   role: "user" | "assistant";
@@ -74,12 +91,6 @@ export interface MessagesTable {
   model_id: string | null;
   agent: string | null;
   mode: string | null;
-  tokens_input: number;
-  tokens_output: number;
-  tokens_reasoning: number;
-  tokens_cache_read: number;
-  tokens_cache_write: number;
-  cost: number;
   created_at: number;
   completed_at: number | null;
   finish: string | null;
@@ -176,5 +187,6 @@ export type SessionRow = Selectable<SessionsTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type TimelineRow = Selectable<TimelineTable>;
 export type InstanceRow = Selectable<InstancesTable>;
+export type PendingRequestRow = Selectable<PendingRequestsTable>;
 export type NewTimelineRow = Insertable<TimelineTable>;
 export type CommandRow = Selectable<CommandsTable>;

@@ -4,21 +4,7 @@ import type { InstanceRow } from "../db/schema";
 /** A host is online while its plugin's heartbeat (every 30 s) is younger than this. */
 export const ONLINE_WINDOW_MS = 90_000;
 
-export type InstanceItem = {
-  hostname: string;
-  online: boolean;
-  firstSeen: number;
-  lastSeen: number;
-  lastHeartbeat: number | null;
-  opencodeVersion: string | null;
-  pluginVersion: string | null;
-  spoolBytes: number | null;
-  droppedEvents: number | null;
-  /** What this host's owner lets the dashboard do there (docs/control.md); null before it says. */
-  control: InstanceRow["control"];
-};
-
-export function toInstanceItem(row: InstanceRow, now = Date.now()): InstanceItem {
+export function toInstanceItem(row: InstanceRow, now = Date.now()) {
   return {
     hostname: row.hostname,
     online: row.last_heartbeat !== null && now - row.last_heartbeat < ONLINE_WINDOW_MS,
@@ -29,9 +15,13 @@ export function toInstanceItem(row: InstanceRow, now = Date.now()): InstanceItem
     pluginVersion: row.plugin_version,
     spoolBytes: row.spool_bytes,
     droppedEvents: row.dropped_events,
+    /** What this host's owner lets the dashboard do there (docs/control.md); null before it says. */
     control: row.control,
   };
 }
+
+/** A host as the live push and the instances page show it: each field typed by its column. */
+export type InstanceItem = ReturnType<typeof toInstanceItem>;
 
 export async function getInstanceItems(hostnames: string[]): Promise<InstanceItem[]> {
   if (hostnames.length === 0) return [];

@@ -1,17 +1,13 @@
 import type { CommandItem } from "../control/commands";
 import type { InstanceItem } from "../instances/item";
-import type { AttentionReason } from "../db/schema";
+import type { AttentionChange } from "./changes";
 import type { SessionListItem } from "../sessions/list-item";
 import type { TimelineEntry } from "../sessions/timeline";
 
 /** What the server pushes to dashboards over socket.io, and what they may ask for. */
-export type AttentionMessage = {
-  sessionId: string;
-  reason: AttentionReason | null;
-  detail: string | null;
-  since: number | null;
-  previous: AttentionReason | null;
-};
+
+/** An attention change as dashboards see it: without the pending request it refers to. */
+export type AttentionMessage = Omit<AttentionChange, "ref">;
 
 export interface ServerToClientEvents {
   "session:upsert": (session: SessionListItem) => void;

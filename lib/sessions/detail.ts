@@ -2,48 +2,67 @@ import { type SqlBool, sql } from "kysely";
 import { encodeCursor } from "@/lib/http/cursor";
 import type { TimelineParams } from "./params";
 import { getDb } from "../runtime";
-import type { MessageRow } from "../db/schema";
-import { type SessionListItem, sessionListQuery, toSessionListItem } from "./list-item";
+import type { MessageRow, PendingRequestRow } from "../db/schema";
+import { type SessionListItem, type SessionListRow, sessionListQuery, toSessionListItem } from "./list-item";
+import { toTokens } from "./tokens";
 import { type TimelineEntry, toTimelineEntry } from "./timeline";
 
-/** One session with everything its page shows. */
+/** One session with everything its page shows. Each shape is what its reshape function returns. */
 
-export type SessionInfo = SessionListItem & {
-  projectId: string | null;
-  slug: string | null;
-  opencodeVersion: string | null;
-  statusAt: number;
+const db = () => getDb().kysely;
+
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 };
 
-export type MessageItem = {
-  id: string;
-  sessionId: string;
-  role: "user" | "assistant";
-  parentId: string | null;
-  providerId: string | null;
-  modelId: string | null;
-  agent: string | null;
-  mode: string | null;
-  tokens: { input: number; output: number; reasoning: number; cacheRead: number; cacheWrite: number; total: number };
-  cost: number;
-  createdAt: number;
-  completedAt: number | null;
-  finish: string | null;
-  error: string | null;
-};
+function toMessageItem(row: MessageRow) {
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    role: row.role,
+    parentId: row.parent_id,
+    providerId: row.provider_id,
+    modelId: row.model_id,
+    agent: row.agent,
+    mode: row.mode,
+    tokens: toTokens(row),
+    cost: row.cost,
+    createdAt: row.created_at,
+    completedAt: row.completed_at,
+    finish: row.finish,
+    error: row.error,
+  };
+}
+export type MessageItem = ReturnType<typeof toMessageItem>;
 
-type PendingItem = {
-  id: string;
-  kind: "permission" | "question";
-  summary: string;
-  data: unknown;
-  askedAt: number;
-};
+/** The list item plus what only the session's own page shows. */
+function toSessionInfo(row: SessionListRow) {
+  return {
+    ...toSessionListItem(row),
+    projectId: row.project_id,
+    slug: row.slug,
+    opencodeVersion: row.opencode_version,
+    statusAt: row.status_at,
+  };
+}
+export type SessionInfo = ReturnType<typeof toSessionInfo>;
+
+const toPendingItem = (row: PendingRequestRow) => ({
+  id: row.id,
+  kind: row.kind,
+  summary: row.summary,
+  data: parseJson(row.data),
+  askedAt: row.asked_at,
+});
+type PendingItem = ReturnType<typeof toPendingItem>;
+
 type TodoList = { items: unknown[]; updatedAt: number };
-type FileChanges = {
-  additions: number;
-  deletions: number;
-  files: number;
+/** The session's change counts, and the files they came from. */
+type FileChanges = NonNullable<SessionListItem["changes"]> & {
   /** Per file, from the latest `session.diff` (null when none was received). */
   list: { file: string; additions: number; deletions: number }[] | null;
   at: number | null;
@@ -60,52 +79,9 @@ export type SessionDetail = {
   fileChanges: FileChanges | null;
 };
 
-const db = () => getDb().kysely;
-
-function toMessageItem(row: MessageRow): MessageItem {
-  const t = {
-    input: row.tokens_input,
-    output: row.tokens_output,
-    reasoning: row.tokens_reasoning,
-    cacheRead: row.tokens_cache_read,
-    cacheWrite: row.tokens_cache_write,
-  };
-  return {
-    id: row.id,
-    sessionId: row.session_id,
-    role: row.role,
-    parentId: row.parent_id,
-    providerId: row.provider_id,
-    modelId: row.model_id,
-    agent: row.agent,
-    mode: row.mode,
-    tokens: { ...t, total: t.input + t.output + t.reasoning + t.cacheRead + t.cacheWrite },
-    cost: row.cost,
-    createdAt: row.created_at,
-    completedAt: row.completed_at,
-    finish: row.finish,
-    error: row.error,
-  };
-}
-
-const parseJson = (text: string): unknown => {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-};
-
 export async function getSessionInfo(id: string): Promise<SessionInfo | null> {
   const row = await sessionListQuery().where("sessions.id", "=", id).executeTakeFirst();
-  if (!row) return null;
-  return {
-    ...toSessionListItem(row),
-    projectId: row.project_id,
-    slug: row.slug,
-    opencodeVersion: row.opencode_version,
-    statusAt: row.status_at,
-  };
+  return row ? toSessionInfo(row) : null;
 }
 
 /** A page of the timeline in (time, id) order; the cursor continues in the same direction. */
@@ -153,13 +129,7 @@ async function getPending(sessionId: string): Promise<PendingItem[]> {
     .orderBy("asked_at")
     .orderBy("id")
     .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    kind: r.kind,
-    summary: r.summary,
-    data: parseJson(r.data),
-    askedAt: r.asked_at,
-  }));
+  return rows.map(toPendingItem);
 }
 
 async function getTodos(sessionId: string): Promise<TodoList | null> {

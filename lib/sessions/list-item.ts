@@ -1,40 +1,12 @@
 import { sql } from "kysely";
 import { getDb } from "../runtime";
-import type { AttentionReason, SessionRow, SessionStatus } from "../db/schema";
+import type { SessionRow } from "../db/schema";
+import { toTokens } from "./tokens";
 
-/** A session as the board lists it; the same shape goes out over socket.io and /api/sessions. */
-export type SessionListItem = {
-  id: string;
-  title: string;
-  hostname: string;
-  directory: string;
-  parentId: string | null;
-  status: SessionStatus;
-  attention: { reason: AttentionReason; detail: string | null; since: number } | null;
-  providerId: string | null;
-  modelId: string | null;
-  agent: string | null;
-  tokens: { input: number; output: number; reasoning: number; cacheRead: number; cacheWrite: number; total: number };
-  cost: number;
-  messageCount: number;
-  childCount: number;
-  retry: { attempt: number | null; message: string | null; next: number | null } | null;
-  errorMessage: string | null;
-  changes: { additions: number; deletions: number; files: number } | null;
-  createdAt: number;
-  updatedAt: number;
-  lastActivityAt: number;
-  deletedAt: number | null;
-};
+/** The row a session list reads: the session and how many subagent sessions it has. */
+export type SessionListRow = SessionRow & { child_count: number };
 
-export function toSessionListItem(row: SessionRow & { child_count: number }): SessionListItem {
-  const tokens = {
-    input: row.tokens_input,
-    output: row.tokens_output,
-    reasoning: row.tokens_reasoning,
-    cacheRead: row.tokens_cache_read,
-    cacheWrite: row.tokens_cache_write,
-  };
+export function toSessionListItem(row: SessionListRow) {
   return {
     id: row.id,
     title: row.title,
@@ -49,10 +21,7 @@ export function toSessionListItem(row: SessionRow & { child_count: number }): Se
     providerId: row.provider_id,
     modelId: row.model_id,
     agent: row.agent,
-    tokens: {
-      ...tokens,
-      total: tokens.input + tokens.output + tokens.reasoning + tokens.cacheRead + tokens.cacheWrite,
-    },
+    tokens: toTokens(row),
     cost: row.cost,
     messageCount: row.message_count,
     childCount: row.child_count,
@@ -69,6 +38,12 @@ export function toSessionListItem(row: SessionRow & { child_count: number }): Se
     deletedAt: row.deleted_at,
   };
 }
+
+/**
+ * A session as the board lists it; the same shape goes out over socket.io and /api/sessions.
+ * It is what toSessionListItem returns, so each field is typed by the column it comes from.
+ */
+export type SessionListItem = ReturnType<typeof toSessionListItem>;
 
 export function sessionListQuery() {
   return getDb()

@@ -1,27 +1,6 @@
-import type { TimelineKind, TimelineRow } from "../db/schema";
+import type { TimelineRow } from "../db/schema";
 
-/** One timeline entry as the session page and the live push see it. */
-export type TimelineEntry = {
-  id: number;
-  sessionId: string;
-  key: string;
-  kind: TimelineKind;
-  messageId: string | null;
-  time: number;
-  endTime: number | null;
-  durationMs: number | null;
-  status: string | null;
-  tool: string | null;
-  title: string | null;
-  text: string | null;
-  input: string | null;
-  output: string | null;
-  data: unknown;
-  truncated: boolean;
-  updatedAt: number;
-};
-
-export function toTimelineEntry(row: TimelineRow): TimelineEntry {
+export function toTimelineEntry(row: TimelineRow) {
   return {
     id: row.id,
     sessionId: row.session_id,
@@ -37,8 +16,11 @@ export function toTimelineEntry(row: TimelineRow): TimelineEntry {
     text: row.text,
     input: row.input,
     output: row.output,
-    data: row.data ? JSON.parse(row.data) : null,
+    data: (row.data ? JSON.parse(row.data) : null) as unknown,
     truncated: row.truncated === 1,
     updatedAt: row.updated_at,
   };
 }
+
+/** One timeline entry as the session page and the live push see it: each field typed by its column. */
+export type TimelineEntry = ReturnType<typeof toTimelineEntry>;

@@ -3,8 +3,7 @@
 import { usePathname } from "next/navigation";
 import { useEffect, useId, useRef, useState } from "react";
 import { createLeaderElection, type LeaderElection } from "@/lib/announce/leader";
-import { createAnnouncementQueue, type KnownSession } from "@/lib/announce/queue";
-import type { AttentionReason } from "@/lib/db/schema";
+import { createAnnouncementQueue, type KnownSession, type SessionAttention } from "@/lib/announce/queue";
 import type { AttentionMessage } from "@/lib/realtime/messages";
 import { AnnouncerSettings } from "./announcer-settings";
 import { PlaybackBlocked, say } from "./speaker";
@@ -19,7 +18,7 @@ type AnnouncerSocket = {
 };
 
 /** The parts of a SessionListItem the announcer reads. */
-export type AnnouncedSession = KnownSession & { attention?: { reason: AttentionReason; since: number } | null };
+export type AnnouncedSession = KnownSession & { attention?: SessionAttention | null };
 
 export type AnnouncerProps = {
   /** The page's socket.io connection (null while it is being made). */
