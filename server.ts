@@ -16,7 +16,7 @@ import { getHub, setHub } from "./lib/realtime/hub";
 import type { ClientToServerEvents, ServerToClientEvents } from "./lib/realtime/messages";
 import { sessionRoom } from "./lib/realtime/messages";
 import { createPublisher } from "./lib/realtime/publisher";
-import { authenticateSocket } from "./lib/realtime/socket-auth";
+import { allowSameOrigin, authenticateSocket } from "./lib/realtime/socket-auth";
 
 const dev = process.argv.includes("--dev");
 // Next reads NODE_ENV when it loads, so it is set before the dynamic import below.
@@ -159,6 +159,12 @@ async function main() {
     serveClient: false,
     // Other upgrades (Next's dev HMR socket) are passed on below instead of being destroyed.
     destroyUpgrade: false,
+    allowRequest: allowSameOrigin(config, (origin, expected) =>
+      log.warn(
+        { origin, expected },
+        `socket.io: refused a page of ${origin}; set ALLOWED_ORIGINS if it is this dashboard`,
+      ),
+    ),
   });
   io.use(authenticateSocket);
   io.on("connection", (socket) => {
