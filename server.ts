@@ -14,9 +14,9 @@ import { handleEvents } from "./lib/ingest/handle-events";
 import { getLog } from "./lib/log";
 import { getHub, setHub } from "./lib/realtime/hub";
 import type { ClientToServerEvents, ServerToClientEvents } from "./lib/realtime/messages";
-import { sessionRoom } from "./lib/realtime/messages";
 import { createPublisher } from "./lib/realtime/publisher";
 import { allowSameOrigin, authenticateSocket } from "./lib/realtime/socket-auth";
+import { handleSubscriptions, MAX_CLIENT_MESSAGE_BYTES } from "./lib/realtime/subscriptions";
 
 const dev = process.argv.includes("--dev");
 // Next reads NODE_ENV when it loads, so it is set before the dynamic import below.
@@ -159,6 +159,7 @@ async function main() {
     serveClient: false,
     // Other upgrades (Next's dev HMR socket) are passed on below instead of being destroyed.
     destroyUpgrade: false,
+    maxHttpBufferSize: MAX_CLIENT_MESSAGE_BYTES,
     allowRequest: allowSameOrigin(config, (origin, expected) =>
       log.warn(
         { origin, expected },
@@ -168,8 +169,7 @@ async function main() {
   });
   io.use(authenticateSocket);
   io.on("connection", (socket) => {
-    socket.on("subscribe", (id) => typeof id === "string" && void socket.join(sessionRoom(id)));
-    socket.on("unsubscribe", (id) => typeof id === "string" && void socket.leave(sessionRoom(id)));
+    handleSubscriptions(socket);
   });
   httpServer.on("upgrade", (req, socket, head) => {
     if (!req.url?.startsWith("/socket.io/")) void upgradeNext(req, socket, head);

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import { after, before, describe, test } from "node:test";
-import { io } from "socket.io-client";
+import { io, type Socket } from "socket.io-client";
 import type { Browser } from "playwright-core";
+import type { SubscriptionAnswer } from "../../lib/realtime/messages";
 import { launchBrowser, signIn } from "../support/browser";
 import { connected, eventId, postEvents, type WireEvent } from "../support/client";
 import { startServer, type TestServer } from "../support/server";
@@ -45,6 +46,9 @@ function socketWith(
     extraHeaders,
   });
 }
+
+const subscribe = (socket: Socket, id: unknown) =>
+  socket.timeout(3000).emitWithAck("subscribe", id) as Promise<SubscriptionAnswer>;
 
 describe("cross-site WebSocket", () => {
   let browser: Browser;
@@ -172,5 +176,45 @@ describe("handshake Origin", () => {
     } finally {
       await proxied.dispose();
     }
+  });
+});
+
+describe("slow consumers", () => {
+  test("subscriptions are capped per client: the 51st is refused until one is left", async () => {
+    const socket = socketWith({});
+    await connected(socket);
+    for (let i = 0; i < 50; i++) assert.deepEqual(await subscribe(socket, `ses_cap_${i}`), { ok: true });
+    assert.deepEqual(await subscribe(socket, "ses_cap_0"), { ok: true }, "the same session again costs nothing");
+    const refused = await subscribe(socket, "ses_cap_50");
+    assert.ok("error" in refused);
+    assert.equal(refused.error.code, "too_many_subscriptions");
+    assert.match(refused.error.message, /50/);
+    socket.emit("unsubscribe", "ses_cap_3");
+    assert.deepEqual(await subscribe(socket, "ses_cap_50"), { ok: true });
+    socket.close();
+  });
+
+  test("session ids are validated: malformed ones get an error naming sessionId; a 900 KB one drops the client", async () => {
+    const socket = socketWith({});
+    await connected(socket);
+    for (const bad of ["", "../x", "ses a", "ses_é", "s".repeat(201), 42, { id: "ses_x" }, null]) {
+      const answer = await subscribe(socket, bad);
+      assert.ok("error" in answer, JSON.stringify(bad));
+      assert.equal(answer.error.code, "invalid_parameter");
+      assert.match(answer.error.message, /^sessionId: /);
+    }
+    assert.deepEqual(await subscribe(socket, "ses_" + "a".repeat(196)), { ok: true }, "200 characters is fine");
+
+    const dropped = new Promise<string>((resolve) => socket.once("disconnect", (reason) => resolve(reason)));
+    socket.emit("subscribe", "ses_" + "x".repeat(900 * 1024));
+    const reason = await Promise.race([dropped, new Promise((r) => setTimeout(() => r("still connected"), 3000))]);
+    assert.equal(reason, "transport close", "a message far over the client limit closes the connection");
+    socket.close();
+
+    // The server is fine, and so is everyone else.
+    const next = socketWith({});
+    await connected(next);
+    assert.deepEqual(await subscribe(next, "ses_after"), { ok: true });
+    next.close();
   });
 });
