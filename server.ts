@@ -14,6 +14,7 @@ import { handleEvents } from "./lib/ingest/handle-events";
 import { getLog } from "./lib/log";
 import { getHub, setHub } from "./lib/realtime/hub";
 import type { ClientToServerEvents, ServerToClientEvents } from "./lib/realtime/messages";
+import { dropWhenBacklogged } from "./lib/realtime/backpressure";
 import { createPublisher } from "./lib/realtime/publisher";
 import { allowSameOrigin, authenticateSocket } from "./lib/realtime/socket-auth";
 import { handleSubscriptions, MAX_CLIENT_MESSAGE_BYTES } from "./lib/realtime/subscriptions";
@@ -169,6 +170,12 @@ async function main() {
   });
   io.use(authenticateSocket);
   io.on("connection", (socket) => {
+    dropWhenBacklogged(socket, (buffered) =>
+      log.warn(
+        { client: socket.handshake.address, buffered },
+        `socket.io: dropped a client that stopped reading (${buffered} characters waiting to be sent)`,
+      ),
+    );
     handleSubscriptions(socket);
   });
   httpServer.on("upgrade", (req, socket, head) => {

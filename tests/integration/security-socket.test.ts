@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { io, type Socket } from "socket.io-client";
@@ -6,6 +7,7 @@ import type { Browser } from "playwright-core";
 import type { SubscriptionAnswer } from "../../lib/realtime/messages";
 import { launchBrowser, signIn } from "../support/browser";
 import { connected, eventId, postEvents, type WireEvent } from "../support/client";
+import { openRawSocket } from "../support/raw-socket";
 import { startServer, type TestServer } from "../support/server";
 
 /** The socket.io door: who may open it (Origin) and what one client may cost the server. */
@@ -49,6 +51,26 @@ function socketWith(
 
 const subscribe = (socket: Socket, id: unknown) =>
   socket.timeout(3000).emitWithAck("subscribe", id) as Promise<SubscriptionAnswer>;
+
+async function socketClients(target: TestServer): Promise<number> {
+  const res = await fetch(`${target.url}/metrics`, { headers: { authorization: `Bearer ${target.password}` } });
+  const match = /^opencode_dashboard_socket_clients (\d+)/m.exec(await res.text());
+  assert.ok(match, "the socket clients gauge is exported");
+  return Number(match[1]);
+}
+
+/** About 800 KB of timeline for one session: 50 text parts of 16,000 characters. */
+const PARTS_PER_BATCH = 50;
+const FILLER = "0123456789abcdef".repeat(1000);
+async function postTimelineBatch(target: TestServer, sessionID: string, batch: number) {
+  const events = Array.from({ length: PARTS_PER_BATCH }, (_, i) =>
+    textPart(sessionID, batch * PARTS_PER_BATCH + i, `${batch}:${i}:${FILLER}`),
+  );
+  assert.equal((await postEvents(target, { events })).status, 202);
+}
+
+const rssBytes = (pid: number) =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024;
 
 describe("cross-site WebSocket", () => {
   let browser: Browser;
@@ -216,5 +238,77 @@ describe("slow consumers", () => {
     await connected(next);
     assert.deepEqual(await subscribe(next, "ses_after"), { ok: true });
     next.close();
+  });
+
+  test("a client that answers pings but stops reading is dropped, and server memory stays bounded", async (t) => {
+    // Its own server: the client count and the memory readings must be this test's alone.
+    const flooded = await startServer();
+    t.after(() => flooded.dispose());
+    const sessionID = "ses_flood";
+    const healthy = socketWith({}, flooded);
+    await connected(healthy);
+    assert.deepEqual(await subscribe(healthy, sessionID), { ok: true });
+    let healthyGot = 0;
+    healthy.on("timeline:append", (t: { sessionId: string }) => t.sessionId === sessionID && healthyGot++);
+
+    const stalled = await openRawSocket(flooded, { password: flooded.password });
+    stalled.send(`42${JSON.stringify(["subscribe", sessionID])}`);
+    await new Promise((r) => setTimeout(r, 200));
+    stalled.stopReading();
+    stalled.pongEvery(1000);
+    assert.equal(await socketClients(flooded), 2);
+
+    // Every batch is pushed to both subscribers.
+    const BATCHES = 100;
+    const rss: number[] = [];
+    let droppedAfter: number | null = null;
+    for (let b = 0; b < BATCHES; b++) {
+      await postTimelineBatch(flooded, sessionID, b);
+      rss.push(rssBytes(flooded.pid));
+      if (droppedAfter === null && b % 5 === 4 && (await socketClients(flooded)) === 1) droppedAfter = b + 1;
+    }
+    assert.ok(droppedAfter !== null, "the stalled client was never dropped");
+    assert.ok(droppedAfter <= 30, `dropped only after ${droppedAfter} batches`);
+    // Kept for the stalled client, the flood grows the server by about 2 MB a batch to the end;
+    // dropped, the server levels off once warm. The second half alone pushes 38 MB.
+    const MB = 1024 * 1024;
+    const firstHalfPeak = Math.max(...rss.slice(0, BATCHES / 2));
+    const secondHalfPeak = Math.max(...rss.slice(BATCHES / 2));
+    const MAX_LATE_GROWTH = 20 * MB;
+    assert.ok(
+      secondHalfPeak - firstHalfPeak < MAX_LATE_GROWTH,
+      `server memory kept growing: ${rss.map((r) => Math.round(r / MB)).join(" ")} MB`,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(healthy.connected, "a client that reads is not dropped");
+    assert.equal(healthyGot, BATCHES, "the reading client got every batch");
+    stalled.destroy();
+    healthy.close();
+  });
+
+  test("a polling client that stops polling is dropped the same way", async (t) => {
+    const flooded = await startServer();
+    t.after(() => flooded.dispose());
+    const sessionID = "ses_flood_poll";
+    // engine.io's polling transport by hand: what the server sends waits until the next GET.
+    const base = `${flooded.url}/socket.io/?EIO=4&transport=polling`;
+    const open = await (await fetch(base)).text();
+    const url = `${base}&sid=${(JSON.parse(open.slice(1)) as { sid: string }).sid}`;
+    const post = (body: string) => fetch(url, { method: "POST", body }).then((r) => r.text());
+    assert.equal(await post(`40${JSON.stringify({ password: flooded.password })}`), "ok");
+    assert.match(await (await fetch(url)).text(), /^40\{"sid"/);
+    assert.equal(await post(`42${JSON.stringify(["subscribe", sessionID])}`), "ok");
+    // It never polls again, but answers the pings it never reads.
+    const pongs = setInterval(() => void post("3").catch(() => {}), 1000);
+    t.after(() => clearInterval(pongs));
+    assert.equal(await socketClients(flooded), 1);
+
+    let droppedAfter: number | null = null;
+    for (let b = 0; b < 40 && droppedAfter === null; b++) {
+      await postTimelineBatch(flooded, sessionID, b);
+      if ((await socketClients(flooded)) === 0) droppedAfter = b + 1;
+    }
+    assert.ok(droppedAfter !== null, "the polling client was never dropped");
+    assert.ok(droppedAfter <= 15, `dropped only after ${droppedAfter} batches`);
   });
 });
