@@ -4,11 +4,11 @@ import { z } from "zod";
 export const SESSION_ID_MAX_LENGTH = 200;
 
 /**
- * A session id as OpenCode writes it: a prefix, `_`, then hex time and base62 (`ses_4e1b…`), so
- * letters, digits and `_` only. Anything else did not come from OpenCode.
+ * A session id as OpenCode writes it: a prefix, `_`, then hex time and base62 (`ses_4e1b…`);
+ * `-` is let through too. Anything else did not come from OpenCode.
  */
 export const sessionIdSchema = z
   .string({ error: "must be a string" })
   .min(1, "must not be empty")
   .max(SESSION_ID_MAX_LENGTH, `must be at most ${SESSION_ID_MAX_LENGTH} characters`)
-  .regex(/^[A-Za-z0-9_]+$/, "must contain only letters, digits and _ (as OpenCode's ids do)");
+  .regex(/^[A-Za-z0-9_-]+$/, "must contain only letters, digits, _ and - (as OpenCode's ids do)");
