@@ -7,13 +7,13 @@ export type OriginPolicy = {
   allowedOrigins: readonly string[];
 };
 
-export type OriginCheck = { ok: true } | { ok: false; origin: string; expected: string[] };
+type OriginCheck = { ok: true } | { ok: false; origin: string; expected: string[] };
 
 const first = (value: string | string[] | undefined) =>
   (Array.isArray(value) ? value[0] : value)?.split(",")[0]?.trim() || undefined;
 
 /** `scheme://host[:port]` as a browser writes it in `Origin`, or null when it cannot be one. */
-export function normaliseOrigin(value: string): string | null {
+function normaliseOrigin(value: string): string | null {
   try {
     const url = new URL(value);
     return url.protocol === "http:" || url.protocol === "https:" ? url.origin : null;

@@ -7,7 +7,7 @@ import type { Socket } from "socket.io";
  * reconnects and catches up over HTTP. Well above one batch's push (about its body: at most
  * 1 MB), so a client that reads, if slowly, rides out a burst.
  */
-export const MAX_BUFFERED_CHARS_PER_CLIENT = 8 * 1024 * 1024;
+const MAX_BUFFERED_CHARS_PER_CLIENT = 8 * 1024 * 1024;
 
 type Packet = { data?: string | Buffer | ArrayBuffer | ArrayBufferView };
 

@@ -6,7 +6,7 @@ import { type ClientToServerEvents, type ServerToClientEvents, type Subscription
  * How many session timelines one connection may watch at once. A dashboard tab watches the one
  * session it shows; the cap bounds what a misbehaving client makes the server hold and fan out.
  */
-export const MAX_SUBSCRIPTIONS_PER_CLIENT = 50;
+const MAX_SUBSCRIPTIONS_PER_CLIENT = 50;
 
 /**
  * The largest message a client may send (socket.io's `maxHttpBufferSize`, for WebSocket frames and

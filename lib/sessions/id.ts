@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /** Longer than any id OpenCode makes (`ses_` + 26 characters), short enough to cost nothing to hold. */
-export const SESSION_ID_MAX_LENGTH = 200;
+const SESSION_ID_MAX_LENGTH = 200;
 
 /**
  * A session id as OpenCode writes it: a prefix, `_`, then hex time and base62 (`ses_4e1b…`);
