@@ -17,10 +17,11 @@ import { applySecurityHeaders } from "./lib/http/security-headers";
 import { handleEvents } from "./lib/ingest/handle-events";
 import { getLog } from "./lib/log";
 import type { ClientToServerEvents, ServerToClientEvents } from "./lib/realtime/messages";
-import { sessionRoom } from "./lib/realtime/messages";
+import { dropWhenBacklogged } from "./lib/realtime/backpressure";
 import { createPublisher } from "./lib/realtime/publisher";
-import { authenticateSocket } from "./lib/realtime/socket-auth";
+import { allowSameOrigin, authenticateSocket } from "./lib/realtime/socket-auth";
 import { getHub, runtime } from "./lib/runtime";
+import { handleSubscriptions, MAX_CLIENT_MESSAGE_BYTES } from "./lib/realtime/subscriptions";
 
 const dev = process.argv.includes("--dev");
 // Next reads NODE_ENV when it loads, so it is set before the dynamic import below.
@@ -166,11 +167,23 @@ async function main() {
     serveClient: false,
     // Other upgrades (Next's dev HMR socket) are passed on below instead of being destroyed.
     destroyUpgrade: false,
+    maxHttpBufferSize: MAX_CLIENT_MESSAGE_BYTES,
+    allowRequest: allowSameOrigin(config, (origin, expected) =>
+      log.warn(
+        { origin, expected },
+        `socket.io: refused a page of ${origin}; set ALLOWED_ORIGINS if it is this dashboard`,
+      ),
+    ),
   });
   io.use(authenticateSocket);
   io.on("connection", (socket) => {
-    socket.on("subscribe", (id) => typeof id === "string" && void socket.join(sessionRoom(id)));
-    socket.on("unsubscribe", (id) => typeof id === "string" && void socket.leave(sessionRoom(id)));
+    dropWhenBacklogged(socket, (buffered) =>
+      log.warn(
+        { client: socket.handshake.address, buffered },
+        `socket.io: dropped a client that stopped reading (${buffered} characters waiting to be sent)`,
+      ),
+    );
+    handleSubscriptions(socket);
   });
   // Plugins' control connections (docs/control.md) on /control; socket.io takes /socket.io/.
   const control = new ControlChannel(() => runtime.hub?.controlChanged());

@@ -40,6 +40,8 @@ export type Config = {
   metricsToken: string | null;
   /** Whether X-Forwarded-* headers come from a reverse proxy we trust (see lib/http/client-address.ts). */
   trustProxy: boolean;
+  /** Origins besides the one a request was sent to whose pages may open socket.io (a proxy's public address). */
+  allowedOrigins: string[];
   /** Which secrets came from the environment and which from (or into) the secrets file. */
   sources: Record<"apiKey" | "frontendPassword" | "authSecret", "env" | "file" | "generated">;
 };
@@ -49,6 +51,18 @@ export class ConfigError extends Error {}
 const booleanFlag = z
   .enum(["true", "false", "1", "0", "yes", "no", ""])
   .transform((v) => v === "true" || v === "1" || v === "yes");
+
+/** `https://host[:port]` as browsers send it in `Origin`; null for anything with more or less in it. */
+function exactOrigin(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  const bare = url.pathname === "/" && !url.search && !url.hash && !url.username && !url.password;
+  return bare && (url.protocol === "http:" || url.protocol === "https:") ? url.origin : null;
+}
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -77,6 +91,23 @@ const envSchema = z.object({
     .default(300),
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   TRUST_PROXY: booleanFlag.default(false),
+  ALLOWED_ORIGINS: z
+    .string()
+    .transform((value, ctx) => {
+      const items = value
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const origins = items.map(exactOrigin);
+      const bad = origins.indexOf(null);
+      if (bad === -1) return origins as string[];
+      ctx.addIssue({
+        code: "custom",
+        message: `must be comma-separated origins such as https://dashboard.example.com (not "${items[bad]}")`,
+      });
+      return z.NEVER;
+    })
+    .optional(),
 });
 
 const secretsFileSchema = z.object({
@@ -228,6 +259,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     commandTtlMs: values.CONTROL_COMMAND_TTL_SECONDS * 1000,
     metricsToken: values.METRICS_TOKEN ?? null,
     trustProxy: values.TRUST_PROXY,
+    allowedOrigins: values.ALLOWED_ORIGINS ?? [],
     sources,
   };
 }

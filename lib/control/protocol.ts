@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { sessionIdSchema } from "../sessions/id";
 
 /**
  * The control channel's frames (docs/control.md): what a plugin may say on its WebSocket, and
@@ -12,12 +13,8 @@ export const MAX_PROMPT_BYTES = 32 * 1024;
 export const MAX_OWNED_PER_FRAME = 500;
 export const MAX_REASON_CHARS = 500;
 
-/** OpenCode's ids (ses_…, per_…, que_…, cmd_…): short, and only characters it uses. */
-export const openCodeId = z
-  .string()
-  .min(1, "must not be empty")
-  .max(200, "must be at most 200 characters")
-  .regex(/^[A-Za-z0-9_-]+$/, "must be an id of letters, digits, _ and -");
+/** OpenCode's ids (ses_…, per_…, que_…) and ours (cmd_…) all have the session id's shape. */
+const openCodeId = sessionIdSchema;
 
 export const CONTROL_LEVELS = ["off", "answer", "full"] as const;
 export const connectedLevel = z.enum(["answer", "full"]);

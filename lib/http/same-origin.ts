@@ -1,22 +1,20 @@
+import { getConfig } from "../config";
+import { checkOrigin } from "./request-origin";
+
 /**
  * CSRF guard for state-changing requests that a browser authenticates with its cookie: the
- * request must come from a page of this dashboard. Browsers send `Origin` on every POST, PATCH
- * and DELETE; where it is missing, `Sec-Fetch-Site` says the same. The expected origin is the one
- * the request came to (server.ts fixes X-Forwarded-Proto, and drops X-Forwarded-Host unless
- * TRUST_PROXY says a proxy sets them).
+ * request must come from a page of this dashboard (the same rule as the socket handshake, in
+ * ./request-origin.ts). Browsers send `Origin` on every POST, PATCH and DELETE; where it is
+ * missing, `Sec-Fetch-Site` must say same-origin.
  */
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-export function ownOrigin(headers: Headers): string | null {
-  const host = headers.get("x-forwarded-host")?.split(",")[0]?.trim() || headers.get("host");
-  if (!host) return null;
-  const proto = headers.get("x-forwarded-proto")?.split(",")[0]?.trim() || "http";
-  return `${proto}://${host}`;
-}
-
 export function isCrossSiteWrite(request: Request): boolean {
   if (SAFE_METHODS.has(request.method)) return false;
-  const origin = request.headers.get("origin");
-  if (origin) return origin !== ownOrigin(request.headers);
-  return request.headers.get("sec-fetch-site") !== "same-origin";
+  if (!request.headers.has("origin")) return request.headers.get("sec-fetch-site") !== "same-origin";
+  // Route handlers only see requests server.ts has passed on: it has set X-Forwarded-Proto from
+  // the connection (or kept a trusted proxy's) and dropped an untrusted X-Forwarded-Host, so
+  // both can be read as trusted here.
+  const policy = { trustProxy: true, allowedOrigins: getConfig().allowedOrigins };
+  return !checkOrigin(Object.fromEntries(request.headers), false, policy).ok;
 }

@@ -21,9 +21,13 @@ export interface ServerToClientEvents {
   "control:changed": () => void;
 }
 
+/** The answer to `subscribe` / `unsubscribe` when the client asks for one (an acknowledgement). */
+export type SubscriptionAnswer =
+  { ok: true } | { error: { code: "invalid_parameter" | "too_many_subscriptions"; message: string } };
+
 export interface ClientToServerEvents {
-  subscribe: (sessionId: string) => void;
-  unsubscribe: (sessionId: string) => void;
+  subscribe: (sessionId: string, answer?: (result: SubscriptionAnswer) => void) => void;
+  unsubscribe: (sessionId: string, answer?: (result: SubscriptionAnswer) => void) => void;
 }
 
 export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
