@@ -9,6 +9,10 @@ const HELLO_TIMEOUT_MS = 10_000;
 /** Pings find connections that died without a close (a laptop lid, a NAT timeout). */
 const PING_EVERY_MS = 30_000;
 const EXPIRE_EVERY_MS = 5_000;
+/** More sessions than one OpenCode process runs in weeks: past it, a connection is misbehaving. */
+const MAX_OWNED_PER_CONNECTION = 20_000;
+/** Commands are small and rare: a plugin with this much unread has stopped reading. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** Closing codes from RFC 6455. */
 const POLICY_VIOLATION = 1008;
 const GOING_AWAY = 1001;
@@ -95,6 +99,10 @@ export class ControlChannel {
   private handle(ws: WebSocket, connection: Connection, frame: Exclude<PluginFrame, HelloFrame>) {
     switch (frame.type) {
       case "own": {
+        if (connection.sessions.size + frame.sessionIds.length > MAX_OWNED_PER_CONNECTION) {
+          ws.close(POLICY_VIOLATION, `more than ${MAX_OWNED_PER_CONNECTION} sessions`);
+          return;
+        }
         const fresh = frame.sessionIds.filter((id) => this.owners.get(id)?.ws !== ws);
         for (const id of frame.sessionIds) {
           connection.sessions.add(id);
@@ -132,7 +140,13 @@ export class ControlChannel {
   }
 
   private send(ws: WebSocket, frame: object) {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      // Its commands stay open in the database and go out again when it reconnects.
+      ws.terminate();
+      return;
+    }
+    ws.send(JSON.stringify(frame));
   }
 
   private pingAll() {
