@@ -27,6 +27,21 @@ const QUEUE_CAP = 5_000; // in-memory events; beyond this the queue spills to th
 const DELTA_INTERVAL_MS = 1_000; // at most one "typing" marker per part per second
 const DEFAULT_SPOOL_MAX_BYTES = 50 * 1024 * 1024;
 
+/**
+ * Events someone may be waiting on (a session became blocked, was answered, failed or finished its
+ * turn): sent without the batch delay, so the dashboard shows them, and an answer given there
+ * comes back, at once. They are a few per turn.
+ */
+const URGENT_TYPES = new Set([
+  "permission.asked",
+  "permission.replied",
+  "question.asked",
+  "question.replied",
+  "question.rejected",
+  "session.error",
+  "session.idle",
+]);
+
 /** Event types worth forwarding, by prefix; everything else (plugin.added, catalog.updated, ...) is start-up noise. */
 const FORWARDED_PREFIXES = [
   "session.",
@@ -456,6 +471,7 @@ class Shipper {
   private authBlocked = false;
   private failures = 0;
   private flushNow = false; // set on shutdown: send what is queued without waiting for a full batch
+  private urgentQueued = false; // an event someone is waiting to see is queued: send without the batch delay
   private readonly loggedOnce = new Set<string>();
   private readonly base: string;
   readonly spool: Spool;
@@ -470,8 +486,9 @@ class Shipper {
   }
 
   /** Called from the event hook: no I/O except spilling a full queue to disk. */
-  push(line: string): void {
+  push(line: string, urgent = false): void {
     this.queue.push(line);
+    if (urgent) this.urgentQueued = true;
     if (this.queue.length === 1) this.firstQueuedAt = Date.now();
     if (this.queue.length > QUEUE_CAP) {
       // The dashboard is slow or down: keep memory bounded. Queued events are newer than anything
@@ -488,7 +505,7 @@ class Shipper {
       this.queue = [];
       return;
     }
-    if (this.queue.length >= BATCH_EVENTS) this.kick();
+    if (this.urgentQueued || this.queue.length >= BATCH_EVENTS) this.kick();
     else this.armFlushTimer(BATCH_DELAY_MS);
   }
 
@@ -507,7 +524,7 @@ class Shipper {
   /** A queue is due when it holds a full batch or its oldest event has waited long enough. */
   private queueDue(): boolean {
     if (this.queue.length === 0) return false;
-    if (this.flushNow || this.queue.length >= BATCH_EVENTS) return true;
+    if (this.flushNow || this.urgentQueued || this.queue.length >= BATCH_EVENTS) return true;
     const age = Date.now() - this.firstQueuedAt;
     if (age >= BATCH_DELAY_MS) return true;
     this.armFlushTimer(BATCH_DELAY_MS - age);
@@ -552,6 +569,7 @@ class Shipper {
         }
       } else if (this.queueDue()) {
         batch = takeBatch(this.queue);
+        this.urgentQueued = false;
         if (this.queue.length > 0) this.firstQueuedAt = Date.now();
         fromSpool = false;
         this.inflight = batch;
@@ -1068,7 +1086,10 @@ export const OpencodeDashboard = async (input: PluginInputLike, options?: Record
         );
 
   const enqueue = (id: string, type: string, properties: unknown, time: number) => {
-    ship.push(JSON.stringify({ id, type, hostname, directory, time, properties }, redactProviderDetails));
+    ship.push(
+      JSON.stringify({ id, type, hostname, directory, time, properties }, redactProviderDetails),
+      URGENT_TYPES.has(type),
+    );
   };
 
   const heartbeat = () => {

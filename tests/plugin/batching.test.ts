@@ -70,6 +70,7 @@ test("heartbeat on start carries versions, busy sessions, spool size and drops",
   assert.match(hbs[0].id, /^hb_test-host_\d+$/);
   assert.deepEqual(Object.keys(hbs[0].properties).sort(), [
     "busySessions",
+    "control",
     "droppedEvents",
     "opencodeVersion",
     "pluginVersion",
@@ -77,6 +78,7 @@ test("heartbeat on start carries versions, busy sessions, spool size and drops",
   ]);
   assert.equal(hbs[0].properties.opencodeVersion, null);
   assert.equal(hbs[0].properties.busySessions, 0);
+  assert.equal(hbs[0].properties.control, "off", "control is off unless the machine's owner turns it on");
   const last = hbs[hbs.length - 1].properties;
   assert.equal(last.opencodeVersion, "1.18.33");
   assert.equal(last.busySessions, 1);
