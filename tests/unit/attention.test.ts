@@ -1,16 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { closeDb, openDatabase, setDb } from "../../lib/db/client";
+import { closeDb, type Db, setDb } from "../../lib/db/client";
 import type { SessionRow } from "../../lib/db/schema";
-import { migrateToLatest } from "../../lib/db/migrations";
 import { applyBatches, type BatchEvent } from "../../lib/ingest/batch";
-import { parseEvent } from "../../lib/ingest/protocol";
 import { FINISHED_DETAIL } from "../../lib/ingest/rules/attention";
-import { createIngestStore, type IngestStore } from "../../lib/ingest/store";
+import type { IngestStore } from "../../lib/ingest/store";
 import { dismissAttention } from "../../lib/sessions/commands";
+import { asRequest, freshStore, wireEvent } from "../support/ingest";
 
 /**
  * The attention rules (lib/ingest/rules/) against a real SQLite file: events go through the same
@@ -18,28 +14,19 @@ import { dismissAttention } from "../../lib/sessions/commands";
  * event times; where a case sends events out of order, each goes in a batch of its own, the way
  * separate requests would carry them.
  */
-let db: ReturnType<typeof openDatabase>;
+let db: Db;
 let store: IngestStore;
 
 before(async () => {
-  db = openDatabase(path.join(mkdtempSync(path.join(tmpdir(), "ocd-attention-")), "database.db"));
-  await migrateToLatest(db.kysely);
-  store = createIngestStore(db.sqlite);
+  ({ db, store } = await freshStore("attention"));
   // dismissAttention writes through the process's database, as the API route does.
   setDb(db);
 });
 after(() => closeDb());
 
-let serial = 0;
-function event(type: string, properties: Record<string, unknown>, time: number): BatchEvent {
-  const parsed = parseEvent({ id: `evt_att_${serial++}`, type, hostname: "unit", directory: "/w", time, properties });
-  assert.ok(parsed.ok, `fixture event ${type} is valid`);
-  return { index: 0, known: parsed.known, event: parsed.event };
-}
-
 /** Applies the events as one request, in the order given. */
 function send(...events: BatchEvent[]) {
-  const { counts } = applyBatches(store, [events.map((e, index) => ({ ...e, index }))]);
+  const { counts } = applyBatches(store, [asRequest(events)]);
   assert.deepEqual(counts[0].failed, []);
 }
 
@@ -62,29 +49,29 @@ let sessions = 0;
 const newSession = () => `ses_att_${sessions++}`;
 
 const busy = (sessionID: string, time: number) =>
-  event("session.status", { sessionID, status: { type: "busy" } }, time);
+  wireEvent("session.status", { sessionID, status: { type: "busy" } }, time);
 const idle = (sessionID: string, time: number) =>
-  event("session.status", { sessionID, status: { type: "idle" } }, time);
-const twinIdle = (sessionID: string, time: number) => event("session.idle", { sessionID }, time);
+  wireEvent("session.status", { sessionID, status: { type: "idle" } }, time);
+const twinIdle = (sessionID: string, time: number) => wireEvent("session.idle", { sessionID }, time);
 const error = (sessionID: string, time: number, name = "APIError", message = "rate limited by provider") =>
-  event("session.error", { sessionID, error: { name, data: { message } } }, time);
+  wireEvent("session.error", { sessionID, error: { name, data: { message } } }, time);
 const abort = (sessionID: string, time: number) => error(sessionID, time, "MessageAbortedError", "Aborted");
 const permissionAsked = (sessionID: string, id: string, time: number, command = "rm -rf build") =>
-  event(
+  wireEvent(
     "permission.asked",
     { id, sessionID, permission: "bash", patterns: [command], metadata: { command }, always: ["rm *"] },
     time,
   );
 const permissionReplied = (sessionID: string, requestID: string, time: number) =>
-  event("permission.replied", { sessionID, requestID, reply: "once" }, time);
+  wireEvent("permission.replied", { sessionID, requestID, reply: "once" }, time);
 const questionAsked = (sessionID: string, id: string, time: number) =>
-  event(
+  wireEvent(
     "question.asked",
     { id, sessionID, questions: [{ question: "Which database?", header: "DB", options: [{ label: "SQLite" }] }] },
     time,
   );
 const created = (sessionID: string, time: number, parentID?: string) =>
-  event(
+  wireEvent(
     "session.created",
     { info: { id: sessionID, parentID, title: "t", directory: "/w", time: { created: time, updated: time } } },
     time,
@@ -114,7 +101,7 @@ describe("permission and question", () => {
       send(busy(id, 10), questionAsked(id, "que_1", 11));
       assert.equal(reasonOf(id), "question");
       assert.equal(attentionOf(id).attention_detail, "Which database?");
-      send(event(answer, { sessionID: id, requestID: "que_1", answers: [["SQLite"]] }, 12));
+      send(wireEvent(answer, { sessionID: id, requestID: "que_1", answers: [["SQLite"]] }, 12));
       assert.equal(reasonOf(id), null, answer);
     }
   });
@@ -128,7 +115,7 @@ describe("permission and question", () => {
       [reasonOf(id), attentionOf(id).attention_ref, attentionOf(id).attention_since],
       ["question", "que_b", 12],
     );
-    send(event("question.replied", { sessionID: id, requestID: "que_b" }, 14));
+    send(wireEvent("question.replied", { sessionID: id, requestID: "que_b" }, 14));
     assert.equal(reasonOf(id), null);
   });
 
@@ -223,7 +210,7 @@ describe("finished turn (idle after busy)", () => {
     send(busy(late, 10), idle(late, 11));
     assert.equal(reasonOf(late), "idle");
     send(
-      event(
+      wireEvent(
         "session.updated",
         { info: { id: late, parentID: parent, title: "subtask", time: { created: 1, updated: 12 } } },
         12,
