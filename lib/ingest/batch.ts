@@ -1,5 +1,5 @@
 import type { IngestStore } from "./store";
-import { type Context, createContext, dropHeld, writeBack } from "./context";
+import { Batch } from "./batch-state";
 import { applyEvent } from "./rules/events";
 import { dropSessionCache, sessionCache, sessionCacheCommitted } from "./session-cache";
 import type { KnownEvent } from "./protocol";
@@ -19,28 +19,27 @@ export type BatchOptions = { now?: number; watching?: (sessionId: string) => boo
 function runBatches(store: IngestStore, batches: BatchEvent[][], options: BatchOptions, isolate: boolean) {
   // The fast path reuses the sessions the last commit left (./session-cache.ts); the careful one reads.
   const known = isolate ? null : sessionCache(store);
-  const ctx: Context = createContext(store, options.now ?? Date.now(), options.watching ?? (() => true), known);
+  const batch = new Batch(store, options.now ?? Date.now(), options.watching ?? (() => true), known);
   const counts: BatchCounts[] = batches.map(() => ({ accepted: 0, duplicates: 0, ignored: 0, failed: [] }));
   // The fast path records every id in one statement up front (in the transaction, below); an
   // event's own savepoint (isolate) records its id itself, so that a failed event's id is not kept.
   let fresh: Set<string> | null = null;
-  const firstSight = (id: string) => (fresh ? fresh.delete(id) : store.markSeen(id, ctx.now));
+  const firstSight = (id: string) => (fresh ? fresh.delete(id) : store.markSeen(id, batch.now));
   const applyOne = ({ known, event }: BatchEvent): "duplicates" | "ignored" | "accepted" => {
     if (!firstSight(event.id)) return "duplicates";
     if (!known) return "ignored";
-    applyEvent(ctx, event as KnownEvent);
+    applyEvent(batch, event as KnownEvent);
     return "accepted";
   };
   store.transaction(() => {
     if (!isolate)
       fresh = store.markSeenMany(
         batches.flatMap((events) => events.map((e) => e.event.id)),
-        ctx.now,
+        batch.now,
       );
     // Hosts first: a heartbeat in this batch updates the row this creates.
     for (const hostname of new Set(batches.flatMap((events) => events.map((e) => e.event.hostname)))) {
-      store.touchInstance(hostname, ctx.now);
-      ctx.changes.instances.add(hostname);
+      batch.touchInstance(hostname);
     }
     batches.forEach((events, b) => {
       for (const item of events) {
@@ -53,12 +52,12 @@ function runBatches(store: IngestStore, batches: BatchEvent[][], options: BatchO
           // undoes exactly that event.
           const outcome = store.transaction(() => {
             const outcome = applyOne(item);
-            writeBack(ctx);
+            batch.flush();
             return outcome;
           });
           counts[b][outcome]++;
         } catch (error) {
-          dropHeld(ctx);
+          batch.drop();
           counts[b].failed.push({
             index: item.index,
             message: `internal error applying event: ${(error as Error).message}`,
@@ -66,9 +65,9 @@ function runBatches(store: IngestStore, batches: BatchEvent[][], options: BatchO
         }
       }
     });
-    writeBack(ctx);
+    batch.flush();
   });
-  return { counts, changes: ctx.changes };
+  return { counts, changes: batch.changes };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type BetterSqlite3 from "better-sqlite3";
 import type { AttentionReason, ControlLevel, MessageRow, SessionRow, TimelineKind, TimelineRow } from "../db/schema";
 import { runtime } from "../runtime";
+import type { Progress } from "./progress";
 
 /**
  * The writes behind POST /events. The ingest path runs several statements per event at tens of
@@ -75,7 +76,7 @@ export function newSessionDraft(id: string, time: number): SessionDraft {
 }
 
 /** What a stored message contributed to its session's totals. */
-type MessageTotals = Pick<
+export type MessageTotals = Pick<
   MessageRow,
   | "session_id"
   | "role"
@@ -122,7 +123,7 @@ export type MessageUpsert = {
   completedAt: number | null;
   finish: string | null;
   error: string | null;
-  progress: number;
+  progress: Progress;
 };
 
 export type TimelineUpsert = {
@@ -140,10 +141,14 @@ export type TimelineUpsert = {
   output: string | null;
   data: string | null;
   truncated: number;
-  progress: number;
+  progress: Progress;
 };
 
-// lib/ingest/timeline-merge.ts computes the same merge in memory; keep the two in step.
+// The one merge rule for timeline entries, applied by SQLite where the stored row is. It is not
+// also computed in TypeScript: merging in memory needs the stored row first, a read per entry
+// that an earlier batch wrote (nearly all of them when requests carry one event each), while a
+// batch's repeated writes of one entry (a tool call running, then completed) cost about as much
+// as that read would. tests/unit/timeline-merge.test.ts checks it on random sequences.
 // For each column: a write with at least the stored progress wins (keeping old values where it
 // has none); an older write only fills gaps. Out-of-order tool updates (OpenCode does not await
 // its plugin hooks) then never turn a completed call back into a running one.
@@ -197,14 +202,6 @@ const timelineUpsert = `INSERT INTO timeline (${Object.values(timelineColumns).j
   VALUES (${timelineFields.map(() => "?").join(", ")}, ?)
   ON CONFLICT (session_id, key) DO UPDATE SET ${timelineMerge},
     progress = max(timeline.progress, excluded.progress), updated_at = excluded.updated_at`;
-
-// For an entry already merged in memory: every value as given, the key (the first two) last.
-const timelineReplace = `UPDATE timeline SET ${Object.values(timelineColumns)
-  .slice(2)
-  .map((c) => `${c} = ?`)
-  .join(", ")},
-    updated_at = ? WHERE session_id = ? AND key = ?`;
-const replaceValues = (t: TimelineUpsert, now: number) => [...timelineValues(t, now).slice(2), t.sessionId, t.key];
 
 const messageColumns = {
   id: "id",
@@ -293,14 +290,6 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
     removeMessage: sqlite.prepare("DELETE FROM messages WHERE id = ? AND session_id = ?"),
     removeMessageTimeline: sqlite.prepare("DELETE FROM timeline WHERE message_id = ? AND session_id = ?"),
     removeTimelineEntry: sqlite.prepare("DELETE FROM timeline WHERE session_id = ? AND key = ?"),
-    timelineEntry: sqlite.prepare(
-      `SELECT session_id AS sessionId, key, kind, message_id AS messageId, time, end_time AS endTime,
-         status, tool, title, text, input, output, data, truncated, progress
-       FROM timeline WHERE session_id = ? AND key = ?`,
-    ),
-    // For an entry whose writes were already merged in memory (lib/ingest/timeline-merge.ts).
-    replaceTimeline: sqlite.prepare(`${timelineReplace} RETURNING *`),
-    replaceTimelineQuiet: sqlite.prepare(timelineReplace),
     upsertTimeline: sqlite.prepare(`${timelineUpsert} RETURNING *`),
     // Without RETURNING: materialising the row costs as much as writing it, and is wasted
     // when nobody is watching the session live.
@@ -367,10 +356,6 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
     },
     removeTimelineEntry: (sessionId: string, key: string) => s.removeTimelineEntry.run(sessionId, key).changes === 1,
 
-    timelineEntry: (sessionId: string, key: string) =>
-      s.timelineEntry.get(sessionId, key) as TimelineUpsert | undefined,
-    replaceTimeline: (t: TimelineUpsert, now: number) => s.replaceTimeline.get(...replaceValues(t, now)) as TimelineRow,
-    replaceTimelineQuiet: (t: TimelineUpsert, now: number) => void s.replaceTimelineQuiet.run(...replaceValues(t, now)),
     upsertTimeline: (t: TimelineUpsert, now: number) => s.upsertTimeline.get(...timelineValues(t, now)) as TimelineRow,
     upsertTimelineQuiet: (t: TimelineUpsert, now: number) => void s.upsertTimelineQuiet.run(...timelineValues(t, now)),
 

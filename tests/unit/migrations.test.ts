@@ -7,7 +7,7 @@ import { openDatabase } from "../../lib/db/client";
 import { createIngestStore } from "../../lib/ingest/store";
 import { migrateTo, migrateToLatest } from "../../lib/db/migrations";
 import { catchUpSearch } from "../../lib/db/upkeep/search-index";
-import { simpleEntry } from "../../lib/ingest/timeline-writes";
+import { simpleEntry } from "../../lib/ingest/rules/timeline-entry";
 
 const open = () => openDatabase(path.join(mkdtempSync(path.join(tmpdir(), "ocd-migrate-")), "database.db"));
 
@@ -68,13 +68,15 @@ test("004 rebuilds the timeline keyed key-first and keeps rows, ids, search and 
   // Text indexed before, and text only queued before, are both found; new writes are queued.
   assert.equal(found(db, "indexed").length, 2);
   assert.equal(found(db, "queued").length, 1);
+  // Today's store prepares statements for today's schema: bring the rest of the way first.
+  await migrateToLatest(db.kysely);
   const store = createIngestStore(db.sqlite);
   store.upsertTimelineQuiet(
-    { ...simpleEntry("ses_a", "prt_text", "text", 2), messageId: "msg_1", text: "rewritten", progress: 2 },
+    { ...simpleEntry("ses_a", "prt_text", "text", 2), messageId: "msg_1", text: "rewritten" },
     5,
   );
   store.upsertTimelineQuiet(
-    { ...simpleEntry("ses_b", "prt_new", "text", 6), messageId: "msg_1", text: "brand new", progress: 2 },
+    { ...simpleEntry("ses_b", "prt_new", "text", 6), messageId: "msg_1", text: "brand new" },
     6,
   );
   assert.equal(rows(db).length, before.length + 1, "the upsert found its row by (session, key)");

@@ -7,15 +7,20 @@ import { openDatabase } from "../../lib/db/client";
 import { createIngestStore } from "../../lib/ingest/store";
 import { migrateToLatest } from "../../lib/db/migrations";
 import { catchUpSearch, startSearchIndexer } from "../../lib/db/upkeep/search-index";
-import { simpleEntry } from "../../lib/ingest/timeline-writes";
+import { Progress } from "../../lib/ingest/progress";
+import { simpleEntry } from "../../lib/ingest/rules/timeline-entry";
 
 async function fresh() {
   const db = openDatabase(path.join(mkdtempSync(path.join(tmpdir(), "ocd-search-")), "database.db"));
   await migrateToLatest(db.kysely);
   const store = createIngestStore(db.sqlite);
   store.insertSession({ id: "ses_s", hostname: "h", directory: "/w", time: 1, now: 1 });
-  const write = (key: string, kind: "text" | "prompt" | "tool", text: string | null, progress = 2) =>
-    store.upsertTimelineQuiet({ ...simpleEntry("ses_s", key, kind, 1), messageId: "msg_s", text, progress }, 1);
+  const write = (
+    key: string,
+    kind: "text" | "prompt" | "tool",
+    text: string | null,
+    progress: Progress = Progress.done,
+  ) => store.upsertTimelineQuiet({ ...simpleEntry("ses_s", key, kind, 1), messageId: "msg_s", text, progress }, 1);
   const found = (word: string) =>
     db.sqlite
       .prepare(`SELECT rowid FROM timeline_search WHERE timeline_search MATCH ? ORDER BY rowid`)

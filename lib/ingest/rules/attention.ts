@@ -8,7 +8,7 @@ import type { AttentionReason } from "../../db/schema";
  */
 const rank: Record<AttentionReason, number> = { idle: 1, error: 2, question: 3, permission: 4 };
 
-const FINISHED_DETAIL = "Finished — waiting for your next prompt";
+export const FINISHED_DETAIL = "Finished — waiting for your next prompt";
 
 export const noAttention: Attention = { reason: null, detail: null, since: null, ref: null };
 

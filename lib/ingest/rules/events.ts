@@ -1,7 +1,7 @@
 import { noAttention, setAttention } from "./attention";
-import { type Context, recordAttention, sessionDraft, touchSession } from "../context";
-import { simpleEntry, writeTimeline, writeTimelineHeld } from "../timeline-writes";
-import { applyMessage, messageRole, removeMessage } from "./messages";
+import type { Batch } from "../batch-state";
+import { simpleEntry } from "./timeline-entry";
+import { applyMessage, removeMessage } from "./messages";
 import { partToTimeline } from "./parts";
 import type { KnownEvent } from "../protocol";
 import { applyAnswered, applyAsked } from "./requests";
@@ -27,10 +27,10 @@ function sessionIdOf(event: KnownEvent): string | undefined {
 }
 
 /** Projects one validated OpenCode event onto sessions, messages, the timeline and prompts. */
-export function applyEvent(ctx: Context, event: KnownEvent) {
-  const { store } = ctx;
+export function applyEvent(batch: Batch, event: KnownEvent) {
+  const { store } = batch;
   const sessionId = sessionIdOf(event);
-  if (sessionId) touchSession(ctx, sessionId, event);
+  if (sessionId) batch.session(sessionId, event);
 
   switch (event.type) {
     case "session.created":
@@ -50,7 +50,7 @@ export function applyEvent(ctx: Context, event: KnownEvent) {
         createdAt: info.time.created,
         updatedAt: info.time.updated ?? info.time.created,
       });
-      const draft = sessionDraft(ctx, info.id);
+      const draft = batch.draft(info.id);
       if (info.model && draft.model_at === null) {
         draft.provider_id = info.model.providerID;
         draft.model_id = info.model.id;
@@ -59,7 +59,7 @@ export function applyEvent(ctx: Context, event: KnownEvent) {
       if (applied && info.parentID) {
         draft.parent_id = info.parentID;
         // A finished turn only calls for the user on a root session; the parent may be learned late.
-        if (draft.attention_reason === "idle") recordAttention(ctx, setAttention(draft, noAttention));
+        if (draft.attention_reason === "idle") batch.recordAttention(setAttention(draft, noAttention));
       }
       return;
     }
@@ -68,14 +68,14 @@ export function applyEvent(ctx: Context, event: KnownEvent) {
       return;
     case "session.status": {
       const { type, attempt, message, next } = event.properties.status;
-      applyStatus(ctx, event.properties.sessionID, type, event.time, { attempt, message, next });
+      applyStatus(batch, event.properties.sessionID, type, event.time, { attempt, message, next });
       return;
     }
     case "session.idle":
-      applyStatus(ctx, event.properties.sessionID, "idle", event.time);
+      applyStatus(batch, event.properties.sessionID, "idle", event.time);
       return;
     case "session.error":
-      if (sessionId) applyError(ctx, sessionId, event.id, event.time, event.properties.error);
+      if (sessionId) applyError(batch, sessionId, event.id, event.time, event.properties.error);
       return;
     case "session.diff": {
       const files = event.properties.diff;
@@ -84,7 +84,7 @@ export function applyEvent(ctx: Context, event: KnownEvent) {
       const deletions = files.reduce((n, f) => n + f.deletions, 0);
       store.setDiffSummary(event.properties.sessionID, additions, deletions, files.length);
       const summary = files.map((f) => ({ file: f.file, additions: f.additions, deletions: f.deletions }));
-      writeTimeline(ctx, {
+      batch.writeTimeline({
         // OpenCode repeats the whole diff; one entry per distinct state of it.
         ...simpleEntry(
           event.properties.sessionID,
@@ -98,47 +98,46 @@ export function applyEvent(ctx: Context, event: KnownEvent) {
       return;
     }
     case "session.compacted":
-      writeTimeline(ctx, {
+      batch.writeTimeline({
         ...simpleEntry(event.properties.sessionID, `compacted:${event.id}`, "compaction", event.time),
         title: "Context compacted",
       });
       return;
     case "message.updated":
-      applyMessage(ctx, event.properties.info);
+      applyMessage(batch, event.properties.info);
       return;
     case "message.removed":
-      removeMessage(ctx, event.properties.sessionID, event.properties.messageID);
+      removeMessage(batch, event.properties.sessionID, event.properties.messageID);
       return;
     case "message.part.updated": {
       const part = event.properties.part;
       const entry = partToTimeline(part, event.properties.time ?? event.time);
       if (!entry) return;
-      if (entry.kind === "text" && messageRole(ctx, part.messageID) === "user") entry.kind = "prompt";
-      writeTimeline(ctx, entry);
+      if (entry.kind === "text" && batch.messageRole(part.messageID) === "user") entry.kind = "prompt";
+      batch.writeTimeline(entry);
       return;
     }
     case "message.part.removed":
-      writeTimelineHeld(ctx);
-      store.removeTimelineEntry(event.properties.sessionID, event.properties.partID);
+      batch.removeTimelineEntry(event.properties.sessionID, event.properties.partID);
       return;
     case "message.part.delta":
       // Only a "still typing" marker: the text itself arrives with message.part.updated.
       return;
     case "permission.asked":
     case "question.asked":
-      applyAsked(ctx, event);
+      applyAsked(batch, event);
       return;
     case "permission.replied":
     case "question.replied":
     case "question.rejected":
-      applyAnswered(ctx, event);
+      applyAnswered(batch, event);
       return;
     case "todo.updated":
       store.upsertTodos(event.properties.sessionID, JSON.stringify(event.properties.todos), event.time);
       return;
     case "command.executed": {
       const p = event.properties;
-      writeTimeline(ctx, {
+      batch.writeTimeline({
         ...simpleEntry(p.sessionID, `command:${event.id}`, "command", event.time),
         messageId: p.messageID ?? null,
         title: `/${p.name}`,

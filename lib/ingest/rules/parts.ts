@@ -1,5 +1,6 @@
+import { Progress } from "../progress";
 import type { TimelineUpsert } from "../store";
-import { simpleEntry } from "../timeline-writes";
+import { simpleEntry } from "./timeline-entry";
 import { cap, capJson } from "../text-cap";
 
 type Part = { id: string; sessionID: string; messageID: string; type: string; [k: string]: unknown };
@@ -12,11 +13,20 @@ type ToolState = {
   time?: { start?: number; end?: number };
 };
 
-const toolProgress: Record<string, number> = { pending: 0, running: 1, completed: 2, error: 2 };
+const toolProgress: Record<string, Progress> = {
+  pending: Progress.pending,
+  running: Progress.ongoing,
+  completed: Progress.done,
+  error: Progress.done,
+};
 
 /** A part's entry before its type fills it in: keyed by the part, in flight until it says otherwise. */
 function base(part: Part, time: number): TimelineUpsert {
-  return { ...simpleEntry(part.sessionID, part.id, "text", time), messageId: part.messageID, progress: 0 };
+  return {
+    ...simpleEntry(part.sessionID, part.id, "text", time),
+    messageId: part.messageID,
+    progress: Progress.pending,
+  };
 }
 
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
@@ -42,7 +52,7 @@ export function partToTimeline(part: Part, eventTime: number): TimelineUpsert | 
         truncated: capped.truncated ? 1 : 0,
         endTime: end,
         // A text part grows while it streams; the final text is the one with an end time.
-        progress: end ? 2 : 1,
+        progress: end ? Progress.done : Progress.ongoing,
         data: part.synthetic ? JSON.stringify({ synthetic: true }) : null,
       };
     }
@@ -61,7 +71,7 @@ export function partToTimeline(part: Part, eventTime: number): TimelineUpsert | 
         output: output.value,
         truncated: input.truncated || output.truncated ? 1 : 0,
         endTime: num(state.time?.end) ?? null,
-        progress: toolProgress[status] ?? 1,
+        progress: toolProgress[status] ?? Progress.ongoing,
         data: JSON.stringify({ callID: part.callID ?? null }),
       };
     }
@@ -72,7 +82,7 @@ export function partToTimeline(part: Part, eventTime: number): TimelineUpsert | 
         title: str(part.description) ?? null,
         text: cap(str(part.prompt)).value,
         data: JSON.stringify({ agent: part.agent ?? null }),
-        progress: 2,
+        progress: Progress.done,
       };
     case "file": {
       const url = str(part.url);
@@ -82,7 +92,7 @@ export function partToTimeline(part: Part, eventTime: number): TimelineUpsert | 
         title: str(part.filename) ?? null,
         // data: URLs carry whole files inline; keep only where they came from.
         data: JSON.stringify({ mime: part.mime ?? null, url: url?.startsWith("data:") ? null : (url ?? null) }),
-        progress: 2,
+        progress: Progress.done,
       };
     }
     case "patch": {
@@ -92,7 +102,7 @@ export function partToTimeline(part: Part, eventTime: number): TimelineUpsert | 
         kind: "patch",
         title: `${files.length} file${files.length === 1 ? "" : "s"} changed`,
         data: capJson({ hash: part.hash ?? null, files }).value,
-        progress: 2,
+        progress: Progress.done,
       };
     }
     case "retry": {
@@ -102,7 +112,7 @@ export function partToTimeline(part: Part, eventTime: number): TimelineUpsert | 
         kind: "retry",
         title: `Retry ${num(part.attempt) ?? ""}`.trim(),
         text: cap(error?.data?.message ?? error?.name).value,
-        progress: 2,
+        progress: Progress.done,
       };
     }
     case "compaction":
@@ -110,7 +120,7 @@ export function partToTimeline(part: Part, eventTime: number): TimelineUpsert | 
         ...base(part, eventTime),
         kind: "compaction",
         data: JSON.stringify({ auto: part.auto ?? null }),
-        progress: 2,
+        progress: Progress.done,
       };
     default:
       return null;

@@ -7,21 +7,22 @@ import {
   setAttention,
   turnFinished,
 } from "./attention";
-import { type Context, recordAttention, sessionDraft } from "../context";
-import { simpleEntry, writeTimelineRow, writeTimeline } from "../timeline-writes";
+import type { Batch } from "../batch-state";
+import { simpleEntry } from "./timeline-entry";
+import { Progress } from "../progress";
 import type { KnownEvent } from "../protocol";
 import { capJson } from "../text-cap";
 
 type Of<T extends KnownEvent["type"]> = Extract<KnownEvent, { type: T }>;
 
 /** A prompt asked before the session's latest idle was answered already (the session moved on). */
-function answeredByIdle(ctx: Context, sessionId: string, askedAt: number) {
-  const draft = sessionDraft(ctx, sessionId);
+function answeredByIdle(batch: Batch, sessionId: string, askedAt: number) {
+  const draft = batch.draft(sessionId);
   return draft.last_idle_at !== null && draft.last_idle_at >= askedAt;
 }
 
 /** permission.asked and question.asked: the session is blocked until its user answers. */
-export function applyAsked(ctx: Context, event: Of<"permission.asked"> | Of<"question.asked">) {
+export function applyAsked(batch: Batch, event: Of<"permission.asked"> | Of<"question.asked">) {
   const p = event.properties;
   const kind = event.type === "permission.asked" ? "permission" : "question";
   const detail =
@@ -37,7 +38,7 @@ export function applyAsked(ctx: Context, event: Of<"permission.asked"> | Of<"que
           metadata: event.properties.metadata ?? null,
         }
       : { questions: event.properties.questions };
-  const row = writeTimelineRow(ctx, {
+  const row = batch.writeTimelineRow({
     ...simpleEntry(p.sessionID, `${kind}:${p.id}`, kind, event.time),
     status: "asked",
     title:
@@ -46,11 +47,11 @@ export function applyAsked(ctx: Context, event: Of<"permission.asked"> | Of<"que
         : (event.properties.questions[0]?.header ?? "Question"),
     text: detail,
     data: capJson(data, 8192).value,
-    progress: 1,
+    progress: Progress.ongoing,
   });
   if (row.status !== "asked") return; // the reply got here first
-  if (answeredByIdle(ctx, p.sessionID, event.time)) return;
-  ctx.store.addPending({
+  if (answeredByIdle(batch, p.sessionID, event.time)) return;
+  batch.store.addPending({
     id: p.id,
     sessionId: p.sessionID,
     kind,
@@ -58,17 +59,17 @@ export function applyAsked(ctx: Context, event: Of<"permission.asked"> | Of<"que
     data: capJson(data, 8192).value ?? "{}",
     askedAt: event.time,
   });
-  const draft = sessionDraft(ctx, p.sessionID);
+  const draft = batch.draft(p.sessionID);
   // A second prompt while one is pending waits its turn; it surfaces when the first is answered.
   const alreadyBlocked = draft.attention_reason === "permission" || draft.attention_reason === "question";
   if (outranks(kind, draft.attention_reason) && !alreadyBlocked) {
-    recordAttention(ctx, setAttention(draft, { reason: kind, detail, since: event.time, ref: p.id }));
+    batch.recordAttention(setAttention(draft, { reason: kind, detail, since: event.time, ref: p.id }));
   }
 }
 
 /** permission.replied, question.replied, question.rejected. */
 export function applyAnswered(
-  ctx: Context,
+  batch: Batch,
   event: Of<"permission.replied"> | Of<"question.replied"> | Of<"question.rejected">,
 ) {
   const p = event.properties;
@@ -80,19 +81,19 @@ export function applyAnswered(
         ? "rejected"
         : "answered";
   const answers = event.type === "question.replied" ? event.properties.answers : undefined;
-  writeTimeline(ctx, {
+  batch.writeTimeline({
     ...simpleEntry(p.sessionID, `${kind}:${p.requestID}`, kind, event.time),
     status: reply,
     endTime: event.time,
     output: answers === undefined ? null : capJson(answers, 4096).value,
   });
-  ctx.store.removePending(p.requestID);
-  const draft = sessionDraft(ctx, p.sessionID);
+  batch.store.removePending(p.requestID);
+  const draft = batch.draft(p.sessionID);
   if (draft.attention_ref !== p.requestID) return;
-  let next = nextPendingAttention(ctx.store, p.sessionID);
+  let next = nextPendingAttention(batch.store, p.sessionID);
   // Late reply: if the turn already ended, what the user is owed is the finished turn.
   if (!next.reason && draft.status === "idle" && turnFinished(draft, draft.last_busy_at, draft.status_at)) {
     next = finishedAttention(draft.status_at);
   }
-  recordAttention(ctx, setAttention(draft, next));
+  batch.recordAttention(setAttention(draft, next));
 }

@@ -6,8 +6,8 @@ import {
   setAttention,
   turnFinished,
 } from "./attention";
-import { type Context, recordAttention, sessionDraft } from "../context";
-import { simpleEntry, writeTimeline } from "../timeline-writes";
+import type { Batch } from "../batch-state";
+import { simpleEntry } from "./timeline-entry";
 import { cap } from "../text-cap";
 
 /**
@@ -16,13 +16,13 @@ import { cap } from "../text-cap";
  * a finished turn is recognised whatever order its events came in.
  */
 export function applyStatus(
-  ctx: Context,
+  batch: Batch,
   sessionId: string,
   status: "busy" | "idle" | "retry",
   time: number,
   retry?: { attempt?: number; message?: string; next?: number },
 ) {
-  const draft = sessionDraft(ctx, sessionId);
+  const draft = batch.draft(sessionId);
   const before = {
     status: draft.status,
     statusAt: draft.status_at,
@@ -41,12 +41,12 @@ export function applyStatus(
       draft.attention_reason === null &&
       turnFinished(draft, time, before.statusAt)
     ) {
-      recordAttention(ctx, setAttention(draft, finishedAttention(before.statusAt)));
+      batch.recordAttention(setAttention(draft, finishedAttention(before.statusAt)));
     }
     // OpenCode's twin idles arrived newest first: the turn ended at the earlier one.
     const earlierTwin = status === "idle" && draft.attention_reason === "idle" && (draft.attention_since ?? 0) > time;
     if (earlierTwin && before.lastBusy !== null && before.lastBusy <= time) {
-      recordAttention(ctx, setAttention(draft, finishedAttention(time)));
+      batch.recordAttention(setAttention(draft, finishedAttention(time)));
     }
     return;
   }
@@ -57,14 +57,14 @@ export function applyStatus(
       (draft.attention_reason === "idle" || draft.attention_reason === "error") &&
       (draft.attention_since ?? 0) <= time
     ) {
-      recordAttention(ctx, setAttention(draft, noAttention));
+      batch.recordAttention(setAttention(draft, noAttention));
     }
   } else if (status === "idle") {
     // A session blocked on a prompt stays busy; idle after the prompt means it was answered,
     // even if the reply never reached us.
     const blocked = draft.attention_reason === "permission" || draft.attention_reason === "question";
-    if (ctx.store.removePendingBefore(sessionId, time) > 0 && blocked) {
-      recordAttention(ctx, setAttention(draft, nextPendingAttention(ctx.store, sessionId)));
+    if (batch.store.removePendingBefore(sessionId, time) > 0 && blocked) {
+      batch.recordAttention(setAttention(draft, nextPendingAttention(batch.store, sessionId)));
     }
     // OpenCode goes idle right after an error; the error stays what the session shows.
     if (before.status === "error") next = "error";
@@ -72,10 +72,10 @@ export function applyStatus(
     // after Esc do not end another.
     const firstIdle = before.lastIdle === null || (before.lastBusy !== null && before.lastIdle < before.lastBusy);
     if (firstIdle && turnFinished(draft, before.lastBusy, time) && outranks("idle", draft.attention_reason)) {
-      recordAttention(ctx, setAttention(draft, finishedAttention(time)));
+      batch.recordAttention(setAttention(draft, finishedAttention(time)));
     }
   } else {
-    writeTimeline(ctx, {
+    batch.writeTimeline({
       ...simpleEntry(sessionId, `retry:${time}:${retry?.attempt ?? 0}`, "retry", time),
       title: `Retry ${retry?.attempt ?? ""}`.trim(),
       text: cap(retry?.message).value,
@@ -93,16 +93,16 @@ export function applyStatus(
 
 /** session.error: an abort (Esc) only marks the turn; any other error needs the user. */
 export function applyError(
-  ctx: Context,
+  batch: Batch,
   sessionId: string,
   eventId: string,
   time: number,
   error?: { name?: string; data?: { message?: string } },
 ) {
-  const draft = sessionDraft(ctx, sessionId);
+  const draft = batch.draft(sessionId);
   const aborted = error?.name === "MessageAbortedError";
   const message = error?.data?.message || error?.name || "Unknown error";
-  writeTimeline(ctx, {
+  batch.writeTimeline({
     ...simpleEntry(sessionId, `error:${eventId}`, "error", time),
     status: aborted ? "aborted" : "error",
     title: error?.name ?? null,
@@ -114,7 +114,7 @@ export function applyError(
     // The user pressed Esc and is right there: the idle that follows is not a finished turn.
     if (draft.aborted_at === null || time > draft.aborted_at) draft.aborted_at = time;
     if (draft.attention_reason === "idle" && (draft.attention_since ?? 0) >= time) {
-      recordAttention(ctx, setAttention(draft, noAttention));
+      batch.recordAttention(setAttention(draft, noAttention));
     }
     return;
   }
@@ -122,8 +122,7 @@ export function applyError(
   draft.status_at = Math.max(draft.status_at, time);
   draft.error_message = message.slice(0, 2000);
   if (outranks("error", draft.attention_reason)) {
-    recordAttention(
-      ctx,
+    batch.recordAttention(
       setAttention(draft, { reason: "error", detail: message.slice(0, 500), since: time, ref: null }),
     );
   }
