@@ -47,7 +47,7 @@ export async function benchControl(): Promise<Record<string, number | string>> {
         headers: { "x-api-key": server.password, "content-type": "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-      return (await res.json()) as Record<string, any>;
+      return (await res.json()) as { pending?: { id: string }[]; session: { status: string }; commandId?: string };
     };
     const latencies: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {

@@ -1,5 +1,5 @@
 import type BetterSqlite3 from "better-sqlite3";
-import type { AttentionReason, ControlLevel, MessageRow, SessionRow, TimelineKind, TimelineRow } from "../db/schema";
+import type { ControlLevel, MessageRow, SessionRow, TimelineKind, TimelineRow } from "../db/schema";
 import { runtime } from "../runtime";
 import type { Progress } from "./progress";
 

@@ -7,6 +7,10 @@ import { after, before, test } from "node:test";
 import WebSocket from "ws";
 import { connectSocket, once, postEvents } from "../support/client.ts";
 import { startServer, type TestServer } from "../support/server.ts";
+import type { SessionControl } from "../../lib/control/audit.ts";
+import type { CommandItem } from "../../lib/control/commands.ts";
+import { type CommandFrame, pluginFrame } from "../../lib/control/protocol.ts";
+import type { z } from "zod";
 
 let server: TestServer;
 const HOST = "chan-host";
@@ -36,11 +40,14 @@ async function api(method: string, route: string, body?: unknown) {
     headers: { "x-api-key": server.password, ...(body === undefined ? {} : { "content-type": "application/json" }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, json: (await res.json()) as Record<string, any> };
+  return { status: res.status, json: (await res.json()) as Answer };
 }
 const commandStatus = async (id: string) => (await api("GET", `/api/commands/${id}`)).json.command;
 
-type Frame = Record<string, any>;
+/** What the routes used here answer. */
+type Answer = { commandId?: string; command?: CommandItem; sessions?: SessionControl[] };
+/** What the server says on the channel. */
+type Frame = CommandFrame | { type: "welcome"; serverTime: number };
 /** A plugin's side of the channel: connects, says hello and which sessions it owns, collects frames. */
 async function plugin(opts: { hostname?: string; key?: string; owns?: string[] } = {}) {
   const ws = new WebSocket(`${server.url.replace(/^http/, "ws")}/control`, {
@@ -49,30 +56,43 @@ async function plugin(opts: { hostname?: string; key?: string; owns?: string[] }
   const frames: Frame[] = [];
   const waiters: { test: (f: Frame) => boolean; resolve: (f: Frame) => void }[] = [];
   ws.on("message", (data) => {
-    const frame = JSON.parse(data.toString());
+    const frame = JSON.parse(data.toString()) as Frame;
     frames.push(frame);
-    for (const w of [...waiters]) if (w.test(frame)) waiters.splice(waiters.indexOf(w), 1) && w.resolve(frame);
+    for (const w of [...waiters]) {
+      if (!w.test(frame)) continue;
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(frame);
+    }
   });
   await new Promise<void>((resolve, reject) => {
     ws.once("open", () => resolve());
     ws.once("error", reject);
     ws.once("unexpected-response", (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
   });
-  const say = (frame: Frame) => ws.send(JSON.stringify(frame));
-  const next = (test: (f: Frame) => boolean, timeoutMs = 5000) =>
-    new Promise<Frame>((resolve, reject) => {
+  const say = (frame: z.input<typeof pluginFrame>) => ws.send(JSON.stringify(frame));
+  const next = <T extends Frame>(test: (f: Frame) => f is T, timeoutMs = 5000) =>
+    new Promise<T>((resolve, reject) => {
       const found = frames.find(test);
       if (found) return resolve(found);
       const timer = setTimeout(() => reject(new Error("no such frame in time")), timeoutMs);
-      waiters.push({ test, resolve: (f) => (clearTimeout(timer), resolve(f)) });
+      waiters.push({
+        test,
+        resolve: (f) => {
+          clearTimeout(timer);
+          resolve(f as T);
+        },
+      });
     });
   say({ type: "hello", instance: "ins_test", hostname: opts.hostname ?? HOST, control: "full", mode: "serve" });
-  await next((f) => f.type === "welcome");
+  await next((f): f is Frame => f.type === "welcome");
   if (opts.owns) {
     say({ type: "own", sessionIds: opts.owns });
     const ids = opts.owns.join(",");
-    await waitUntil(async () =>
-      (await api("GET", `/api/control?ids=${ids}`)).json.sessions.every((s: Frame) => s.abort?.live),
+    await waitUntil(
+      async () =>
+        (await api("GET", `/api/control?ids=${ids}`)).json.sessions?.every(
+          (s) => s.abort?.ok === true && s.abort.live,
+        ) ?? false,
     );
   }
   return {
@@ -83,7 +103,10 @@ async function plugin(opts: { hostname?: string; key?: string; owns?: string[] }
     close: () => new Promise<void>((resolve) => (ws.once("close", () => resolve()), ws.close())),
   };
 }
-const isCommand = (id?: string) => (f: Frame) => f.type === "command" && (id === undefined || f.id === id);
+const isCommand =
+  (id?: string) =>
+  (f: Frame): f is CommandFrame =>
+    f.type === "command" && (id === undefined || f.id === id);
 
 test("a command goes to the owning connection; received and result move it to delivered and applied", async () => {
   const p = await plugin({ owns: [SESSION] });
@@ -98,25 +121,25 @@ test("a command goes to the owning connection; received and result move it to de
     { action: "permission.reply", sessionId: SESSION, args: { permissionId: "per_chan1", reply: "once" } },
   );
   p.say({ type: "received", commandId: frame.id });
-  await waitUntil(async () => (await commandStatus(frame.id)).status === "delivered");
+  await waitUntil(async () => (await commandStatus(frame.id))?.status === "delivered");
   p.say({ type: "result", commandId: frame.id, status: "applied" });
-  await waitUntil(async () => (await commandStatus(frame.id)).status === "applied");
+  await waitUntil(async () => (await commandStatus(frame.id))?.status === "applied");
   // A late, contradicting report never rewrites a final outcome.
   p.say({ type: "result", commandId: frame.id, status: "failed", reason: "late" });
   await new Promise((r) => setTimeout(r, 300));
-  assert.equal((await commandStatus(frame.id)).status, "applied");
+  assert.equal((await commandStatus(frame.id))?.status, "applied");
   await p.close();
 });
 
 test("issued while the connection is down: queued, then sent when the session is owned again", async () => {
   const issued = await api("POST", `/api/sessions/${SESSION}/prompt`, { text: "while you were away" });
   assert.equal(issued.status, 202, JSON.stringify(issued.json));
-  assert.equal(issued.json.command.status, "queued");
+  assert.equal(issued.json.command?.status, "queued");
   const p = await plugin({ owns: [SESSION] });
   const frame = await p.next(isCommand(issued.json.commandId));
-  assert.equal(frame.args.text, "while you were away");
+  assert.deepEqual(frame.args, { text: "while you were away" });
   p.say({ type: "result", commandId: frame.id, status: "applied" });
-  await waitUntil(async () => (await commandStatus(frame.id)).status === "applied");
+  await waitUntil(async () => (await commandStatus(frame.id))?.status === "applied");
   await p.close();
 });
 
@@ -127,13 +150,13 @@ test("delivered but unfinished when the connection drops: sent again after the r
   assert.equal(issued.status, 202, JSON.stringify(issued.json));
   const frame = await first.next(isCommand(issued.json.commandId));
   first.say({ type: "received", commandId: frame.id });
-  await waitUntil(async () => (await commandStatus(frame.id)).status === "delivered");
+  await waitUntil(async () => (await commandStatus(frame.id))?.status === "delivered");
   await first.close();
   const second = await plugin({ owns: [SESSION] });
   const again = await second.next(isCommand(frame.id));
   assert.deepEqual(again, frame);
   second.say({ type: "result", commandId: frame.id, status: "applied" });
-  await waitUntil(async () => (await commandStatus(frame.id)).status === "applied");
+  await waitUntil(async () => (await commandStatus(frame.id))?.status === "applied");
   await second.close();
   await send([event("session.status", { sessionID: SESSION, status: { type: "idle" } })]);
 });
@@ -167,7 +190,7 @@ test("only the owner may report on a command; bad keys and bad frames are refuse
   const frame = await owner.next(isCommand(issued.json.commandId));
   stranger.say({ type: "result", commandId: frame.id, status: "failed", reason: "not mine" });
   await new Promise((r) => setTimeout(r, 300));
-  assert.equal((await commandStatus(frame.id)).status, "queued");
+  assert.equal((await commandStatus(frame.id))?.status, "queued");
   await owner.close();
   await stranger.close();
 

@@ -18,6 +18,10 @@ import {
   type OpencodeServer,
 } from "../support/opencode.ts";
 import { startServer, type TestServer } from "../support/server.ts";
+import type { SessionControl } from "../../lib/control/audit.ts";
+import type { CommandItem } from "../../lib/control/commands.ts";
+import type { InstanceSummary } from "../../lib/instances/queries.ts";
+import type { SessionDetail } from "../../lib/sessions/detail.ts";
 
 const built = fs.existsSync(path.join(ROOT, "dist/server.js")) && fs.existsSync(path.join(ROOT, ".next/BUILD_ID"));
 const skip = built ? false : "no production build (dist/server.js, .next): run `npm run build` first";
@@ -65,7 +69,15 @@ after(async () => {
   for (const p of projects) p.cleanup();
 });
 
-type Json = Record<string, any>;
+/** What the routes used here answer, each field as its subject shapes it. */
+type Answer = {
+  commandId?: string;
+  command?: CommandItem;
+  commands?: CommandItem[];
+  error?: { code: string; message: string };
+  sessions?: (Partial<SessionControl> & { id?: string })[];
+  instances?: InstanceSummary[];
+};
 
 async function api(method: string, route: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`${dashboard.url}${route}`, {
@@ -78,10 +90,11 @@ async function api(method: string, route: string, body?: unknown, headers: Recor
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(15_000),
   });
-  return { status: res.status, json: (await res.json()) as Json };
+  return { status: res.status, json: (await res.json()) as Answer };
 }
 
-const detail = async (id: string) => (await api("GET", `/api/sessions/${id}?limit=1000`)).json;
+const detail = async (id: string) =>
+  (await api("GET", `/api/sessions/${id}?limit=1000`)).json as unknown as SessionDetail;
 
 /** A machine running `opencode serve` with the plugin at the given control level, and one session on it. */
 async function machine(hostname: string, control: "off" | "answer" | "full") {
@@ -106,18 +119,19 @@ async function pendingOf(id: string, kind: "permission" | "question") {
   return waitFor(
     async () => {
       const d = await detail(id);
-      return (d.pending as Json[] | undefined)?.find((p) => p.kind === kind);
+      return d.pending?.find((p) => p.kind === kind);
     },
     60_000,
     `a pending ${kind} in the dashboard`,
   );
 }
 
-async function commandSettles(commandId: string) {
+async function commandSettles(commandId: string | undefined) {
+  assert.ok(commandId, "the command was accepted");
   return waitFor(
     async () => {
       const { json } = await api("GET", `/api/commands/${commandId}`);
-      return ["applied", "failed", "expired"].includes(json.command?.status) ? json.command : null;
+      return ["applied", "failed", "expired"].includes(json.command?.status ?? "") ? json.command : null;
     },
     30_000,
     `command ${commandId} to settle`,
@@ -145,7 +159,7 @@ describe("control = full", { skip }, () => {
     const answer = await api("POST", `/api/sessions/${m.id}/permissions/${pending.id}`, { reply: "once" });
     assert.equal(answer.status, 202, JSON.stringify(answer.json));
     const command = await commandSettles(answer.json.commandId);
-    assert.equal(command.status, "applied", command.reason);
+    assert.equal(command.status, "applied", command.reason ?? undefined);
     await waitFor(() => sawInToolResult("dashboard-tool-ran"), 30_000, "the bash tool ran");
     const d = await waitFor(
       async () => {
@@ -155,13 +169,13 @@ describe("control = full", { skip }, () => {
       30_000,
       "attention cleared",
     );
-    const entry = (d.timeline.entries as Json[]).find((e) => e.kind === "control");
+    const entry = d.timeline.entries.find((e) => e.kind === "control");
     assert.equal(entry?.title, "Allowed once from the dashboard");
     assert.equal(entry?.status, "applied");
     // Answered: a second answer is refused, and nothing more reaches OpenCode.
     const again = await api("POST", `/api/sessions/${m.id}/permissions/${pending.id}`, { reply: "once" });
     assert.equal(again.status, 409);
-    assert.match(again.json.error.message, /no longer pending/);
+    assert.match(again.json.error?.message ?? "", /no longer pending/);
   });
 
   test("a permission rejected with a message: the model sees the feedback", async () => {
@@ -190,7 +204,7 @@ describe("control = full", { skip }, () => {
     await waitFor(async () => (await detail(m.id)).session.status === "idle", 60_000, "idle");
     await m.prompt("ask me a question");
     const second = await waitFor(
-      async () => (await detail(m.id)).pending.find((p: Json) => p.kind === "question" && p.id !== first.id),
+      async () => (await detail(m.id)).pending.find((p) => p.kind === "question" && p.id !== first.id),
       60_000,
       "a second question",
     );
@@ -243,14 +257,14 @@ describe("control = full", { skip }, () => {
     assert.equal(late.status, 202);
     const command = await commandSettles(late.json.commandId);
     assert.equal(command.status, "failed");
-    assert.match(command.reason, /already answered/);
+    assert.match(command.reason ?? "", /already answered/);
   });
 
   test("audit lists every command with when, what, where from and the outcome", async () => {
     const { status, json } = await api("GET", `/api/audit?session=${m.id}`, undefined, { "user-agent": "audit-test" });
     assert.equal(status, 200);
-    assert.ok(json.commands.length >= 6);
-    for (const c of json.commands) {
+    assert.ok((json.commands ?? []).length >= 6);
+    for (const c of json.commands ?? []) {
       assert.equal(c.sessionId, m.id);
       assert.ok(c.createdAt > 0 && c.clientAddress && c.action && c.status);
     }
@@ -263,14 +277,14 @@ describe("who may act", { skip }, () => {
     await m.prompt("say hello");
     await waitFor(async () => (await detail(m.id)).session?.status === "idle", 60_000, "first turn done");
     await waitFor(
-      async () => (await api("GET", `/api/control?ids=${m.id}`)).json.sessions[0]?.abort?.ok,
+      async () => (await api("GET", `/api/control?ids=${m.id}`)).json.sessions?.[0]?.abort?.ok,
       30_000,
       "connected",
     );
     const before = provider.requests.length;
     const res = await api("POST", `/api/sessions/${m.id}/prompt`, { text: "should not arrive" });
     assert.equal(res.status, 503);
-    assert.match(res.json.error.message, /"answer".*needs "full"/);
+    assert.match(res.json.error?.message ?? "", /"answer".*needs "full"/);
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal(provider.requests.length, before);
   });
@@ -281,17 +295,17 @@ describe("who may act", { skip }, () => {
     const pending = await pendingOf(m.id, "permission");
     const res = await api("POST", `/api/sessions/${m.id}/permissions/${pending.id}`, { reply: "once" });
     assert.equal(res.status, 503);
-    assert.match(res.json.error.message, /control is off on ctl-off/);
+    assert.match(res.json.error?.message ?? "", /control is off on ctl-off/);
     const stillAsked = await m.oc.api("GET", "/permission");
-    assert.ok(stillAsked.some((p: Json) => p.id === pending.id));
+    assert.ok((stillAsked as { id: string }[]).some((p) => p.id === pending.id));
     // The Hosts page's source says so too.
     const hosts = await api("GET", "/api/instances");
-    assert.equal(hosts.json.instances.find((h: Json) => h.hostname === "ctl-off")?.control, "off");
+    assert.equal(hosts.json.instances?.find((h) => h.hostname === "ctl-off")?.control, "off");
   });
 
   test("the plugin key, a cross-origin browser request, bad bodies and unknown ids are refused", async () => {
-    const sessions = (await api("GET", "/api/sessions?parent=any&limit=1")).json.sessions as Json[];
-    const id = sessions[0].id;
+    const sessions = (await api("GET", "/api/sessions?parent=any&limit=1")).json.sessions ?? [];
+    const id = sessions[0].id!;
     const byPlugin = await api("POST", `/api/sessions/${id}/abort`, undefined, { "x-api-key": dashboard.apiKey });
     assert.equal(byPlugin.status, 403);
 
@@ -314,10 +328,10 @@ describe("who may act", { skip }, () => {
     assert.equal((await api("GET", `/api/commands/cmd_nope`)).status, 404);
     const bad = await api("POST", `/api/sessions/${id}/permissions/per_nope`, { reply: "sometimes" });
     assert.equal(bad.status, 400);
-    assert.match(bad.json.error.message, /^reply: /);
+    assert.match(bad.json.error?.message ?? "", /^reply: /);
     const big = await api("POST", `/api/sessions/${id}/prompt`, { text: "x".repeat(33 * 1024) });
     assert.equal(big.status, 400);
-    assert.match(big.json.error.message, /^text: must be at most 32768 bytes/);
+    assert.match(big.json.error?.message ?? "", /^text: must be at most 32768 bytes/);
   });
 });
 

@@ -8,12 +8,14 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, test } from "node:test";
 import { WebSocketServer, type WebSocket } from "ws";
+import type { HelloFrame, PluginFrame } from "../../lib/control/protocol.ts";
 import { drivePlugin, makeSandbox, writeGlobalConfig, type Sandbox } from "./harness/run-plugin.ts";
 
 const sandboxes: Sandbox[] = [];
 after(() => sandboxes.forEach((s) => s.cleanup()));
 
-type Frame = Record<string, any>;
+/** What the plugin says on the channel (the server parses it with this very schema). */
+type Frame = PluginFrame;
 
 /** POST /events answers 200; /control is a WebSocket whose script gets each connection in turn. */
 async function controlServer(script: (ws: WebSocket, frames: Frame[], n: number) => void) {
@@ -90,7 +92,7 @@ test("hello and own on connect; a command re-sent after a reconnect runs once; r
 });
 
 test("a command its level does not allow fails with the reason and never reaches OpenCode", async () => {
-  const results: Frame[] = [];
+  const results: Extract<Frame, { type: "result" }>[] = [];
   const server = await controlServer((ws, frames) => {
     const timer = setInterval(() => {
       if (!frames.some((f) => f.type === "own")) return;
@@ -98,7 +100,7 @@ test("a command its level does not allow fails with the reason and never reaches
       ws.send(JSON.stringify({ ...command, id: "cmd_prompt", action: "prompt", args: { text: "hi" } }));
     }, 20);
     ws.on("message", (d) => {
-      const f = JSON.parse(d.toString());
+      const f = JSON.parse(d.toString()) as Frame;
       if (f.type === "result") results.push(f);
     });
   });
@@ -115,7 +117,7 @@ test("a command its level does not allow fails with the reason and never reaches
     [],
   );
   assert.equal(results[0]?.status, "failed");
-  assert.match(results[0]?.reason, /"answer": prompt is not allowed/);
+  assert.match(results[0]?.reason ?? "", /"answer": prompt is not allowed/);
 });
 
 test("control off (the default): no connection at all", async () => {

@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { io, type Socket } from "socket.io-client";
-import type { ParsedEvent } from "../../lib/ingest/protocol";
 import type { ReceiveResult } from "../../lib/ingest/receive";
 import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/realtime/messages";
 import type { TestServer } from "./server";
