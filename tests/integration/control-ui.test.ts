@@ -204,7 +204,7 @@ describe("control = full, in the browser", { skip }, () => {
     assert.match(await form.innerText(), /Which colour should the button be\?/);
     assert.equal(await form.getByRole("radio").count(), 2);
     await shoot(page, "control-session-question");
-    await form.getByText("Blue", { exact: true }).click();
+    await form.getByRole("radio", { name: /^Blue/ }).check();
     await form.getByRole("button", { name: "Submit" }).click();
     await waitFor(() => sawInToolResult("Blue"), 30_000, "the model got the answer");
     await form.waitFor({ state: "detached", timeout: 30_000 });
