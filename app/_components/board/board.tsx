@@ -5,28 +5,41 @@ import { useCallback, useEffect, useMemo, useRef, useState, useTransition } from
 import { isActive, type SessionState } from "@/lib/sessions/active";
 import type { SessionPage } from "@/lib/sessions/list";
 import type { SessionListItem } from "@/lib/sessions/list-item";
+import { ControlProvider } from "../control/control-provider";
+import { wantedAction } from "../control/session-controls";
 import { formatCost } from "../format";
 import { useLive, useLiveEvent } from "../live/live-provider";
 import { useNow } from "../use-now";
 import { useAttentionSignals } from "./attention-signals";
+import { useFirstWaitingKey } from "./first-waiting-key";
 import { countStates, groupRows, matchesView, stateOf } from "./board-state";
 import { Filters } from "./filters";
 import { NotifyToggle } from "./notify-toggle";
 import { SessionRow } from "./session-row";
 import { type BoardView, boardListQuery, boardUrlQuery } from "@/lib/sessions/views";
 
+const COST_REFRESH_MS = 30_000;
+
 function useCostToday(epoch: number) {
   const [cost, setCost] = useState<number | null>(null);
-  const refresh = useCallback(async () => {
-    const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    const res = await fetch(`/api/analytics/summary?range=today&tz=${encodeURIComponent(tz)}`);
-    if (res.ok) setCost(((await res.json()) as { totals: { cost: number } }).totals.cost);
-  }, []);
   useEffect(() => {
-    void refresh();
-    const timer = setInterval(() => void refresh(), 30_000);
-    return () => clearInterval(timer);
-  }, [refresh, epoch]);
+    let stale = false;
+    const load = () => {
+      const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      void fetch(`/api/analytics/summary?range=today&tz=${encodeURIComponent(tz)}`)
+        .then((res) => (res.ok ? (res.json() as Promise<{ totals: { cost: number } }>) : null))
+        .then((body) => {
+          if (body && !stale) setCost(body.totals.cost);
+        })
+        .catch(() => {}); // offline for a moment: the next tick asks again
+    };
+    load();
+    const timer = setInterval(load, COST_REFRESH_MS);
+    return () => {
+      stale = true;
+      clearInterval(timer);
+    };
+  }, [epoch]);
   return cost;
 }
 
@@ -60,14 +73,21 @@ export function Board({ initial, states: initialStates, hosts, view, renderedAt 
   const [states, setStates] = useState(() => new Map(initialStates.map((s) => [s.id, s])));
   const [error, setError] = useState<string | null>(null);
   const viewRef = useRef(view);
-  viewRef.current = view;
-
-  // New data from the server (a filter changed): start from it.
   useEffect(() => {
-    setRows(new Map(initial.sessions.map((s) => [s.id, s])));
-    setCursor(initial.nextCursor);
-  }, [initial]);
-  useEffect(() => setStates(new Map(initialStates.map((s) => [s.id, s]))), [initialStates]);
+    viewRef.current = view;
+  }, [view]);
+
+  // New data from the server (a filter changed): start from it, during render rather than in an
+  // effect, so the stale list never paints (react.dev: "adjusting state when a prop changes").
+  const [source, setSource] = useState({ initial, initialStates });
+  if (source.initial !== initial || source.initialStates !== initialStates) {
+    setSource({ initial, initialStates });
+    if (source.initial !== initial) {
+      setRows(new Map(initial.sessions.map((s) => [s.id, s])));
+      setCursor(initial.nextCursor);
+    }
+    if (source.initialStates !== initialStates) setStates(new Map(initialStates.map((s) => [s.id, s])));
+  }
 
   const onUpsert = useCallback((row: SessionListItem) => {
     setStates((prev) => {
@@ -146,93 +166,101 @@ export function Board({ initial, states: initialStates, hosts, view, renderedAt 
   useAttentionSignals(counters.waiting);
   const groups = useMemo(() => groupRows([...rows.values()], view.group), [rows, view.group]);
   const lookup = useCallback((id: string) => rows.get(id), [rows]);
+  // Only rows that something could be done for are asked about (GET /api/control).
+  const controllable = useMemo(
+    () => [...rows.values()].filter((r) => wantedAction(r, false) !== null).map((r) => r.id),
+    [rows],
+  );
+  useFirstWaitingKey();
 
   return (
-    <div className="space-y-4">
-      <section aria-label="Overview" className="grid grid-cols-2 gap-3 lg:grid-cols-4">
-        <Counter label="Working" value={String(counters.working)} tone="text-busy" testId="count-working" />
-        <Counter
-          label="Waiting for you"
-          value={String(counters.waiting)}
-          tone={counters.waiting ? "text-wait" : ""}
-          testId="count-waiting"
-        />
-        <Counter
-          label="Errors"
-          value={String(counters.errors)}
-          tone={counters.errors ? "text-error" : ""}
-          testId="count-errors"
-        />
-        <Counter
-          label="Cost today"
-          value={costToday === null ? "—" : formatCost(costToday)}
-          tone=""
-          testId="cost-today"
-        />
-      </section>
+    <ControlProvider sessionIds={controllable}>
+      <div className="space-y-4">
+        <section aria-label="Overview" className="grid grid-cols-2 gap-3 lg:grid-cols-4">
+          <Counter label="Working" value={String(counters.working)} tone="text-busy" testId="count-working" />
+          <Counter
+            label="Waiting for you"
+            value={String(counters.waiting)}
+            tone={counters.waiting ? "text-wait" : ""}
+            testId="count-waiting"
+          />
+          <Counter
+            label="Errors"
+            value={String(counters.errors)}
+            tone={counters.errors ? "text-error" : ""}
+            testId="count-errors"
+          />
+          <Counter
+            label="Cost today"
+            value={costToday === null ? "—" : formatCost(costToday)}
+            tone=""
+            testId="cost-today"
+          />
+        </section>
 
-      <div className="flex flex-wrap items-end gap-2">
-        <Filters view={view} hosts={hosts} onChange={setView} />
-        <div className="ml-auto">
-          <NotifyToggle lookup={lookup} />
+        <div className="flex flex-wrap items-end gap-2">
+          <Filters view={view} hosts={hosts} onChange={setView} />
+          <div className="ml-auto">
+            <NotifyToggle lookup={lookup} />
+          </div>
         </div>
+
+        {error && (
+          <p
+            role="alert"
+            className="flex items-center justify-between rounded-lg bg-error-soft px-3 py-2 text-sm text-error"
+          >
+            {error}
+            <button type="button" onClick={() => setError(null)} className="ml-3 underline">
+              Close
+            </button>
+          </p>
+        )}
+
+        {rows.size === 0 ? (
+          <p className="rounded-[var(--radius-card)] border border-dashed border-line px-4 py-10 text-center text-muted">
+            No sessions match these filters.
+          </p>
+        ) : (
+          groups.map((group) => (
+            <section
+              key={group.key}
+              aria-label={group.label}
+              className="overflow-hidden rounded-[var(--radius-card)] border border-line bg-surface shadow-[var(--shadow-card)]"
+            >
+              {view.group !== "flat" && (
+                <h2 className="flex items-center gap-3 border-b border-line bg-raised/50 px-3 py-2 text-sm font-semibold">
+                  <span className="truncate font-mono" title={group.label}>
+                    {group.label}
+                  </span>
+                  <span className="text-xs font-normal text-muted">
+                    {group.working > 0 && `${group.working} working`}
+                    {group.working > 0 && group.waiting > 0 && " · "}
+                    {group.waiting > 0 && <span className="font-medium text-wait">{group.waiting} waiting</span>}
+                  </span>
+                </h2>
+              )}
+              <ul className="divide-y divide-line">
+                {group.nodes.map((node) => (
+                  <SessionRow key={node.row.id} node={node} now={now} onError={setError} />
+                ))}
+              </ul>
+            </section>
+          ))
+        )}
+
+        {cursor && (
+          <div className="text-center">
+            <button
+              type="button"
+              onClick={() => void loadMore()}
+              className="rounded-lg border border-line px-4 py-2 text-sm hover:bg-raised focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none"
+            >
+              Load older sessions
+            </button>
+          </div>
+        )}
       </div>
-
-      {error && (
-        <p
-          role="alert"
-          className="flex items-center justify-between rounded-lg bg-error-soft px-3 py-2 text-sm text-error"
-        >
-          {error}
-          <button type="button" onClick={() => setError(null)} className="ml-3 underline">
-            Close
-          </button>
-        </p>
-      )}
-
-      {rows.size === 0 ? (
-        <p className="rounded-[var(--radius-card)] border border-dashed border-line px-4 py-10 text-center text-muted">
-          No sessions match these filters.
-        </p>
-      ) : (
-        groups.map((group) => (
-          <section
-            key={group.key}
-            aria-label={group.label}
-            className="overflow-hidden rounded-[var(--radius-card)] border border-line bg-surface shadow-[var(--shadow-card)]"
-          >
-            {view.group !== "flat" && (
-              <h2 className="flex items-center gap-3 border-b border-line bg-raised/50 px-3 py-2 text-sm font-semibold">
-                <span className="truncate font-mono" title={group.label}>
-                  {group.label}
-                </span>
-                <span className="text-xs font-normal text-muted">
-                  {group.working > 0 && `${group.working} working`}
-                  {group.working > 0 && group.waiting > 0 && " · "}
-                  {group.waiting > 0 && <span className="font-medium text-wait">{group.waiting} waiting</span>}
-                </span>
-              </h2>
-            )}
-            <ul className="divide-y divide-line">
-              {group.nodes.map((node) => (
-                <SessionRow key={node.row.id} node={node} now={now} onError={setError} />
-              ))}
-            </ul>
-          </section>
-        ))
-      )}
-
-      {cursor && (
-        <div className="text-center">
-          <button
-            type="button"
-            onClick={() => void loadMore()}
-            className="rounded-lg border border-line px-4 py-2 text-sm hover:bg-raised focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none"
-          >
-            Load older sessions
-          </button>
-        </div>
-      )}
-    </div>
+    </ControlProvider>
   );
 }

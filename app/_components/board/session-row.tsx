@@ -3,6 +3,8 @@
 import Link from "next/link";
 import { useRef, useState } from "react";
 import type { SessionListItem } from "@/lib/sessions/list-item";
+import { SessionControls } from "../control/session-controls";
+import { usePending } from "../control/use-pending";
 import { formatAgo, formatCost, formatTokens, shortDirectory } from "../format";
 import { StatusBadge } from "../status-badge";
 import { attentionText, type RowNode } from "./board-state";
@@ -120,6 +122,7 @@ export function SessionRow({
   onError: (message: string) => void;
 }) {
   const { row } = node;
+  const pending = usePending(row);
   const waiting = attentionText(row);
   const isBlocked = row.attention && row.attention.reason !== "error";
   const isError = row.attention?.reason === "error" || row.status === "error";
@@ -180,6 +183,7 @@ export function SessionRow({
         <div className="col-span-2 flex justify-end sm:col-span-1">
           <Actions row={row} onError={onError} />
         </div>
+        <SessionControls session={row} pending={pending} quietStop className="col-span-full" />
       </div>
       {node.children.length > 0 && (
         <ul aria-label={`Subagents of ${row.title || row.id}`}>

@@ -3,7 +3,7 @@ import { CopyButton } from "../copy-button";
 /** What a new user sees until the first event arrives: how to connect a machine. */
 export function SetupSteps({ origin, apiKey }: { origin: string; apiKey: string }) {
   const install = `mkdir -p ~/.config/opencode/plugin && curl -fsSL ${origin}/plugin/opencode-dashboard.ts -o ~/.config/opencode/plugin/opencode-dashboard.ts`;
-  const config = `cat > ~/.config/opencode/dashboard.toml <<'EOF'\nurl = "${origin}"\napiKey = "${apiKey}"\nEOF`;
+  const config = `cat > ~/.config/opencode/dashboard.toml <<'EOF'\nurl = "${origin}"\napiKey = "${apiKey}"\n# control = "answer"  # let this dashboard answer permissions and questions, and stop sessions ("full": also prompts)\nEOF`;
   const block =
     "relative rounded-lg border border-line bg-canvas p-3 pr-20 font-mono text-xs leading-relaxed whitespace-pre-wrap break-all";
   return (
@@ -36,6 +36,12 @@ export function SetupSteps({ origin, apiKey }: { origin: string; apiKey: string 
             The key above is this dashboard&apos;s plugin API key: it can send events, nothing else. Prefer listing the
             plugin in <code className="font-mono">opencode.json</code>? Use{" "}
             <code className="font-mono">{`"plugin": ["opencode-dashboard-plugin"]`}</code>.
+          </p>
+          <p className="mt-2 text-sm text-muted">
+            To answer permissions and questions and stop sessions from this dashboard, uncomment{" "}
+            <code className="font-mono">control = &quot;answer&quot;</code> (
+            <code className="font-mono">&quot;full&quot;</code> also sends prompts). It is off by default: each
+            machine&apos;s owner decides.
           </p>
         </li>
       </ol>

@@ -10,6 +10,36 @@ import { useNow } from "../use-now";
 
 const ONLINE_MS = 90_000;
 
+/** What each control level lets this dashboard do on the host (docs/control.md). */
+const CONTROL_LOOK = {
+  full: { label: "Control: full", hint: "answers, stop and prompts from here", className: "bg-busy-soft text-busy" },
+  answer: {
+    label: "Control: answer",
+    hint: "answers and stop from here, no prompts",
+    className: "bg-busy-soft text-busy",
+  },
+  off: { label: "Control: off", hint: null, className: "bg-raised text-muted" },
+} as const;
+
+function ControlLevel({ level }: { level: InstanceItem["control"] }) {
+  const look = CONTROL_LOOK[level ?? "off"];
+  return (
+    <p className="mt-2 text-xs" data-testid="control-level" data-level={level ?? ""}>
+      <span className={`rounded-full px-2 py-0.5 font-medium ${look.className}`}>
+        {level ? look.label : "Control: not reported"}
+      </span>{" "}
+      <span className="text-muted">
+        {look.hint ?? (
+          <>
+            turn it on with <code className="font-mono">control = &quot;answer&quot;</code> in that machine&apos;s{" "}
+            <code className="font-mono">dashboard.toml</code>
+          </>
+        )}
+      </span>
+    </p>
+  );
+}
+
 /** Every machine with the plugin: online while its heartbeat is fresh, with what it runs. */
 export function InstancesView({ initial, renderedAt }: { initial: InstanceSummary[]; renderedAt: number }) {
   const now = useNow(5000, renderedAt);
@@ -64,6 +94,7 @@ export function InstancesView({ initial, renderedAt }: { initial: InstanceSummar
                 Last seen {formatAgo(h.lastSeen, now)}
                 {h.lastHeartbeat !== null && ` · heartbeat ${formatAgo(h.lastHeartbeat, now)}`}
               </p>
+              <ControlLevel level={h.control} />
               <dl className="mt-3 grid grid-cols-4 gap-2 text-sm">
                 <div>
                   <dt className="text-xs text-muted">Busy</dt>

@@ -9,6 +9,9 @@ import type { TimelineEntry } from "@/lib/sessions/timeline";
 import { sessionTimelineQuery } from "@/lib/sessions/views";
 import { attentionText } from "../board/board-state";
 import { deleteSession, dismissSession } from "../board/session-actions";
+import { ControlProvider } from "../control/control-provider";
+import { SessionControls } from "../control/session-controls";
+import { usePending } from "../control/use-pending";
 import { formatCost, formatDateTime, formatDuration, formatTokens } from "../format";
 import { useLive, useLiveEvent } from "../live/live-provider";
 import { StatusBadge } from "../status-badge";
@@ -45,6 +48,8 @@ export function SessionView({ detail, renderedAt }: { detail: SessionDetail; ren
   const [entries, setEntries] = useState(() => mergeEntries(new Map(), detail.timeline.entries));
   const [olderCursor, setOlderCursor] = useState(detail.timeline.nextCursor);
   const [error, setError] = useState<string | null>(null);
+  const pending = usePending(session, detail.pending);
+  const sessionIds = useMemo(() => [id], [id]);
 
   useEffect(() => {
     if (!socket) return;
@@ -103,191 +108,198 @@ export function SessionView({ detail, renderedAt }: { detail: SessionDetail; ren
   const t = session.tokens;
 
   return (
-    <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_18rem]">
-      <div className="min-w-0 space-y-4">
-        <header className="space-y-3 rounded-[var(--radius-card)] border border-line bg-surface p-4 shadow-[var(--shadow-card)]">
-          <nav aria-label="Breadcrumb" className="text-sm text-muted">
-            <Link href="/" className="hover:underline">
-              Sessions
-            </Link>
-            {session.parentId && (
-              <>
-                {" / "}
-                <Link href={`/sessions/${encodeURIComponent(session.parentId)}`} className="hover:underline">
-                  parent session
-                </Link>
-              </>
+    <ControlProvider sessionIds={sessionIds}>
+      <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_18rem]">
+        <div className="min-w-0 space-y-4">
+          <header className="space-y-3 rounded-[var(--radius-card)] border border-line bg-surface p-4 shadow-[var(--shadow-card)]">
+            <nav aria-label="Breadcrumb" className="text-sm text-muted">
+              <Link href="/" className="hover:underline">
+                Sessions
+              </Link>
+              {session.parentId && (
+                <>
+                  {" / "}
+                  <Link href={`/sessions/${encodeURIComponent(session.parentId)}`} className="hover:underline">
+                    parent session
+                  </Link>
+                </>
+              )}
+            </nav>
+            <div className="flex flex-wrap items-start gap-3">
+              <h1 className="min-w-0 flex-1 text-xl font-semibold break-words">
+                {session.title || "Untitled session"}
+              </h1>
+              <StatusBadge row={session} />
+            </div>
+            <p className="flex flex-wrap gap-x-3 gap-y-1 text-sm text-muted">
+              <span className="font-medium text-ink/80">{session.hostname}</span>
+              <span className="font-mono break-all">{session.directory}</span>
+              {session.modelId && <span>{`${session.providerId ?? ""}/${session.modelId}`}</span>}
+              {session.agent && <span>agent: {session.agent}</span>}
+            </p>
+            {waiting && (
+              <div
+                role="status"
+                className={`flex flex-wrap items-center gap-3 rounded-lg px-3 py-2 text-sm ${session.attention?.reason === "error" ? "bg-error-soft text-error" : "bg-wait-soft text-wait"}`}
+                data-testid="session-attention"
+              >
+                <span className="min-w-0 flex-1 font-medium break-words">{waiting}</span>
+                <button
+                  type="button"
+                  onClick={() => void act(() => dismissSession(id))}
+                  className="rounded-md border border-current px-2 py-1 text-xs font-medium"
+                >
+                  Dismiss
+                </button>
+              </div>
             )}
-          </nav>
-          <div className="flex flex-wrap items-start gap-3">
-            <h1 className="min-w-0 flex-1 text-xl font-semibold break-words">{session.title || "Untitled session"}</h1>
-            <StatusBadge row={session} />
-          </div>
-          <p className="flex flex-wrap gap-x-3 gap-y-1 text-sm text-muted">
-            <span className="font-medium text-ink/80">{session.hostname}</span>
-            <span className="font-mono break-all">{session.directory}</span>
-            {session.modelId && <span>{`${session.providerId ?? ""}/${session.modelId}`}</span>}
-            {session.agent && <span>agent: {session.agent}</span>}
-          </p>
-          {waiting && (
-            <div
-              role="status"
-              className={`flex flex-wrap items-center gap-3 rounded-lg px-3 py-2 text-sm ${session.attention?.reason === "error" ? "bg-error-soft text-error" : "bg-wait-soft text-wait"}`}
-              data-testid="session-attention"
-            >
-              <span className="min-w-0 flex-1 font-medium break-words">{waiting}</span>
+            <SessionControls session={session} pending={pending} promptWhenIdle />
+            <dl className="grid grid-cols-3 gap-3 text-sm sm:grid-cols-6">
+              <Stat label="Cost" value={formatCost(session.cost)} />
+              <Stat label="Input" value={formatTokens(t.input)} />
+              <Stat label="Output" value={formatTokens(t.output)} />
+              <Stat label="Reasoning" value={formatTokens(t.reasoning)} />
+              <Stat label="Cache read" value={formatTokens(t.cacheRead)} />
+              <Stat label="Cache write" value={formatTokens(t.cacheWrite)} />
+              <Stat
+                label="Duration"
+                value={formatDuration(session.lastActivityAt - session.createdAt)}
+                title={`Started ${formatDateTime(session.createdAt)}`}
+              />
+              <Stat label="Messages" value={String(session.messageCount)} />
+            </dl>
+            <div className="flex flex-wrap gap-2">
+              <a
+                href={`/api/sessions/${encodeURIComponent(id)}/export?format=markdown`}
+                className="rounded-md border border-line px-2.5 py-1 text-sm hover:bg-raised"
+              >
+                Export Markdown
+              </a>
+              <a
+                href={`/api/sessions/${encodeURIComponent(id)}/export?format=json`}
+                className="rounded-md border border-line px-2.5 py-1 text-sm hover:bg-raised"
+              >
+                Export JSON
+              </a>
               <button
                 type="button"
-                onClick={() => void act(() => dismissSession(id))}
-                className="rounded-md border border-current px-2 py-1 text-xs font-medium"
+                onClick={() => {
+                  if (confirm("Delete this session and its timeline from the dashboard?"))
+                    void act(async () => {
+                      await deleteSession(id);
+                      router.replace("/");
+                    });
+                }}
+                className="ml-auto rounded-md px-2.5 py-1 text-sm text-muted hover:bg-error-soft hover:text-error"
               >
-                Dismiss
+                Delete
               </button>
             </div>
-          )}
-          <dl className="grid grid-cols-3 gap-3 text-sm sm:grid-cols-6">
-            <Stat label="Cost" value={formatCost(session.cost)} />
-            <Stat label="Input" value={formatTokens(t.input)} />
-            <Stat label="Output" value={formatTokens(t.output)} />
-            <Stat label="Reasoning" value={formatTokens(t.reasoning)} />
-            <Stat label="Cache read" value={formatTokens(t.cacheRead)} />
-            <Stat label="Cache write" value={formatTokens(t.cacheWrite)} />
-            <Stat
-              label="Duration"
-              value={formatDuration(session.lastActivityAt - session.createdAt)}
-              title={`Started ${formatDateTime(session.createdAt)}`}
-            />
-            <Stat label="Messages" value={String(session.messageCount)} />
-          </dl>
-          <div className="flex flex-wrap gap-2">
-            <a
-              href={`/api/sessions/${encodeURIComponent(id)}/export?format=markdown`}
-              className="rounded-md border border-line px-2.5 py-1 text-sm hover:bg-raised"
-            >
-              Export Markdown
-            </a>
-            <a
-              href={`/api/sessions/${encodeURIComponent(id)}/export?format=json`}
-              className="rounded-md border border-line px-2.5 py-1 text-sm hover:bg-raised"
-            >
-              Export JSON
-            </a>
-            <button
-              type="button"
-              onClick={() => {
-                if (confirm("Delete this session and its timeline from the dashboard?"))
-                  void act(async () => {
-                    await deleteSession(id);
-                    router.replace("/");
-                  });
-              }}
-              className="ml-auto rounded-md px-2.5 py-1 text-sm text-muted hover:bg-error-soft hover:text-error"
-            >
-              Delete
-            </button>
-          </div>
-          {error && (
-            <p role="alert" className="rounded-lg bg-error-soft px-3 py-2 text-sm text-error">
-              {error}
-            </p>
-          )}
-        </header>
+            {error && (
+              <p role="alert" className="rounded-lg bg-error-soft px-3 py-2 text-sm text-error">
+                {error}
+              </p>
+            )}
+          </header>
 
-        <section aria-label="Timeline" className="space-y-3">
-          {olderCursor && (
-            <button
-              type="button"
-              onClick={() => void loadOlder()}
-              className="w-full rounded-lg border border-dashed border-line py-2 text-sm text-muted hover:bg-raised"
-            >
-              Load earlier entries
-            </button>
-          )}
-          {sorted.length === 0 ? (
-            <p className="py-10 text-center text-muted">Nothing has happened in this session yet.</p>
-          ) : (
-            <ol className="space-y-4" data-testid="timeline">
-              {sorted.map((entry) => (
-                <TimelineItem key={entry.key} entry={entry} />
-              ))}
-            </ol>
-          )}
-          {session.status === "busy" && (
-            <p className="flex items-center gap-2 text-sm text-busy" aria-live="polite">
-              <span aria-hidden="true" className="size-2 animate-pulse-dot rounded-full bg-busy" /> Working… (last
-              activity {Math.max(0, Math.round((now - session.lastActivityAt) / 1000))}s ago)
-            </p>
-          )}
-        </section>
-      </div>
+          <section aria-label="Timeline" className="space-y-3">
+            {olderCursor && (
+              <button
+                type="button"
+                onClick={() => void loadOlder()}
+                className="w-full rounded-lg border border-dashed border-line py-2 text-sm text-muted hover:bg-raised"
+              >
+                Load earlier entries
+              </button>
+            )}
+            {sorted.length === 0 ? (
+              <p className="py-10 text-center text-muted">Nothing has happened in this session yet.</p>
+            ) : (
+              <ol className="space-y-4" data-testid="timeline">
+                {sorted.map((entry) => (
+                  <TimelineItem key={entry.key} entry={entry} />
+                ))}
+              </ol>
+            )}
+            {session.status === "busy" && (
+              <p className="flex items-center gap-2 text-sm text-busy" aria-live="polite">
+                <span aria-hidden="true" className="size-2 animate-pulse-dot rounded-full bg-busy" /> Working… (last
+                activity {Math.max(0, Math.round((now - session.lastActivityAt) / 1000))}s ago)
+              </p>
+            )}
+          </section>
+        </div>
 
-      <aside className="space-y-4" aria-label="Session details">
-        {detail.pending.length > 0 && (
-          <section className="rounded-[var(--radius-card)] border border-wait-line bg-wait-soft p-4">
-            <h2 className="font-semibold text-wait">Waiting for an answer</h2>
-            <ul className="mt-2 space-y-2 text-sm">
-              {detail.pending.map((p) => (
-                <li key={p.id} className="font-mono break-words">
-                  {p.summary}
-                </li>
-              ))}
-            </ul>
-            <p className="mt-2 text-xs text-muted">Answer it in OpenCode on {session.hostname}.</p>
-          </section>
-        )}
-        {detail.todos && detail.todos.items.length > 0 && (
-          <section className="rounded-[var(--radius-card)] border border-line bg-surface p-4">
-            <h2 className="font-semibold">Todos</h2>
-            <ul className="mt-2 space-y-1 text-sm">
-              {(detail.todos.items as { content: string; status: string }[]).map((todo, i) => (
-                <li key={i} className="flex gap-2">
-                  <span aria-hidden="true">
-                    {todo.status === "completed" ? "☑" : todo.status === "in_progress" ? "◐" : "☐"}
-                  </span>
-                  <span className={todo.status === "completed" ? "text-muted line-through" : ""}>{todo.content}</span>
-                </li>
-              ))}
-            </ul>
-          </section>
-        )}
-        {detail.fileChanges && (
-          <section className="rounded-[var(--radius-card)] border border-line bg-surface p-4">
-            <h2 className="font-semibold">Files changed</h2>
-            <p className="mt-1 text-sm">
-              {detail.fileChanges.files} file{detail.fileChanges.files === 1 ? "" : "s"} ·{" "}
-              <span className="text-busy">+{detail.fileChanges.additions}</span>{" "}
-              <span className="text-error">−{detail.fileChanges.deletions}</span>
-            </p>
-            {detail.fileChanges.list && (
-              <ul className="mt-2 space-y-0.5 font-mono text-xs">
-                {detail.fileChanges.list.slice(0, 50).map((f) => (
-                  <li key={f.file} className="truncate" title={f.file}>
-                    {f.file}
+        <aside className="space-y-4" aria-label="Session details">
+          {pending && pending.length > 0 && (
+            <section className="rounded-[var(--radius-card)] border border-wait-line bg-wait-soft p-4">
+              <h2 className="font-semibold text-wait">Waiting for an answer</h2>
+              <ul className="mt-2 space-y-2 text-sm">
+                {pending.map((p) => (
+                  <li key={p.id} className="font-mono break-words">
+                    {p.summary}
                   </li>
                 ))}
               </ul>
-            )}
-          </section>
-        )}
-        {detail.children.length > 0 && (
-          <section className="rounded-[var(--radius-card)] border border-line bg-surface p-4">
-            <h2 className="font-semibold">Subagents</h2>
-            <ul className="mt-2 space-y-2 text-sm">
-              {detail.children.map((child) => (
-                <li key={child.id} className="flex items-center gap-2">
-                  <Link
-                    href={`/sessions/${encodeURIComponent(child.id)}`}
-                    className="min-w-0 flex-1 truncate text-accent hover:underline"
-                  >
-                    {child.title || child.id}
-                  </Link>
-                  <StatusBadge row={child} />
-                </li>
-              ))}
-            </ul>
-          </section>
-        )}
-      </aside>
-    </div>
+              <p className="mt-2 text-xs text-muted">
+                Answer it here, when {session.hostname} allows it, or in OpenCode there.
+              </p>
+            </section>
+          )}
+          {detail.todos && detail.todos.items.length > 0 && (
+            <section className="rounded-[var(--radius-card)] border border-line bg-surface p-4">
+              <h2 className="font-semibold">Todos</h2>
+              <ul className="mt-2 space-y-1 text-sm">
+                {(detail.todos.items as { content: string; status: string }[]).map((todo, i) => (
+                  <li key={i} className="flex gap-2">
+                    <span aria-hidden="true">
+                      {todo.status === "completed" ? "☑" : todo.status === "in_progress" ? "◐" : "☐"}
+                    </span>
+                    <span className={todo.status === "completed" ? "text-muted line-through" : ""}>{todo.content}</span>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+          {detail.fileChanges && (
+            <section className="rounded-[var(--radius-card)] border border-line bg-surface p-4">
+              <h2 className="font-semibold">Files changed</h2>
+              <p className="mt-1 text-sm">
+                {detail.fileChanges.files} file{detail.fileChanges.files === 1 ? "" : "s"} ·{" "}
+                <span className="text-busy">+{detail.fileChanges.additions}</span>{" "}
+                <span className="text-error">−{detail.fileChanges.deletions}</span>
+              </p>
+              {detail.fileChanges.list && (
+                <ul className="mt-2 space-y-0.5 font-mono text-xs">
+                  {detail.fileChanges.list.slice(0, 50).map((f) => (
+                    <li key={f.file} className="truncate" title={f.file}>
+                      {f.file}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </section>
+          )}
+          {detail.children.length > 0 && (
+            <section className="rounded-[var(--radius-card)] border border-line bg-surface p-4">
+              <h2 className="font-semibold">Subagents</h2>
+              <ul className="mt-2 space-y-2 text-sm">
+                {detail.children.map((child) => (
+                  <li key={child.id} className="flex items-center gap-2">
+                    <Link
+                      href={`/sessions/${encodeURIComponent(child.id)}`}
+                      className="min-w-0 flex-1 truncate text-accent hover:underline"
+                    >
+                      {child.title || child.id}
+                    </Link>
+                    <StatusBadge row={child} />
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+        </aside>
+      </div>
+    </ControlProvider>
   );
 }
