@@ -8,7 +8,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, test } from "node:test";
 import { WebSocketServer, type WebSocket } from "ws";
-import type { HelloFrame, PluginFrame } from "../../lib/control/protocol.ts";
+import type { PluginFrame } from "../../lib/control/protocol.ts";
 import { drivePlugin, makeSandbox, writeGlobalConfig, type Sandbox } from "./harness/run-plugin.ts";
 
 const sandboxes: Sandbox[] = [];
