@@ -208,6 +208,9 @@ describe("control = full, in the browser", { skip }, () => {
     await form.getByRole("button", { name: "Submit" }).click();
     await waitFor(() => sawInToolResult("Blue"), 30_000, "the model got the answer");
     await form.waitFor({ state: "detached", timeout: 30_000 });
+    // The timeline says what was done from here, and that it took effect (pushed live).
+    const entry = page.locator('[data-kind="control"]', { hasText: "Answered from the dashboard: Blue" });
+    await entry.filter({ hasText: "done" }).waitFor({ timeout: 30_000 });
   });
 
   test("the session page's prompt box sends the next prompt on Enter", async () => {

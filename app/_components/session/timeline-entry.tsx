@@ -121,6 +121,14 @@ function Line({ icon, children, tone = "text-muted" }: { icon: string; children:
   );
 }
 
+const CONTROL_STATUS: Record<string, string> = {
+  queued: "waiting for the machine",
+  delivered: "delivered",
+  applied: "done",
+  failed: "failed",
+  expired: "expired",
+};
+
 function Body({ entry }: { entry: TimelineEntry }) {
   switch (entry.kind) {
     case "prompt":
@@ -181,6 +189,13 @@ function Body({ entry }: { entry: TimelineEntry }) {
     }
     case "command":
       return <Line icon="›">{`${entry.title ?? ""} ${entry.text ?? ""}`}</Line>;
+    case "control":
+      // A command sent from the dashboard (docs/control.md) and what became of it.
+      return (
+        <Line icon="⌁" tone={entry.status === "failed" || entry.status === "expired" ? "text-error" : "text-muted"}>
+          {`${entry.title ?? "Sent from the dashboard"} — ${CONTROL_STATUS[entry.status ?? ""] ?? entry.status ?? ""}${entry.text ? `: ${entry.text}` : ""}`}
+        </Line>
+      );
     case "subtask":
       return <Line icon="⑂">{`Subagent: ${entry.title ?? ""}`}</Line>;
     case "file":
