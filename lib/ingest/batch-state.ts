@@ -48,8 +48,8 @@ export class Batch {
   private readonly drafts = new Map<string, SessionDraft>();
   /** Messages updated in the batch, by id. */
   private readonly messages = new Map<string, HeldMessage>();
-  /** The latest row of each timeline entry written in a watched session, by session and key. */
-  private watchedRows: Map<string, TimelineRow> | null = null;
+  /** Timeline entries written in watched sessions, by session and key: read back once at the end. */
+  private watchedEntries: Map<string, { sessionId: string; key: string }> | null = null;
 
   constructor(
     readonly store: IngestStore,
@@ -146,21 +146,21 @@ export class Batch {
 
   /** Writes a timeline entry, merged with what is stored for it. */
   writeTimeline(entry: TimelineUpsert) {
-    if (this.watching(entry.sessionId)) this.watched(this.store.upsertTimeline(entry, this.now));
-    else this.store.upsertTimelineQuiet(entry, this.now);
+    this.store.upsertTimelineQuiet(entry, this.now);
+    if (this.watching(entry.sessionId)) this.watched(entry);
   }
 
   /** Writes a timeline entry and returns the merged row (prompts check whether a reply came first). */
   writeTimelineRow(entry: TimelineUpsert): TimelineRow {
     const row = this.store.upsertTimeline(entry, this.now);
-    if (this.watching(entry.sessionId)) this.watched(row);
+    if (this.watching(entry.sessionId)) this.watched(entry);
     return row;
   }
 
   /** A user message's text entries become its prompt. */
   promoteUserText(sessionId: string, messageId: string) {
     const promoted = this.store.promoteUserText(messageId);
-    if (this.watching(sessionId)) for (const row of promoted) this.watched(row);
+    if (this.watching(sessionId)) for (const key of promoted) this.watched({ sessionId, key });
   }
 
   removeTimelineEntry(sessionId: string, key: string) {
@@ -176,9 +176,12 @@ export class Batch {
       this.known?.set(draft.id, draft);
     }
     this.drafts.clear();
-    if (this.watchedRows) {
-      for (const row of this.watchedRows.values()) this.changes.timeline.push(row);
-      this.watchedRows = null;
+    if (this.watchedEntries) {
+      for (const { sessionId, key } of this.watchedEntries.values()) {
+        const row = this.store.timelineRow(sessionId, key);
+        if (row) this.changes.timeline.push(row);
+      }
+      this.watchedEntries = null;
     }
   }
 
@@ -186,7 +189,7 @@ export class Batch {
   drop() {
     this.drafts.clear();
     this.messages.clear();
-    this.watchedRows = null;
+    this.watchedEntries = null;
   }
 
   private writeMessages() {
@@ -194,8 +197,11 @@ export class Batch {
     this.messages.clear();
   }
 
-  /** Keeps the latest row of an entry for the live push: one per entry and batch. */
-  private watched(row: TimelineRow) {
-    (this.watchedRows ??= new Map()).set(`${row.session_id}\u0000${row.key}`, row);
+  /**
+   * Notes an entry for the live push, read back when the batch ends: one row per entry and batch,
+   * however many times the batch wrote it.
+   */
+  private watched(entry: { sessionId: string; key: string }) {
+    (this.watchedEntries ??= new Map()).set(`${entry.sessionId}\u0000${entry.key}`, entry);
   }
 }

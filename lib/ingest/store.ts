@@ -284,15 +284,16 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
        WHERE excluded.progress >= messages.progress`,
     ),
     messageRole: sqlite.prepare("SELECT role FROM messages WHERE id = ?").pluck(),
-    promoteUserText: sqlite.prepare(
-      "UPDATE timeline SET kind = 'prompt' WHERE message_id = ? AND kind = 'text' RETURNING *",
-    ),
+    promoteUserText: sqlite
+      .prepare("UPDATE timeline SET kind = 'prompt' WHERE message_id = ? AND kind = 'text' RETURNING key")
+      .pluck(),
     removeMessage: sqlite.prepare("DELETE FROM messages WHERE id = ? AND session_id = ?"),
     removeMessageTimeline: sqlite.prepare("DELETE FROM timeline WHERE message_id = ? AND session_id = ?"),
     removeTimelineEntry: sqlite.prepare("DELETE FROM timeline WHERE session_id = ? AND key = ?"),
+    timelineRow: sqlite.prepare("SELECT * FROM timeline WHERE session_id = ? AND key = ?"),
     upsertTimeline: sqlite.prepare(`${timelineUpsert} RETURNING *`),
-    // Without RETURNING: materialising the row costs as much as writing it, and is wasted
-    // when nobody is watching the session live.
+    // Without RETURNING: materialising the row costs as much as writing it. A session watched
+    // live has its entries read back once per batch instead (./batch-state.ts).
     upsertTimelineQuiet: sqlite.prepare(timelineUpsert),
     addPending: sqlite.prepare(
       `INSERT OR IGNORE INTO pending_requests (id, session_id, kind, summary, data, asked_at)
@@ -349,13 +350,15 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
 
     upsertMessage: (m: MessageUpsert) => s.upsertMessage.run(...messageFields.map((f) => m[f])).changes === 1,
     messageRole: (id: string) => s.messageRole.get(id) as "user" | "assistant" | undefined,
-    promoteUserText: (messageId: string) => s.promoteUserText.all(messageId) as TimelineRow[],
+    /** Turns a user message's text entries into its prompt; returns their keys. */
+    promoteUserText: (messageId: string) => s.promoteUserText.all(messageId) as string[],
     removeMessage: (sessionId: string, messageId: string) => {
       s.removeMessageTimeline.run(messageId, sessionId);
       return s.removeMessage.run(messageId, sessionId).changes === 1;
     },
     removeTimelineEntry: (sessionId: string, key: string) => s.removeTimelineEntry.run(sessionId, key).changes === 1,
 
+    timelineRow: (sessionId: string, key: string) => s.timelineRow.get(sessionId, key) as TimelineRow | undefined,
     upsertTimeline: (t: TimelineUpsert, now: number) => s.upsertTimeline.get(...timelineValues(t, now)) as TimelineRow,
     upsertTimelineQuiet: (t: TimelineUpsert, now: number) => void s.upsertTimelineQuiet.run(...timelineValues(t, now)),
 
