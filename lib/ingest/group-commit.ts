@@ -8,7 +8,7 @@ import { applyBatches, type BatchCounts, type BatchEvent } from "./batch";
  * to the WAL (and a checkpoint later copies each one into the database file); concurrent batches
  * dirty many of the same pages (the newest end of the timeline and its indexes, the sessions
  * being worked on), so sharing a commit writes them once; and sessions, messages and timeline
- * entries named by several batches are read and written once (see ./context.ts). Failures stay
+ * entries named by several batches are read and written once (see ./batch-state.ts). Failures stay
  * per event (./batch.ts), and no request is answered before the commit its events are in.
  */
 type Job = { events: BatchEvent[]; resolve: (result: BatchCounts) => void; reject: (error: unknown) => void };
