@@ -32,7 +32,7 @@ function event(type: string, properties: Record<string, unknown>) {
 }
 async function send(events: unknown[]) {
   const res = await postEvents(server, { events });
-  assert.equal(res.status, 200, res.text);
+  assert.equal(res.status, 202, res.text);
 }
 async function api(method: string, route: string, body?: unknown) {
   const res = await fetch(`${server.url}${route}`, {
