@@ -31,6 +31,7 @@ describe(
     let browserOnly: TestServer;
     const pages: Server[] = [];
     let pageUrl = "";
+    let browserOnlyUrl = "";
     let browser: Browser;
     let context: BrowserContext;
     const dir = mkdtempSync(path.join(tmpdir(), "ocd-announce-"));
@@ -44,12 +45,20 @@ describe(
     };
     let lastReport: Report | null = null;
 
-    /** Serves the test page for `target` on its own 127.0.0.1 port, proxying /api/* to it. */
-    async function servePage(target: TestServer) {
-      const html = `<!doctype html><html><head><meta charset="utf-8"><title>announcer</title></head><body><div id="root"></div>
+    /**
+     * Serves the test page for a dashboard on its own 127.0.0.1 port, proxying /api/* to it. The
+     * page is another origin, so each dashboard starts with it in ALLOWED_ORIGINS (the live socket
+     * refuses other origins): the page's port is taken before its dashboard starts.
+     */
+    async function servePage(targetOf: () => TestServer) {
+      const htmlFor = (
+        target: TestServer,
+      ) => `<!doctype html><html><head><meta charset="utf-8"><title>announcer</title></head><body><div id="root"></div>
 <script>window.__config = ${JSON.stringify({ serverUrl: target.url, password: target.password })};</script>
 <script type="module" src="/page.js"></script></body></html>`;
       const page = createServer(async (req, res) => {
+        const target = targetOf();
+        const html = htmlFor(target);
         if (req.url === "/page.js") return void res.writeHead(200, { "content-type": "text/javascript" }).end(js);
         if (req.url === "/report") {
           const chunks: Buffer[] = [];
@@ -83,9 +92,13 @@ describe(
 
     before(async () => {
       writeTinyKokoro(path.join(dir, "model"));
+      pageUrl = await servePage(() => server);
+      browserOnlyUrl = await servePage(() => browserOnly);
       [server, browserOnly] = await Promise.all([
-        startServer({ env: { DISABLE_TTS: "false", TTS_MODEL_DIR: path.join(dir, "model") } }),
-        startServer({ env: { DISABLE_TTS: "false", TTS_ENGINE: "browser" } }),
+        startServer({
+          env: { DISABLE_TTS: "false", TTS_MODEL_DIR: path.join(dir, "model"), ALLOWED_ORIGINS: pageUrl },
+        }),
+        startServer({ env: { DISABLE_TTS: "false", TTS_ENGINE: "browser", ALLOWED_ORIGINS: browserOnlyUrl } }),
       ]);
       const bundle = await build({
         entryPoints: [path.join(root, "tests/fixtures/tts/announcer-page.tsx")],
@@ -99,7 +112,6 @@ describe(
         logLevel: "error",
       });
       js = bundle.outputFiles[0].text;
-      pageUrl = await servePage(server);
       browser = await chromium.launch({
         executablePath: CHROMIUM,
         headless: true,
@@ -289,7 +301,7 @@ describe(
     });
 
     test("without a server voice the browser's speechSynthesis speaks, after a generated chime when chosen", async () => {
-      const base = await servePage(browserOnly);
+      const base = browserOnlyUrl;
       const tab = await open("/", base);
       await tab.evaluate(() => localStorage.setItem("ocd-announcer-settings", JSON.stringify({ sound: "both" })));
       await tab.reload();
