@@ -44,6 +44,12 @@ const name = z.string().max(MAX_NAME_LENGTH);
 /** Text kept to `max` characters, its cut marked with an ellipsis. */
 const shortened = (max: number) => z.string().transform((s) => (s.length > max ? `${s.slice(0, max - 1)}…` : s));
 
+/** Any JSON object, its values unread (cheaper than z.record, which visits every key). */
+const plainObject = z.custom<Record<string, unknown>>(
+  (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+  { error: "expected an object" },
+);
+
 export const envelopeSchema = z.object({
   id: eventId,
   type: z.string().min(1).max(MAX_NAME_LENGTH),
@@ -51,11 +57,7 @@ export const envelopeSchema = z.object({
   directory: z.string().max(MAX_DIRECTORY_LENGTH).default(""),
   time,
   // Checked, not copied: a known type's own schema parses them next; others are not read.
-  properties: z
-    .custom<Record<string, unknown>>((value) => typeof value === "object" && value !== null && !Array.isArray(value), {
-      error: "expected an object",
-    })
-    .default({}),
+  properties: plainObject.default({}),
 });
 
 const tokensSchema = z.looseObject({
@@ -130,7 +132,7 @@ const partSchema = z.looseObject({
     .looseObject({
       status: name.optional(),
       title: shortened(MAX_TITLE_LENGTH).optional(),
-      input: z.record(z.string(), z.unknown()).optional(),
+      input: plainObject.optional(),
       output: z.string().optional(),
       error: z.string().optional(),
       time: spanSchema.optional(),
