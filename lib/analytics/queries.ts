@@ -27,10 +27,12 @@ export type UsageTotals = { sessions: number; messages: number; tokens: Tokens; 
 /** Usage summed over assistant messages; the sums keep their columns' names, so toTokens reads them. */
 type SumsRow = UsageColumns & { assistant_messages: number };
 
+// total(), not sum(): SQLite's sum() of integers fails with "integer overflow" past 2^63, which
+// would take every analytics route down; total() adds as floating point and never fails.
 const sums = sql`count(*) AS assistant_messages,
-  coalesce(sum(m.tokens_input), 0) AS tokens_input, coalesce(sum(m.tokens_output), 0) AS tokens_output,
-  coalesce(sum(m.tokens_reasoning), 0) AS tokens_reasoning, coalesce(sum(m.tokens_cache_read), 0) AS tokens_cache_read,
-  coalesce(sum(m.tokens_cache_write), 0) AS tokens_cache_write, coalesce(sum(m.cost), 0) AS cost`;
+  total(m.tokens_input) AS tokens_input, total(m.tokens_output) AS tokens_output,
+  total(m.tokens_reasoning) AS tokens_reasoning, total(m.tokens_cache_read) AS tokens_cache_read,
+  total(m.tokens_cache_write) AS tokens_cache_write, total(m.cost) AS cost`;
 
 // The role is a literal, not a parameter: SQLite only uses the partial index
 // messages_assistant_by_created when it can see the query implies `role = 'assistant'`.
@@ -73,10 +75,10 @@ function collect() {
 /** The unbounded window, from the sessions' running totals, grouped by a key over sessions (s). */
 async function totalsFromSessions(key: RawBuilder<unknown>, hostname?: string) {
   const list = await rows<UsageColumns & { key: string | number; sessions: number; messages: number }>(
-    sql`SELECT ${key} AS key, count(*) AS sessions, coalesce(sum(s.message_count), 0) AS messages,
-          coalesce(sum(s.tokens_input), 0) AS tokens_input, coalesce(sum(s.tokens_output), 0) AS tokens_output,
-          coalesce(sum(s.tokens_reasoning), 0) AS tokens_reasoning, coalesce(sum(s.tokens_cache_read), 0) AS tokens_cache_read,
-          coalesce(sum(s.tokens_cache_write), 0) AS tokens_cache_write, coalesce(sum(s.cost), 0) AS cost
+    sql`SELECT ${key} AS key, count(*) AS sessions, total(s.message_count) AS messages,
+          total(s.tokens_input) AS tokens_input, total(s.tokens_output) AS tokens_output,
+          total(s.tokens_reasoning) AS tokens_reasoning, total(s.tokens_cache_read) AS tokens_cache_read,
+          total(s.tokens_cache_write) AS tokens_cache_write, total(s.cost) AS cost
         FROM sessions AS s ${hostname ? sql`WHERE s.hostname = ${hostname}` : sql``} GROUP BY 1`,
   );
   const { out, at } = collect();
@@ -115,9 +117,9 @@ async function messageUsage(key: RawBuilder<unknown> | null, w: Window, hostname
       ? sql<T>`SELECT ${key} AS key, ${outer} FROM (SELECT m.session_id, ${select} FROM messages AS m ${index} WHERE ${where}
             GROUP BY m.session_id) AS x JOIN sessions AS s ON s.id = x.session_id GROUP BY 1`
       : sql<T>`SELECT ${key} AS key, ${select} FROM messages AS m JOIN sessions AS s ON s.id = m.session_id WHERE ${where} GROUP BY 1`;
-  const sumOfSums = sql`sum(x.assistant_messages) AS assistant_messages, sum(x.tokens_input) AS tokens_input,
-    sum(x.tokens_output) AS tokens_output, sum(x.tokens_reasoning) AS tokens_reasoning,
-    sum(x.tokens_cache_read) AS tokens_cache_read, sum(x.tokens_cache_write) AS tokens_cache_write, sum(x.cost) AS cost`;
+  const sumOfSums = sql`total(x.assistant_messages) AS assistant_messages, total(x.tokens_input) AS tokens_input,
+    total(x.tokens_output) AS tokens_output, total(x.tokens_reasoning) AS tokens_reasoning,
+    total(x.tokens_cache_read) AS tokens_cache_read, total(x.tokens_cache_write) AS tokens_cache_write, total(x.cost) AS cost`;
   const [messages, assistant] = await Promise.all([
     rows<{ key: string | number; n: number }>(
       key
@@ -290,8 +292,8 @@ export async function totalsByDay(
         SELECT day,
           (SELECT count(*) FROM sessions AS s WHERE s.created_at >= days.start AND s.created_at < days.end ${sessionHost}) AS sessions,
           (SELECT count(*) FROM messages AS m WHERE ${onDay} ${onHost(hostname)}) AS messages,
-          (SELECT json_array(sum(m.tokens_input), sum(m.tokens_output), sum(m.tokens_reasoning), sum(m.tokens_cache_read),
-                             sum(m.tokens_cache_write), sum(m.cost))
+          (SELECT json_array(total(m.tokens_input), total(m.tokens_output), total(m.tokens_reasoning), total(m.tokens_cache_read),
+                             total(m.tokens_cache_write), total(m.cost))
              FROM messages AS m WHERE ${assistantOnly} AND ${onDay} ${onHost(hostname)}) AS sums
         FROM days`,
   );

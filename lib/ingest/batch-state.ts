@@ -1,4 +1,5 @@
 import type { TimelineRow } from "../db/schema";
+import { EventConflict } from "./conflict";
 import { type AttentionChange, emptyChanges, type IngestChanges } from "../realtime/changes";
 import {
   type IngestStore,
@@ -16,7 +17,7 @@ export type Totals = Pick<
 >;
 
 /** A message as the database holds it, or will once the batch's held write is made. */
-export type HeldMessageState = { progress: number; role: "user" | "assistant"; totals: Totals };
+export type HeldMessageState = { sessionId: string; progress: number; role: "user" | "assistant"; totals: Totals };
 
 /** A message updated in this batch: what the database holds for it, and the update that wins. */
 type HeldMessage = { stored: HeldMessageState | undefined; write: MessageUpsert | null };
@@ -67,7 +68,13 @@ export class Batch {
   session(id: string, origin: { hostname: string; directory: string; time: number }): SessionDraft {
     let draft = this.drafts.get(id);
     if (!draft) {
-      draft = this.known?.get(id) ?? this.store.loadSession(id);
+      const held = this.known?.get(id) ?? this.store.loadSession(id);
+      // OpenCode's ids are unique per machine in practice; the same one from a second host is
+      // another session (or a forged one): it must not change the first host's row.
+      if (held && held.hostname !== origin.hostname) {
+        throw new EventConflict("hostname", `session ${id} belongs to host ${held.hostname}, not ${origin.hostname}`);
+      }
+      draft = held;
       if (!draft) {
         this.store.insertSession({
           id,
@@ -76,7 +83,7 @@ export class Batch {
           time: origin.time,
           now: this.now,
         });
-        draft = newSessionDraft(id, origin.time);
+        draft = newSessionDraft(id, origin.hostname, origin.time);
       }
       this.drafts.set(id, draft);
       this.changes.sessions.add(id);
@@ -109,11 +116,16 @@ export class Batch {
     let held = this.messages.get(id);
     if (!held) {
       const row = this.store.messageTotals(id);
-      held = { stored: row && { progress: row.progress, role: row.role, totals: row }, write: null };
+      held = {
+        stored: row && { sessionId: row.session_id, progress: row.progress, role: row.role, totals: row },
+        write: null,
+      };
       this.messages.set(id, held);
     }
     const write = held.write;
-    return write ? { progress: write.progress, role: write.role, totals: asTotals(write) } : held.stored;
+    return write
+      ? { sessionId: write.sessionId, progress: write.progress, role: write.role, totals: asTotals(write) }
+      : held.stored;
   }
 
   /**

@@ -1,5 +1,7 @@
 import type { IngestStore } from "./store";
+import { countConflict } from "../metrics/registry";
 import { Batch } from "./batch-state";
+import { EventConflict } from "./conflict";
 import { applyEvent } from "./rules/events";
 import { dropSessionCache, sessionCache, sessionCacheCommitted } from "./session-cache";
 import type { KnownEvent } from "./protocol";
@@ -11,7 +13,7 @@ export type BatchCounts = {
   accepted: number;
   duplicates: number;
   ignored: number;
-  failed: { index: number; message: string }[];
+  failed: { index: number; field?: string; message: string }[];
 };
 
 export type BatchOptions = { now?: number; watching?: (sessionId: string) => boolean };
@@ -58,10 +60,15 @@ function runBatches(store: IngestStore, batches: BatchEvent[][], options: BatchO
           counts[b][outcome]++;
         } catch (error) {
           batch.drop();
-          counts[b].failed.push({
-            index: item.index,
-            message: `internal error applying event: ${(error as Error).message}`,
-          });
+          if (error instanceof EventConflict) {
+            countConflict(error.field);
+            counts[b].failed.push({ index: item.index, field: error.field, message: error.message });
+          } else {
+            counts[b].failed.push({
+              index: item.index,
+              message: `internal error applying event: ${(error as Error).message}`,
+            });
+          }
         }
       }
     });

@@ -1,3 +1,4 @@
+import { getLog } from "../log";
 import { getDb, getHub } from "../runtime";
 import { ingestStoreFor } from "./store";
 import { applyBatches, type BatchCounts, type BatchEvent } from "./batch";
@@ -56,6 +57,12 @@ function flush() {
     for (const job of jobs) job.reject(error);
     return;
   }
-  hub?.publish(applied.changes);
+  // Committed: answer first, then push. The push reads what was stored and may fail on it; that
+  // must never leave a request unanswered or stop the next group.
   jobs.forEach((job, i) => job.resolve(applied.counts[i]));
+  try {
+    hub?.publish(applied.changes);
+  } catch (error) {
+    getLog().error({ err: error }, "live push failed");
+  }
 }

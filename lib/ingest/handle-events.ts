@@ -32,6 +32,12 @@ export async function handleEvents(request: EventsRequest): Promise<EventsRespon
     countRejected("unsupported_media_type");
     return error(415, "unsupported_media_type", `Content-Type must be application/json, got ${type || "none"}`);
   }
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1];
+  // The body is decoded as UTF-8 (JSON's own encoding): text sent in another would be stored garbled.
+  if (charset && !/^utf-?8$/i.test(charset)) {
+    countRejected("unsupported_media_type");
+    return error(415, "unsupported_media_type", `Content-Type charset must be utf-8, got ${charset}`);
+  }
   const body = await request.readBody(MAX_BODY_BYTES);
   if ("tooLarge" in body) {
     countRejected("payload_too_large");

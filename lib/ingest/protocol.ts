@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { sessionIdSchema } from "../sessions/id";
 
 /**
  * The /events wire protocol. The plugin stays thin: it forwards OpenCode's own `id`, `type` and
@@ -9,29 +10,61 @@ import { z } from "zod";
 export const MAX_BATCH_EVENTS = 500;
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-const id = z.string().min(1).max(200);
-const count = z.number().finite().nonnegative();
+/**
+ * Bounds on what OpenCode can really send. Numbers past them are refused (a 400 naming the
+ * field): they would overflow the sums, or show a board that lies. Displayed text past its bound
+ * is shortened, not refused: a long title is still the user's title, only the board cannot lay
+ * out 900 KB of it.
+ */
+/** Per token kind per message: no model's context or output comes near a billion tokens. */
+export const MAX_MESSAGE_TOKENS = 1e9;
+/** Per message, in USD. */
+export const MAX_MESSAGE_COST_USD = 1e4;
+/** Any other count (diff lines, files, retries, spool bytes): far past real, still exact in a double. */
+const MAX_COUNT = 1e12;
+/** Names: model, provider, agent, tool, permission, command, version; longer ones are no name. */
+const MAX_NAME_LENGTH = 200;
+/** A hostname: DNS's limit. */
+const MAX_HOSTNAME_LENGTH = 255;
+/** A directory: Linux's PATH_MAX. */
+const MAX_DIRECTORY_LENGTH = 4096;
+/** Titles shown in a row or heading: session, tool call, question header, file name. */
+export const MAX_TITLE_LENGTH = 500;
+/** One todo item. */
+const MAX_TODO_LENGTH = 2000;
+
+/** OpenCode's ids (session, message, part, request): its own shape, as the routes accept it. */
+const id = sessionIdSchema;
+/** The event's own id: the plugin makes some (heartbeats), so only its length is bounded. */
+const eventId = z.string().min(1).max(MAX_NAME_LENGTH);
+const count = z.number().finite().nonnegative().max(MAX_COUNT);
+const tokenCount = z.number().finite().nonnegative().max(MAX_MESSAGE_TOKENS);
 const time = z.number().finite().nonnegative();
+const name = z.string().max(MAX_NAME_LENGTH);
+/** Text kept to `max` characters, its cut marked with an ellipsis. */
+const shortened = (max: number) => z.string().transform((s) => (s.length > max ? `${s.slice(0, max - 1)}…` : s));
+
+/** Any JSON object, its values unread (cheaper than z.record, which visits every key). */
+const plainObject = z.custom<Record<string, unknown>>(
+  (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+  { error: "expected an object" },
+);
 
 export const envelopeSchema = z.object({
-  id,
-  type: z.string().min(1).max(200),
-  hostname: z.string().min(1).max(255),
-  directory: z.string().max(4096).default(""),
+  id: eventId,
+  type: z.string().min(1).max(MAX_NAME_LENGTH),
+  hostname: z.string().min(1).max(MAX_HOSTNAME_LENGTH),
+  directory: z.string().max(MAX_DIRECTORY_LENGTH).default(""),
   time,
   // Checked, not copied: a known type's own schema parses them next; others are not read.
-  properties: z
-    .custom<Record<string, unknown>>((value) => typeof value === "object" && value !== null && !Array.isArray(value), {
-      error: "expected an object",
-    })
-    .default({}),
+  properties: plainObject.default({}),
 });
 
 const tokensSchema = z.looseObject({
-  input: count.default(0),
-  output: count.default(0),
-  reasoning: count.default(0),
-  cache: z.looseObject({ read: count.default(0), write: count.default(0) }).default({ read: 0, write: 0 }),
+  input: tokenCount.default(0),
+  output: tokenCount.default(0),
+  reasoning: tokenCount.default(0),
+  cache: z.looseObject({ read: tokenCount.default(0), write: tokenCount.default(0) }).default({ read: 0, write: 0 }),
 });
 
 /**
@@ -46,14 +79,14 @@ const errorSchema = z.object({
 
 const sessionInfo = z.looseObject({
   id,
-  directory: z.string().optional(),
+  directory: z.string().max(MAX_DIRECTORY_LENGTH).optional(),
   parentID: id.optional(),
-  projectID: z.string().optional(),
-  slug: z.string().optional(),
-  title: z.string().optional(),
-  version: z.string().optional(),
-  agent: z.string().optional(),
-  model: z.looseObject({ id: z.string(), providerID: z.string() }).optional(),
+  projectID: name.optional(),
+  slug: name.optional(),
+  title: shortened(MAX_TITLE_LENGTH).optional(),
+  version: name.optional(),
+  agent: name.optional(),
+  model: z.looseObject({ id: name, providerID: name }).optional(),
   summary: z.looseObject({ additions: count, deletions: count, files: count }).optional(),
   time: z.looseObject({ created: time, updated: time.optional() }),
 });
@@ -63,26 +96,64 @@ const messageInfo = z.looseObject({
   sessionID: id,
   role: z.enum(["user", "assistant"]),
   parentID: id.optional(),
-  providerID: z.string().optional(),
-  modelID: z.string().optional(),
-  model: z.looseObject({ providerID: z.string(), modelID: z.string() }).optional(),
-  agent: z.string().optional(),
-  mode: z.string().optional(),
-  cost: z.number().finite().optional(),
+  providerID: name.optional(),
+  modelID: name.optional(),
+  model: z.looseObject({ providerID: name, modelID: name }).optional(),
+  agent: name.optional(),
+  mode: name.optional(),
+  cost: z.number().finite().nonnegative().max(MAX_MESSAGE_COST_USD).optional(),
   tokens: tokensSchema.optional(),
-  finish: z.string().optional(),
+  finish: name.optional(),
   error: errorSchema.optional(),
   time: z.looseObject({ created: time, completed: time.optional() }),
 });
 
+const spanSchema = z.looseObject({ start: time.optional(), end: time.optional() });
+
+/**
+ * A message part: the fields the timeline reads are typed here, so that a wrong one is a 400
+ * naming it rather than a failure inside the store. Which fields a part has depends on its type.
+ */
 const partSchema = z.looseObject({
   id,
   sessionID: id,
   messageID: id,
-  type: z.string().min(1),
+  type: z.string().min(1).max(MAX_NAME_LENGTH),
   // A retry part's APIError; a part whose `error` is not one is still stored, without it.
   error: errorSchema.optional().catch(undefined),
+  time: spanSchema.optional(),
+  // text and reasoning
+  text: z.string().optional(),
+  synthetic: z.boolean().optional(),
+  // tool
+  tool: name.optional(),
+  callID: name.optional(),
+  state: z
+    .looseObject({
+      status: name.optional(),
+      title: shortened(MAX_TITLE_LENGTH).optional(),
+      input: plainObject.optional(),
+      output: z.string().optional(),
+      error: z.string().optional(),
+      time: spanSchema.optional(),
+    })
+    .optional(),
+  // subtask
+  description: shortened(MAX_TITLE_LENGTH).optional(),
+  prompt: z.string().optional(),
+  agent: name.optional(),
+  // file
+  filename: shortened(MAX_TITLE_LENGTH).optional(),
+  url: z.string().optional(),
+  mime: name.optional(),
+  // patch, retry, compaction
+  hash: name.optional(),
+  files: z.array(z.string()).optional(),
+  attempt: count.optional(),
+  auto: z.boolean().optional(),
 });
+
+export type WirePart = z.infer<typeof partSchema>;
 
 const propertySchemas = {
   "session.created": z.looseObject({ info: sessionInfo }),
@@ -101,7 +172,13 @@ const propertySchemas = {
   "session.error": z.looseObject({ sessionID: id.optional(), error: errorSchema.optional() }),
   "session.diff": z.looseObject({
     sessionID: id,
-    diff: z.array(z.looseObject({ file: z.string(), additions: count.default(0), deletions: count.default(0) })),
+    diff: z.array(
+      z.looseObject({
+        file: z.string().max(MAX_DIRECTORY_LENGTH),
+        additions: count.default(0),
+        deletions: count.default(0),
+      }),
+    ),
   }),
   "session.compacted": z.looseObject({ sessionID: id }),
   "message.updated": z.looseObject({ info: messageInfo }),
@@ -112,20 +189,20 @@ const propertySchemas = {
   "permission.asked": z.looseObject({
     id,
     sessionID: id,
-    permission: z.string(),
+    permission: name,
     patterns: z.array(z.string()).default([]),
     metadata: z.record(z.string(), z.unknown()).optional(),
     always: z.array(z.string()).optional(),
-    tool: z.looseObject({ messageID: z.string(), callID: z.string() }).optional(),
+    tool: z.looseObject({ messageID: id, callID: name }).optional(),
   }),
-  "permission.replied": z.looseObject({ sessionID: id, requestID: id, reply: z.string() }),
+  "permission.replied": z.looseObject({ sessionID: id, requestID: id, reply: name }),
   "question.asked": z.looseObject({
     id,
     sessionID: id,
     questions: z.array(
       z.looseObject({
         question: z.string(),
-        header: z.string().optional(),
+        header: shortened(MAX_TITLE_LENGTH).optional(),
         options: z.array(z.looseObject({ label: z.string() })).optional(),
       }),
     ),
@@ -134,17 +211,17 @@ const propertySchemas = {
   "question.rejected": z.looseObject({ sessionID: id, requestID: id }),
   "todo.updated": z.looseObject({
     sessionID: id,
-    todos: z.array(z.looseObject({ content: z.string(), status: z.string(), priority: z.string().optional() })),
+    todos: z.array(z.looseObject({ content: shortened(MAX_TODO_LENGTH), status: name, priority: name.optional() })),
   }),
   "command.executed": z.looseObject({
     sessionID: id,
-    name: z.string(),
+    name,
     arguments: z.string().optional(),
-    messageID: z.string().optional(),
+    messageID: id.optional(),
   }),
   "dashboard.heartbeat": z.looseObject({
-    opencodeVersion: z.string().nullish(),
-    pluginVersion: z.string().nullish(),
+    opencodeVersion: name.nullish(),
+    pluginVersion: name.nullish(),
     busySessions: count.nullish(),
     spoolBytes: count.nullish(),
     droppedEvents: count.nullish(),

@@ -1,6 +1,13 @@
+import { countClampedTimes } from "../metrics/registry";
 import type { BatchEvent } from "./batch";
 import { applyGrouped } from "./group-commit";
 import { MAX_BATCH_EVENTS, parseEvent, splitBody } from "./protocol";
+
+/**
+ * How far ahead of the server's clock an event's time may be. The plugin stamps events with its
+ * machine's clock: one set years ahead would keep a session busy or a host online for good.
+ */
+const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
 
 type Rejection = { index: number; field?: string; message: string };
 
@@ -25,16 +32,30 @@ export async function receiveEvents(body: unknown): Promise<ReceiveResult> {
   }
   const valid: BatchEvent[] = [];
   const rejected: Rejection[] = [];
+  const now = Date.now();
+  let clamped = 0;
   split.events.forEach((raw, index) => {
     const parsed = parseEvent(raw);
-    if (parsed.ok) valid.push({ index, known: parsed.known, event: parsed.event });
-    else {
+    if (parsed.ok) {
+      if (parsed.event.time > now + MAX_CLOCK_AHEAD_MS) {
+        parsed.event.time = now;
+        clamped++;
+      }
+      valid.push({ index, known: parsed.known, event: parsed.event });
+    } else {
       const prefix = split.single ? "" : `events[${index}].`;
       rejected.push({ index, field: prefix + parsed.field, message: prefix + parsed.message });
     }
   });
+  if (clamped > 0) countClampedTimes(clamped);
   const result = await applyGrouped(valid);
-  rejected.push(...result.failed);
+  for (const failed of result.failed) {
+    // Named as the events that failed validation are: by their place in the body.
+    const prefix = split.single ? "" : `events[${failed.index}].`;
+    rejected.push(
+      failed.field ? { index: failed.index, field: prefix + failed.field, message: prefix + failed.message } : failed,
+    );
+  }
   rejected.sort((a, b) => a.index - b.index);
   return {
     status: "done",

@@ -41,12 +41,14 @@ const savedColumns = [
   "last_activity_at",
 ] as const satisfies readonly (keyof SessionRow)[];
 
-export type SessionDraft = Pick<SessionRow, "id" | "parent_id" | (typeof savedColumns)[number]>;
+/** Read with the session but never written by the projection: id, parent and host stay as first seen. */
+export type SessionDraft = Pick<SessionRow, "id" | "parent_id" | "hostname" | (typeof savedColumns)[number]>;
 
-export function newSessionDraft(id: string, time: number): SessionDraft {
+export function newSessionDraft(id: string, hostname: string, time: number): SessionDraft {
   return {
     id,
     parent_id: null,
+    hostname,
     status: "idle",
     status_at: 0,
     retry_attempt: null,
@@ -250,7 +252,9 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
       `INSERT INTO sessions (id, hostname, directory, created_at, updated_at, last_activity_at)
        VALUES (@id, @hostname, @directory, @time, @now, @time)`,
     ),
-    loadSession: sqlite.prepare(`SELECT id, parent_id, ${savedColumns.join(", ")} FROM sessions WHERE id = ?`),
+    loadSession: sqlite.prepare(
+      `SELECT id, parent_id, hostname, ${savedColumns.join(", ")} FROM sessions WHERE id = ?`,
+    ),
     saveSession: sqlite.prepare(
       `UPDATE sessions SET ${savedColumns.map((c) => `${c} = ?`).join(", ")}, updated_at = ? WHERE id = ?`,
     ),

@@ -1,6 +1,13 @@
 /** Long text (tool output, file contents) is kept to this many characters, with the cap marked. */
 const TEXT_CAP = 16 * 1024;
 
+/** The first bound tried on each list (and each object's keys) when a structure is over its cap. */
+const FIRST_ITEM_BOUND = 1000;
+/** Deeper than this, a structure's branches are replaced by a marker. */
+const MAX_DEPTH = 20;
+/** The shortest a string inside a structure is cut to before giving up on keeping the structure. */
+const MIN_STRING_BOUND = 16;
+
 export type Capped = { value: string | null; truncated: boolean };
 
 export function cap(value: string | null | undefined, limit = TEXT_CAP): Capped {
@@ -12,7 +19,43 @@ export function cap(value: string | null | undefined, limit = TEXT_CAP): Capped 
   };
 }
 
+type Bounds = { chars: number; items: number };
+
+/** A copy of a parsed JSON value with long strings shortened and long lists cut, each cut marked. */
+function shrink(value: unknown, bounds: Bounds, depth = 0): unknown {
+  if (typeof value === "string") {
+    return value.length <= bounds.chars ? value : `${value.slice(0, bounds.chars)}… [+${value.length - bounds.chars}]`;
+  }
+  if (typeof value !== "object" || value === null) return value;
+  if (depth >= MAX_DEPTH) return "…";
+  if (Array.isArray(value)) {
+    const kept = value.slice(0, bounds.items).map((item) => shrink(item, bounds, depth + 1));
+    return value.length > bounds.items ? [...kept, `… +${value.length - bounds.items} more`] : kept;
+  }
+  const entries = Object.entries(value);
+  const kept = entries
+    .slice(0, bounds.items)
+    .map(([key, item]) => [shrink(key, bounds), shrink(item, bounds, depth + 1)]);
+  if (entries.length > bounds.items) kept.push(["…", `+${entries.length - bounds.items} more`]);
+  return Object.fromEntries(kept);
+}
+
+/**
+ * A structure serialized to at most `limit` characters, always valid JSON: text cut in the middle
+ * of a structure cannot be read back (the session page and the exports would fail on it for
+ * good). Over the limit, long strings and long lists inside it are shortened, tighter each round,
+ * until it fits; a structure that cannot fit even then is replaced by a note of its size.
+ */
 export function capJson(value: unknown, limit = TEXT_CAP): Capped {
   if (value === undefined) return { value: null, truncated: false };
-  return cap(JSON.stringify(value), limit);
+  const whole = JSON.stringify(value);
+  if (whole.length <= limit) return { value: whole, truncated: false };
+  const bounds: Bounds = { chars: Math.floor(limit / 2), items: FIRST_ITEM_BOUND };
+  while (bounds.chars >= MIN_STRING_BOUND || bounds.items >= 1) {
+    const text = JSON.stringify(shrink(value, bounds));
+    if (text.length <= limit) return { value: text, truncated: true };
+    bounds.chars = Math.floor(bounds.chars / 2);
+    bounds.items = Math.floor(bounds.items / 2);
+  }
+  return { value: JSON.stringify({ truncated: `${whole.length} characters` }), truncated: true };
 }

@@ -24,7 +24,7 @@ export async function listInstances(now = Date.now()): Promise<InstanceSummary[]
         sql<number>`count(*)`.as("sessions"),
         sql<number>`coalesce(sum(${workingSql(eb)}), 0)`.as("busy"),
         sql<number>`coalesce(sum(${waitingSql(eb)}), 0)`.as("attention"),
-        sql<number>`coalesce(sum(cost), 0)`.as("cost"),
+        sql<number>`total(cost)`.as("cost"),
       ])
       .groupBy("hostname")
       .execute(),

@@ -18,7 +18,12 @@ export type Metrics = {
   events: promClient.Counter<"result">;
   rejected: promClient.Counter<"reason">;
   ingestSeconds: promClient.Histogram;
+  clampedTimes: promClient.Counter;
+  conflicts: promClient.Counter<"field">;
 };
+
+/** What a refused claim conflicted on (see countConflict). */
+export type ConflictField = "properties.info.sessionID" | "hostname";
 
 function createMetrics(): Metrics {
   const registry = new promClient.Registry();
@@ -43,6 +48,18 @@ function createMetrics(): Metrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers,
   });
+  const clampedTimes = new promClient.Counter({
+    name: "opencode_dashboard_event_times_clamped_total",
+    help: "Events dated more than a few minutes ahead of the server's clock (a wrong clock on the sending machine), stored as received now",
+    registers,
+  });
+  const conflicts = new promClient.Counter({
+    name: "opencode_dashboard_event_conflicts_total",
+    help: "Events refused for contradicting what is stored, by field: properties.info.sessionID (a message claimed by a second session), hostname (a session id sent by a second host)",
+    labelNames: ["field"] as const,
+    registers,
+  });
+  for (const field of ["properties.info.sessionID", "hostname"]) conflicts.inc({ field }, 0);
   // Zero series exist from the start, so rate() and alerts see a counter before its first event.
   for (const result of ["accepted", "duplicate", "ignored"]) events.inc({ result }, 0);
 
@@ -83,7 +100,7 @@ function createMetrics(): Metrics {
       this.set(getConfig().retentionDays ?? 0);
     },
   });
-  return { registry, events, rejected, ingestSeconds };
+  return { registry, events, rejected, ingestSeconds, clampedTimes, conflicts };
 }
 
 /**
@@ -105,4 +122,12 @@ export function countStored(result: { accepted: number; duplicates: number; igno
   if (result.duplicates > 0) events.inc({ result: "duplicate" }, result.duplicates);
   if (result.ignored > 0) events.inc({ result: "ignored" }, result.ignored);
   ingestSeconds.observe(seconds);
+}
+
+export function countClampedTimes(count: number) {
+  getMetrics().clampedTimes.inc(count);
+}
+
+export function countConflict(field: ConflictField) {
+  getMetrics().conflicts.inc({ field });
 }

@@ -67,27 +67,35 @@ export function createPublisher(
     }
   }
 
+  function push(changes: IngestChanges) {
+    const bySession = new Map<string, ReturnType<typeof toTimelineEntry>[]>();
+    for (const row of changes.timeline) {
+      const list = bySession.get(row.session_id) ?? [];
+      list.push(toTimelineEntry(row));
+      bySession.set(row.session_id, list);
+    }
+    for (const [sessionId, entries] of bySession) {
+      io.to(sessionRoom(sessionId)).emit("timeline:append", { sessionId, entries });
+    }
+    for (const change of anyoneConnected() ? changes.attention.values() : []) {
+      const { sessionId, reason, detail, since, previous } = change;
+      io.emit("attention", { sessionId, reason, detail, since, previous });
+    }
+    for (const id of changes.sessions) pending.add(id);
+    if (pending.size > 0 && !immediate) immediate = setImmediate(() => void flush());
+    // Hosts change slowly (last seen, heartbeat): one push per host per second is plenty.
+    for (const host of changes.instances) pendingHosts.add(host);
+    if (pendingHosts.size > 0 && !hostsTimer) hostsTimer = setTimeout(flushHosts, 1000);
+  }
+
   return {
     publish(changes: IngestChanges) {
       if (closed) return;
-      const bySession = new Map<string, ReturnType<typeof toTimelineEntry>[]>();
-      for (const row of changes.timeline) {
-        const list = bySession.get(row.session_id) ?? [];
-        list.push(toTimelineEntry(row));
-        bySession.set(row.session_id, list);
+      try {
+        push(changes);
+      } catch (error) {
+        onError(error);
       }
-      for (const [sessionId, entries] of bySession) {
-        io.to(sessionRoom(sessionId)).emit("timeline:append", { sessionId, entries });
-      }
-      for (const change of anyoneConnected() ? changes.attention.values() : []) {
-        const { sessionId, reason, detail, since, previous } = change;
-        io.emit("attention", { sessionId, reason, detail, since, previous });
-      }
-      for (const id of changes.sessions) pending.add(id);
-      if (pending.size > 0 && !immediate) immediate = setImmediate(() => void flush());
-      // Hosts change slowly (last seen, heartbeat): one push per host per second is plenty.
-      for (const host of changes.instances) pendingHosts.add(host);
-      if (pendingHosts.size > 0 && !hostsTimer) hostsTimer = setTimeout(flushHosts, 1000);
     },
     sessionRemoved(sessionId: string) {
       pending.delete(sessionId);

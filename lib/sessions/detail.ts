@@ -5,19 +5,11 @@ import { getDb } from "../runtime";
 import type { MessageRow, PendingRequestRow } from "../db/schema";
 import { type SessionListItem, type SessionListRow, sessionListQuery, toSessionListItem } from "./list-item";
 import { toTokens } from "./tokens";
-import { type TimelineEntry, toTimelineEntry } from "./timeline";
+import { parseStoredJson, type TimelineEntry, toTimelineEntry } from "./timeline";
 
 /** One session with everything its page shows. Each shape is what its reshape function returns. */
 
 const db = () => getDb().kysely;
-
-const parseJson = (text: string): unknown => {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-};
 
 function toMessageItem(row: MessageRow) {
   return {
@@ -55,7 +47,7 @@ const toPendingItem = (row: PendingRequestRow) => ({
   id: row.id,
   kind: row.kind,
   summary: row.summary,
-  data: parseJson(row.data),
+  data: parseStoredJson(row.data),
   askedAt: row.asked_at,
 });
 type PendingItem = ReturnType<typeof toPendingItem>;
@@ -135,7 +127,7 @@ async function getPending(sessionId: string): Promise<PendingItem[]> {
 async function getTodos(sessionId: string): Promise<TodoList | null> {
   const row = await db().selectFrom("todos").selectAll().where("session_id", "=", sessionId).executeTakeFirst();
   if (!row) return null;
-  const items = parseJson(row.items);
+  const items = parseStoredJson(row.items);
   return { items: Array.isArray(items) ? items : [], updatedAt: row.updated_at };
 }
 
@@ -150,7 +142,7 @@ async function getFileChanges(session: SessionInfo): Promise<FileChanges | null>
     .limit(1)
     .executeTakeFirst();
   if (!session.changes && !latest) return null;
-  const list = latest?.data ? parseJson(latest.data) : null;
+  const list = latest?.data ? parseStoredJson(latest.data) : null;
   return {
     additions: session.changes?.additions ?? 0,
     deletions: session.changes?.deletions ?? 0,

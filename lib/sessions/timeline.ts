@@ -1,5 +1,15 @@
 import type { TimelineRow } from "../db/schema";
 
+/** Rows written before structures were capped whole may hold JSON cut mid-way: kept as text. */
+export function parseStoredJson(text: string | null): unknown {
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 export function toTimelineEntry(row: TimelineRow) {
   return {
     id: row.id,
@@ -16,7 +26,7 @@ export function toTimelineEntry(row: TimelineRow) {
     text: row.text,
     input: row.input,
     output: row.output,
-    data: (row.data ? JSON.parse(row.data) : null) as unknown,
+    data: parseStoredJson(row.data),
     truncated: row.truncated === 1,
     updatedAt: row.updated_at,
   };

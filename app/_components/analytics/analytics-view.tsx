@@ -240,7 +240,7 @@ export function AnalyticsView(props: Props) {
               <tbody className="divide-y divide-line">
                 {props.models.map((m) => (
                   <tr key={`${m.providerId}/${m.modelId}`}>
-                    <td className="py-1.5 pr-3">
+                    <td className="py-1.5 pr-3 wrap-anywhere">
                       <span className="font-medium">{m.modelId ?? "unknown"}</span>{" "}
                       <span className="text-xs text-muted">{m.providerId}</span>
                     </td>

@@ -13,7 +13,7 @@ import { deleteSession, dismissSession } from "./session-actions";
 function Meta({ row }: { row: SessionListItem }) {
   const model = row.modelId ? `${row.modelId}` : null;
   return (
-    <p className="flex flex-wrap items-center gap-x-2 gap-y-0.5 text-xs text-muted">
+    <p className="flex min-w-0 flex-wrap items-center gap-x-2 gap-y-0.5 text-xs wrap-anywhere text-muted">
       <span className="font-medium text-ink/80">{row.hostname}</span>
       <span aria-hidden="true">·</span>
       <span title={row.directory} className="font-mono">
@@ -85,7 +85,7 @@ function Actions({ row, onError }: { row: SessionListItem; onError: (message: st
         className="m-auto max-w-sm rounded-[var(--radius-card)] border border-line bg-surface p-5 text-ink shadow-xl backdrop:bg-black/40"
       >
         <h2 className="font-semibold">Delete this session?</h2>
-        <p className="mt-2 text-sm text-muted">
+        <p className="mt-2 text-sm wrap-anywhere text-muted">
           “{row.title || row.id}” on {row.hostname}
           {row.childCount > 0
             ? `, with its ${row.childCount} subagent session${row.childCount === 1 ? "" : "s"},`

@@ -126,12 +126,12 @@ export function SessionView({ detail, renderedAt }: { detail: SessionDetail; ren
               )}
             </nav>
             <div className="flex flex-wrap items-start gap-3">
-              <h1 className="min-w-0 flex-1 text-xl font-semibold break-words">
+              <h1 className="min-w-0 flex-1 text-xl font-semibold wrap-anywhere">
                 {session.title || "Untitled session"}
               </h1>
               <StatusBadge row={session} />
             </div>
-            <p className="flex flex-wrap gap-x-3 gap-y-1 text-sm text-muted">
+            <p className="flex flex-wrap gap-x-3 gap-y-1 text-sm wrap-anywhere text-muted">
               <span className="font-medium text-ink/80">{session.hostname}</span>
               <span className="font-mono break-all">{session.directory}</span>
               {session.modelId && <span>{`${session.providerId ?? ""}/${session.modelId}`}</span>}

@@ -8,6 +8,33 @@ import { applyAnswered, applyAsked } from "./requests";
 import { applyError, applyStatus } from "./status";
 import { cap, capJson } from "../text-cap";
 
+/** A diff entry lists this many files; the rest are summed in one "+N more files" line. */
+const MAX_DIFF_FILES = 50;
+/** A listed file's path is kept to this many characters (so the list always fits its cap). */
+const MAX_DIFF_PATH = 200;
+
+type DiffFile = { file: string; additions: number; deletions: number };
+
+/** OpenCode repeats the whole diff, hundreds of files on a big change: keep the first ones. */
+function diffSummary(files: DiffFile[]): (DiffFile & { more?: number })[] {
+  const listed = files.slice(0, MAX_DIFF_FILES).map((f) => ({
+    file: f.file.length > MAX_DIFF_PATH ? `${f.file.slice(0, MAX_DIFF_PATH)}…` : f.file,
+    additions: f.additions,
+    deletions: f.deletions,
+  }));
+  const rest = files.slice(MAX_DIFF_FILES);
+  if (rest.length === 0) return listed;
+  return [
+    ...listed,
+    {
+      file: `+${rest.length} more file${rest.length === 1 ? "" : "s"}`,
+      additions: rest.reduce((n, f) => n + f.additions, 0),
+      deletions: rest.reduce((n, f) => n + f.deletions, 0),
+      more: rest.length,
+    },
+  ];
+}
+
 /** The session an event is about, wherever OpenCode put its id. */
 function sessionIdOf(event: KnownEvent): string | undefined {
   switch (event.type) {
@@ -83,7 +110,7 @@ export function applyEvent(batch: Batch, event: KnownEvent) {
       const additions = files.reduce((n, f) => n + f.additions, 0);
       const deletions = files.reduce((n, f) => n + f.deletions, 0);
       store.setDiffSummary(event.properties.sessionID, additions, deletions, files.length);
-      const summary = files.map((f) => ({ file: f.file, additions: f.additions, deletions: f.deletions }));
+      const summary = diffSummary(files);
       batch.writeTimeline({
         // OpenCode repeats the whole diff; one entry per distinct state of it.
         ...simpleEntry(

@@ -1,5 +1,6 @@
 import type { MessageUpsert, SessionDraft } from "../store";
 import { asTotals, type Batch, type Totals } from "../batch-state";
+import { EventConflict } from "../conflict";
 import { Progress } from "../progress";
 import type { KnownEvent } from "../protocol";
 
@@ -57,6 +58,13 @@ function addTotals(draft: SessionDraft, row: Totals, sign: 1 | -1) {
 export function applyMessage(batch: Batch, info: Info) {
   const message = toUpsert(info);
   const before = batch.message(message.id);
+  // A message belongs to one session: a later claim by another would move its totals.
+  if (before && before.sessionId !== message.sessionId) {
+    throw new EventConflict(
+      "properties.info.sessionID",
+      `message ${message.id} belongs to session ${before.sessionId}, not ${message.sessionId}`,
+    );
+  }
   // Stale: the held one is further along (the upsert's own rule, see ../store.ts).
   if (before && message.progress < before.progress) return;
   batch.holdMessage(message);

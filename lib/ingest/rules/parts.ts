@@ -2,16 +2,9 @@ import { Progress } from "../progress";
 import type { TimelineUpsert } from "../store";
 import { simpleEntry } from "./timeline-entry";
 import { cap, capJson } from "../text-cap";
+import type { WirePart } from "../protocol";
 
-type Part = { id: string; sessionID: string; messageID: string; type: string; [k: string]: unknown };
-type ToolState = {
-  status?: string;
-  input?: unknown;
-  output?: string;
-  error?: string;
-  title?: string;
-  time?: { start?: number; end?: number };
-};
+type Part = WirePart;
 
 const toolProgress: Record<string, Progress> = {
   pending: Progress.pending,
@@ -37,7 +30,7 @@ const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : u
  * (step boundaries and snapshots; their tokens and cost arrive on the message itself).
  */
 export function partToTimeline(part: Part, eventTime: number): TimelineUpsert | null {
-  const times = (part.time ?? {}) as { start?: number; end?: number };
+  const times = part.time ?? {};
   switch (part.type) {
     case "text":
     case "reasoning": {
@@ -57,7 +50,7 @@ export function partToTimeline(part: Part, eventTime: number): TimelineUpsert | 
       };
     }
     case "tool": {
-      const state = (part.state ?? {}) as ToolState;
+      const state = part.state ?? {};
       const status = state.status ?? "pending";
       const input = capJson(state.input && Object.keys(state.input).length ? state.input : undefined);
       const output = cap(status === "error" ? state.error : state.output);
@@ -106,7 +99,7 @@ export function partToTimeline(part: Part, eventTime: number): TimelineUpsert | 
       };
     }
     case "retry": {
-      const error = part.error as { data?: { message?: string }; name?: string } | undefined;
+      const error = part.error;
       return {
         ...base(part, eventTime),
         kind: "retry",
