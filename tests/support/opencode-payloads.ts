@@ -4,7 +4,7 @@
  * dependency. Shapes as OpenCode 1.18 sends them.
  */
 
-export type OcTokens = { input: number; output: number; reasoning: number; cache: { read: number; write: number } };
+type OcTokens = { input: number; output: number; reasoning: number; cache: { read: number; write: number } };
 
 /** GET /session/:id, POST /session, and `info` of session.created / session.updated. */
 export type OcSession = {
