@@ -18,8 +18,18 @@ export type OcSession = {
 /** An entry of GET /permission: a tool call waiting for the user. */
 export type OcPermissionRequest = { id: string; sessionID: string };
 
+/** A provider's or OpenCode's error, as messages and retry parts carry it. */
+type OcError = { name: string; data: { message: string } };
+
 type OcUserMessage = { id: string; sessionID: string; role: "user" };
-export type OcAssistantMessage = { id: string; sessionID: string; role: "assistant"; cost: number; tokens: OcTokens };
+export type OcAssistantMessage = {
+  id: string;
+  sessionID: string;
+  role: "assistant";
+  cost: number;
+  tokens: OcTokens;
+  error?: OcError;
+};
 export type OcMessageInfo = OcUserMessage | OcAssistantMessage;
 
 /** An entry of GET /session/:id/message. */
@@ -30,6 +40,7 @@ export type OcToolPart = { type: "tool"; tool: string; state: OcToolState };
 type OcPart =
   | { type: "text"; text: string }
   | OcToolPart
+  | { type: "retry"; error: OcError }
   | { type: "reasoning" | "step-start" | "step-finish" | "file" | "patch" | "agent" | "subtask" | "snapshot" };
 
 /** The bus events the tests look into, by type, with the properties they read. */

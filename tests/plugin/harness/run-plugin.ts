@@ -64,7 +64,7 @@ export function writeProjectConfig(sb: Sandbox, toml: string): string {
 }
 
 /** What drive-plugin.ts prints, one a line. */
-type DriverLine = { hooks: string[] } | { mark: string } | { hookTimesMs: number[] };
+type DriverLine = { hooks: string[] } | { mark: string } | { hookTimesMs: number[] } | { call: string; args: unknown };
 export type DriveResult = { code: number | null; stdout: string; stderr: string; lines: DriverLine[] };
 
 export function drivePlugin(
