@@ -2,6 +2,7 @@ import { connectSocket } from "../tests/support/client";
 import { hasToolResultLast } from "../tests/plugin/harness/model-script";
 import { lastUserText, startFakeProvider, type ChatRequest } from "../tests/support/fake-provider";
 import { makeOpencodeProject, startOpencodeServe, waitFor } from "../tests/support/opencode";
+import type { OcSession } from "../tests/support/opencode-payloads";
 import { startServer } from "../tests/support/server";
 
 /**
@@ -34,7 +35,11 @@ export async function benchControl(): Promise<Record<string, number | string>> {
   const oc = await startOpencodeServe(project);
   const socket = connectSocket(server, { password: server.password });
   try {
-    const session = await waitFor(() => oc.api("POST", "/session", {}).catch(() => null), 240_000, "opencode serve");
+    const session = await waitFor(
+      () => oc.api<OcSession>("POST", "/session", {}).catch(() => null),
+      240_000,
+      "opencode serve",
+    );
     socket.emit("subscribe", session.id);
     const replied = new Map<string, number>();
     socket.on("timeline:append", ({ entries }) => {

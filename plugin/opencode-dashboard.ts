@@ -785,9 +785,43 @@ function sleep(ms: number): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 
 type RunMode = "serve" | "tui" | "run";
-type CommandFrame = { type: "command"; id: string; sessionId: string; action: string; args: Record<string, any> };
+/** What each action carries: the dashboard's lib/control/protocol.ts (the plugin ships alone, so a copy). */
+type CommandArgs = {
+  "permission.reply": { permissionId: string; reply: "once" | "always" | "reject"; message?: string };
+  "question.reply": { requestId: string; answers: string[][] };
+  "question.reject": { requestId: string };
+  prompt: { text: string };
+  abort: Record<string, never>;
+};
+type CommandFrame = {
+  [A in keyof CommandArgs]: { type: "command"; id: string; sessionId: string; action: A; args: CommandArgs[A] };
+}[keyof CommandArgs];
 type Outcome = { status: "applied" | "failed"; reason?: string };
-type ClientLike = Record<string, any>;
+
+/** What a v1 client call resolves to: `{ data, error, response }` rather than throwing. */
+type ClientAnswer = { error?: { data?: { message?: string }; name?: string } | null; response?: { status: number } };
+/** The parts of OpenCode's v1 client (@opencode-ai/sdk) that control calls. */
+type ClientLike = {
+  _client?: {
+    request?: (options: {
+      method: "POST";
+      url: string;
+      body?: unknown;
+      headers?: Record<string, string>;
+    }) => Promise<ClientAnswer>;
+  };
+  postSessionIdPermissionsPermissionId(options: {
+    path: { id: string; permissionID: string };
+    body: { response: CommandArgs["permission.reply"]["reply"] };
+  }): Promise<ClientAnswer>;
+  session: {
+    promptAsync(options: {
+      path: { id: string };
+      body: { parts: { type: "text"; text: string }[] };
+    }): Promise<ClientAnswer>;
+    abort(options: { path: { id: string } }): Promise<ClientAnswer>;
+  };
+};
 
 const CONTROL_BACKOFF_BASE_MS = 500;
 const CONTROL_BACKOFF_MAX_MS = 30_000;
@@ -804,10 +838,10 @@ function runMode(): RunMode {
   return "tui";
 }
 
-/** What the v1 client's calls return: `{ data, error, response }` rather than throwing. */
-async function outcomeOf(call: Promise<any>): Promise<Outcome> {
+/** A command's outcome from OpenCode's answer: a 404 means the request was answered meanwhile. */
+async function outcomeOf(call: Promise<ClientAnswer>): Promise<Outcome> {
   const result = await call;
-  const status: number | undefined = result?.response?.status;
+  const status = result?.response?.status;
   if (status === undefined || (status >= 200 && status < 300)) return { status: "applied" };
   if (status === 404) return { status: "failed", reason: NOT_PENDING };
   const error = result?.error;
@@ -854,8 +888,10 @@ class ControlLink {
     const url = this.config.url.replace(/\/+$/, "").replace(/^http/, "ws") + "/control";
     let ws: WebSocket;
     try {
-      // Bun's WebSocket takes headers; the key never goes into the URL (proxies log URLs).
-      ws = new (WebSocket as any)(url, { headers: { "x-api-key": this.config.apiKey } });
+      // Bun's WebSocket takes headers (lib.dom's type of it, which wins in the type check, does not
+      // say so); the key never goes into the URL (proxies log URLs).
+      const BunWebSocket = WebSocket as unknown as new (url: string, options: Bun.WebSocketOptions) => WebSocket;
+      ws = new BunWebSocket(url, { headers: { "x-api-key": this.config.apiKey } });
     } catch (err) {
       this.log(`control connection to ${url} failed: ${(err as Error).message}`);
       this.retry();
@@ -882,7 +918,7 @@ class ControlLink {
       }
     };
     ws.onmessage = (message: MessageEvent) => {
-      let frame: any;
+      let frame: { type?: unknown } | null;
       try {
         frame = JSON.parse(String(message.data));
       } catch {
@@ -905,7 +941,7 @@ class ControlLink {
     // all come back in the same second.
     const cap = Math.min(CONTROL_BACKOFF_MAX_MS, CONTROL_BACKOFF_BASE_MS * 2 ** this.attempt++);
     this.timer = setTimeout(() => this.connect(), CONTROL_BACKOFF_BASE_MS / 2 + Math.random() * cap);
-    (this.timer as any).unref?.();
+    this.timer.unref?.();
   }
 
   private send(frame: object) {

@@ -6,6 +6,7 @@ import fs, { mkdirSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import type { SessionDetail } from "../../lib/sessions/detail.ts";
 import { hasToolResultLast } from "../plugin/harness/model-script.ts";
 import { launchBrowser, signIn } from "../support/browser.ts";
 import { lastUserText, startFakeProvider, type ChatRequest, type FakeProvider } from "../support/fake-provider.ts";
@@ -17,6 +18,7 @@ import {
   type OpencodeProject,
   type OpencodeServer,
 } from "../support/opencode.ts";
+import type { OcSession } from "../support/opencode-payloads.ts";
 import { startServer, type TestServer } from "../support/server.ts";
 
 const built = fs.existsSync(path.join(ROOT, "dist/server.js")) && fs.existsSync(path.join(ROOT, ".next/BUILD_ID"));
@@ -75,14 +77,13 @@ after(async () => {
   for (const p of projects) p.cleanup();
 });
 
-type Json = Record<string, any>;
-
-async function detail(id: string): Promise<Json> {
+/** A session's page data; fields are read with `?.` because the dashboard answers 404 until it knows the session. */
+async function detail(id: string): Promise<Partial<SessionDetail>> {
   const res = await fetch(`${dashboard.url}/api/sessions/${id}?order=desc&limit=50`, {
     headers: { "x-api-key": dashboard.password },
     signal: AbortSignal.timeout(15_000),
   });
-  return (await res.json()) as Json;
+  return (await res.json()) as Partial<SessionDetail>;
 }
 
 /** A machine running `opencode serve` with the plugin at the given control level, and one session on it. */
@@ -97,7 +98,11 @@ async function machine(hostname: string, control: "off" | "answer" | "full") {
   const oc = await startOpencodeServe(p);
   servers.push(oc);
   // A fresh `opencode serve` can sit on its first requests for a long while on a busy machine.
-  const session = await waitFor(() => oc.api("POST", "/session", {}).catch(() => null), 240_000, "opencode serve");
+  const session = await waitFor(
+    () => oc.api<OcSession>("POST", "/session", {}).catch(() => null),
+    240_000,
+    "opencode serve",
+  );
   const id: string = session.id;
   const prompt = (text: string) => oc.api("POST", `/session/${id}/prompt_async`, { parts: [{ type: "text", text }] });
   const idle = () => waitFor(async () => (await detail(id)).session?.status === "idle", 60_000, `${hostname} idle`);
@@ -194,7 +199,7 @@ describe("control = full, in the browser", { skip }, () => {
     await m.idle();
     await m.prompt("ask me a question");
     await waitFor(
-      async () => (await detail(m.id)).pending?.some((p: Json) => p.kind === "question"),
+      async () => (await detail(m.id)).pending?.some((p) => p.kind === "question"),
       60_000,
       "a pending question",
     );

@@ -17,6 +17,7 @@ import {
   type OpencodeProject,
   type OpencodeServer,
 } from "../support/opencode.ts";
+import type { OcSession } from "../support/opencode-payloads.ts";
 import { startServer, type TestServer } from "../support/server.ts";
 import type { SessionControl } from "../../lib/control/audit.ts";
 import type { CommandItem } from "../../lib/control/commands.ts";
@@ -108,7 +109,11 @@ async function machine(hostname: string, control: "off" | "answer" | "full") {
   const oc = await startOpencodeServe(p);
   servers.push(oc);
   // A fresh `opencode serve` can sit on its first requests for a long while on a busy machine.
-  const session = await waitFor(() => oc.api("POST", "/session", {}).catch(() => null), 240_000, "opencode serve");
+  const session = await waitFor(
+    () => oc.api<OcSession>("POST", "/session", {}).catch(() => null),
+    240_000,
+    "opencode serve",
+  );
   const prompt = (text: string) =>
     oc.api("POST", `/session/${session.id}/prompt_async`, { parts: [{ type: "text", text }] });
   const id: string = session.id;

@@ -77,7 +77,7 @@ test("hello and own on connect; a command re-sent after a reconnect runs once; r
     seen[1].some((f) => f.type === "own" && f.sessionIds.includes("ses_ctl")),
     "owns it again after reconnecting",
   );
-  const calls = result.lines.filter((l) => l.call);
+  const calls = result.lines.filter((l) => "call" in l);
   assert.deepEqual(
     calls.map((c) => [c.call, c.args]),
     [["abort", { path: { id: "ses_ctl" } }]],
@@ -113,7 +113,7 @@ test("a command its level does not allow fails with the reason and never reaches
   });
   server.close();
   assert.deepEqual(
-    result.lines.filter((l) => l.call),
+    result.lines.filter((l) => "call" in l),
     [],
   );
   assert.equal(results[0]?.status, "failed");

@@ -8,6 +8,7 @@ import path from "node:path";
 import { after, before, beforeEach, test } from "node:test";
 import { replyScript } from "./harness/model-script.ts";
 import type { SessionRow } from "../../lib/db/schema.ts";
+import type { SessionListItem } from "../../lib/sessions/list-item.ts";
 import { openReadOnly } from "../support/db.ts";
 import { startFakeProvider, type FakeProvider } from "../support/fake-provider.ts";
 import {
@@ -19,6 +20,7 @@ import {
   type OpencodeProject,
   type OpencodeServer,
 } from "../support/opencode.ts";
+import { ofType, type OcBusEvent, type OcPermissionRequest, type OcSession } from "../support/opencode-payloads.ts";
 import { startServer, type TestServer } from "../support/server.ts";
 
 const built = fs.existsSync(path.join(ROOT, "dist/server.js")) && fs.existsSync(path.join(ROOT, ".next/BUILD_ID"));
@@ -75,14 +77,14 @@ function db<T>(read: (d: ReturnType<typeof openReadOnly>) => T): T {
 }
 
 /** The dashboard's view of a session, or null while it does not know it. */
-async function apiSession(id: string): Promise<any | null> {
+async function apiSession(id: string): Promise<SessionListItem | null> {
   const res = await fetch(`${dashboard.url}/api/sessions/${id}`, {
     headers: { "X-API-Key": dashboard.password },
     signal: AbortSignal.timeout(10_000),
   });
   if (res.status === 404) return null;
   if (!res.ok) throw new Error(`GET /api/sessions/${id} -> ${res.status}: ${await res.text()}`);
-  return ((await res.json()) as { session: any }).session;
+  return ((await res.json()) as { session: SessionListItem }).session;
 }
 
 test(
@@ -97,7 +99,7 @@ test(
       path.join(p.dir, ".opencode", "plugin", "event-recorder.ts"),
       `import fs from "node:fs"\nexport const EventRecorder = async () => ({ event: async ({ event }) => { fs.appendFileSync(${JSON.stringify(recordPath)}, JSON.stringify(event) + "\\n") } })\n`,
     );
-    const recorded = (): { id: string; type: string; properties: any }[] =>
+    const recorded = (): OcBusEvent[] =>
       fs.existsSync(recordPath)
         ? fs
             .readFileSync(recordPath, "utf8")
@@ -108,7 +110,7 @@ test(
 
     const oc = await startOpencodeServe(p);
     servers.push(oc);
-    const session = await oc.api("POST", "/session", {});
+    const session = await oc.api<OcSession>("POST", "/session", {});
     const prompt = (text: string) =>
       oc.api("POST", `/session/${session.id}/prompt_async`, { parts: [{ type: "text", text }] });
     const idleCount = () =>
@@ -127,8 +129,8 @@ test(
     assert.equal(row.hostname, "real-server-test");
     assert.equal(row.directory, p.dir);
     assert.equal(row.parentId, null);
-    assert.match(row.attention.detail, /bash/);
-    const [asked] = await oc.api("GET", "/permission");
+    assert.match(row.attention?.detail ?? "", /bash/);
+    const [asked] = await oc.api<OcPermissionRequest[]>("GET", "/permission");
     await oc.api("POST", `/permission/${asked.id}/reply`, { reply: "once" });
     await waitFor(() => idleCount() >= 1, 60_000, "first turn done");
     await waitFor(
@@ -140,7 +142,7 @@ test(
     // Subagent: its session row points at the parent.
     await prompt("delegate to a subagent");
     await waitFor(() => idleCount() >= 2, 60_000, "second turn done");
-    const childId = recorded().find((e) => e.type === "session.created" && e.properties.info.parentID === session.id)
+    const childId = ofType(recorded(), "session.created").find((e) => e.properties.info.parentID === session.id)
       ?.properties.info.id;
     assert.ok(childId, "OpenCode created a child session");
     const child = await waitFor(() => apiSession(childId), 30_000, "child session in the dashboard");
@@ -171,7 +173,7 @@ test(
     );
 
     // Tokens and cost in the session row equal what OpenCode's API reports.
-    const info = await oc.api("GET", `/session/${session.id}`);
+    const info = await oc.api<OcSession>("GET", `/session/${session.id}`);
     assert.ok(info.cost > 0);
     const stored = await waitFor(
       async () => {

@@ -143,7 +143,7 @@ test("spool is bounded: oldest events dropped and counted, newest kept in order"
     ...cs
       .accepted()
       .filter((e) => e.type === "dashboard.heartbeat")
-      .map((e) => e.properties.droppedEvents),
+      .map((e) => Number(e.properties.droppedEvents)),
   );
   assert.ok(dropped >= events.length - got.length - 50, `heartbeat counted ${dropped} dropped events`);
 });

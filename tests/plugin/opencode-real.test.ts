@@ -18,6 +18,16 @@ import {
   type OpencodeProject,
   type OpencodeServer,
 } from "../support/opencode.ts";
+import {
+  ofType,
+  type OcAssistantMessage,
+  type OcBusEvent,
+  type OcMessage,
+  type OcMessageInfo,
+  type OcPermissionRequest,
+  type OcSession,
+  type OcToolPart,
+} from "../support/opencode-payloads.ts";
 
 let provider: FakeProvider;
 let dashboard: CaptureServer;
@@ -70,7 +80,7 @@ function installRecorder(p: OpencodeProject) {
   );
 }
 const recordFile = (p: OpencodeProject) => path.join(p.root, "recorded-events.jsonl");
-const recorded = (p: OpencodeProject): { id: string; type: string; properties: any }[] =>
+const recorded = (p: OpencodeProject): OcBusEvent[] =>
   fs.existsSync(recordFile(p))
     ? fs
         .readFileSync(recordFile(p), "utf8")
@@ -80,7 +90,6 @@ const recorded = (p: OpencodeProject): { id: string; type: string; properties: a
     : [];
 
 const forDir = (p: OpencodeProject): WireEvent[] => dashboard.accepted().filter((e) => e.directory === p.dir);
-const ofType = (events: WireEvent[], type: string) => events.filter((e) => e.type === type);
 const FORWARDABLE = (type: string) =>
   /^(session|message|permission|question|todo|vcs)\.|^file\.edited$|^command\.executed$/.test(type) &&
   type !== "message.part.delta";
@@ -136,7 +145,7 @@ test("file install, `opencode run`: a plain text turn arrives with OpenCode's id
     "dashboard.heartbeat",
   ]) {
     assert.ok(
-      ofType(events, type).length > 0,
+      events.some((e) => e.type === type),
       `${type} forwarded; got ${[...new Set(events.map((e) => e.type))].join(", ")}`,
     );
   }
@@ -158,15 +167,12 @@ test("package install (opencode.json plugin entry), `opencode run`: a turn with 
   assert.equal(r.code, 0, r.stderr.slice(-3000));
   const events = forDir(p);
   assertCleanStream(events);
-  const tool = ofType(events, "message.part.updated").filter(
-    (e) => e.properties.part.type === "tool" && e.properties.part.tool === "bash",
-  );
+  const tool = ofType(events, "message.part.updated")
+    .map((e) => e.properties.part)
+    .filter((part): part is OcToolPart => part.type === "tool" && part.tool === "bash");
   assert.ok(tool.length > 0, "tool part forwarded");
   assert.ok(
-    tool.some(
-      (e) =>
-        e.properties.part.state.status === "completed" && /dashboard-tool-ran/.test(e.properties.part.state.output),
-    ),
+    tool.some((part) => part.state.status === "completed" && /dashboard-tool-ran/.test(part.state.output)),
     "tool completed with its output",
   );
   assert.ok(
@@ -185,7 +191,7 @@ test("`opencode serve`: permission pending then answered, subagent linked to par
   });
   const server = await startOpencodeServe(p);
   servers.push(server);
-  const session = await server.api("POST", "/session", {});
+  const session = await server.api<OcSession>("POST", "/session", {});
   const prompt = (text: string) =>
     server.api("POST", `/session/${session.id}/prompt_async`, { parts: [{ type: "text", text }] });
   const idleAfter = async (count: number) =>
@@ -202,9 +208,9 @@ test("`opencode serve`: permission pending then answered, subagent linked to par
     60_000,
     "permission.asked at the dashboard",
   );
-  const pending = await server.api("GET", "/permission");
+  const pending = await server.api<OcPermissionRequest[]>("GET", "/permission");
   assert.ok(
-    pending.some((x: any) => x.id === asked.properties.id),
+    pending.some((x) => x.id === asked.properties.id),
     "OpenCode still waits on the prompt",
   );
   assert.equal(ofType(forDir(p), "permission.replied").length, 0);
@@ -268,7 +274,7 @@ test("`opencode serve`: permission pending then answered, subagent linked to par
   await waitFor(() => spoolBytes(p) === 0, 10_000, "spool drained");
 
   // Tokens and cost: the last forwarded session info equals what OpenCode's own API reports.
-  const info = await server.api("GET", `/session/${session.id}`);
+  const info = await server.api<OcSession>("GET", `/session/${session.id}`);
   const lastUpdate = ofType(events, "session.updated")
     .filter((e) => e.properties.info.id === session.id)
     .pop()!;
@@ -277,13 +283,16 @@ test("`opencode serve`: permission pending then answered, subagent linked to par
     { cost: lastUpdate.properties.info.cost, tokens: lastUpdate.properties.info.tokens },
     { cost: info.cost, tokens: info.tokens },
   );
-  const messages = await server.api("GET", `/session/${session.id}/message`);
-  const assistants = messages.map((m: any) => m.info).filter((m: any) => m.role === "assistant");
-  const fromMessages = assistants.reduce((n: number, m: any) => n + m.tokens.output, 0);
+  const messages = await server.api<OcMessage[]>("GET", `/session/${session.id}/message`);
+  const assistants = messages
+    .map((m) => m.info)
+    .filter((m: OcMessageInfo): m is OcAssistantMessage => m.role === "assistant");
+  const fromMessages = assistants.reduce((n, m) => n + m.tokens.output, 0);
   assert.equal(fromMessages, info.tokens.output, "session output tokens are the sum of its model calls");
-  const forwardedFinal = new Map<string, any>();
-  for (const e of ofType(events, "message.updated"))
-    if (e.properties.info.sessionID === session.id) forwardedFinal.set(e.properties.info.id, e.properties.info);
+  const forwardedFinal = new Map<string, OcAssistantMessage>();
+  for (const { properties } of ofType(events, "message.updated"))
+    if (properties.info.sessionID === session.id && properties.info.role === "assistant")
+      forwardedFinal.set(properties.info.id, properties.info);
   for (const m of assistants)
     assert.deepEqual(
       { cost: forwardedFinal.get(m.id)?.cost, tokens: forwardedFinal.get(m.id)?.tokens },

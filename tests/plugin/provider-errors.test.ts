@@ -7,6 +7,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { startCaptureServer, type CaptureServer } from "./harness/capture-server.ts";
 import { busEvent, drivePlugin, makeSandbox, ROOT, writeGlobalConfig, type Sandbox } from "./harness/run-plugin.ts";
+import { ofType, type OcAssistantMessage } from "../support/opencode-payloads.ts";
 
 let cs: CaptureServer;
 let sb: Sandbox;
@@ -86,11 +87,15 @@ test("APIError response headers, body and URL never leave the machine; name, mes
     name: "APIError",
     data: { message: "Bad request (fake)", statusCode: 400, isRetryable: false },
   });
-  const failedMessage = sent.find((e) => e.type === "message.updated" && e.properties.info.error)!;
-  assert.equal(failedMessage.properties.info.error.data.message, "Bad request (fake)");
-  assert.equal(failedMessage.properties.info.tokens.input, 0); // the rest of the message goes as it is
-  const retry = sent.find((e) => e.type === "message.part.updated" && e.properties.part.type === "retry")!;
-  assert.deepEqual(retry.properties.part.error.data, {
+  const failedMessage = ofType(sent, "message.updated")
+    .map((e) => e.properties.info)
+    .find((info): info is OcAssistantMessage => info.role === "assistant" && info.error !== undefined);
+  assert.equal(failedMessage?.error?.data.message, "Bad request (fake)");
+  assert.equal(failedMessage?.tokens.input, 0); // the rest of the message goes as it is
+  const retry = ofType(sent, "message.part.updated")
+    .map((e) => e.properties.part)
+    .find((part) => part.type === "retry");
+  assert.deepEqual(retry?.error.data, {
     message: "Retrying: quota",
     statusCode: 429,
     isRetryable: true,

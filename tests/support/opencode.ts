@@ -189,8 +189,11 @@ export type OpencodeServer = {
   url: string;
   child: ChildProcess;
   output(): string;
-  /** GET/POST JSON against the OpenCode server, scoped to the project directory. */
-  api<T = any>(method: string, pathname: string, body?: unknown): Promise<T>;
+  /**
+   * GET/POST JSON against the OpenCode server, scoped to the project directory; `T` is the answer's
+   * shape (tests/support/opencode-payloads.ts).
+   */
+  api<T = unknown>(method: string, pathname: string, body?: unknown): Promise<T>;
   stop(): Promise<void>;
 };
 
@@ -228,7 +231,7 @@ export async function startOpencodeServe(
       });
       const text = await res.text();
       if (!res.ok) throw new Error(`${method} ${pathname} -> ${res.status}: ${text.slice(0, 500)}`);
-      return (text ? JSON.parse(text) : undefined) as any;
+      return text ? JSON.parse(text) : undefined;
     },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;

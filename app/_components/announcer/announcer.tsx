@@ -1,7 +1,7 @@
 "use client";
 
 import { usePathname } from "next/navigation";
-import { useEffect, useId, useRef, useState } from "react";
+import { useEffect, useId, useRef, useState, useSyncExternalStore } from "react";
 import { createLeaderElection, type LeaderElection } from "@/lib/announce/leader";
 import { createAnnouncementQueue, type KnownSession, type SessionAttention } from "@/lib/announce/queue";
 import type { AttentionMessage } from "@/lib/realtime/messages";
@@ -57,15 +57,18 @@ function sessionIdFromPath(pathname: string | null) {
   return match ? decodeURIComponent(match[1]) : null;
 }
 
+function subscribeVisibility(onChange: () => void) {
+  document.addEventListener("visibilitychange", onChange);
+  return () => document.removeEventListener("visibilitychange", onChange);
+}
+
+/** Whether this tab is visible; the server renders as if it were. */
 function useVisible() {
-  const [visible, setVisible] = useState(true);
-  useEffect(() => {
-    const read = () => setVisible(document.visibilityState === "visible");
-    read();
-    document.addEventListener("visibilitychange", read);
-    return () => document.removeEventListener("visibilitychange", read);
-  }, []);
-  return visible;
+  return useSyncExternalStore(
+    subscribeVisibility,
+    () => document.visibilityState === "visible",
+    () => true,
+  );
 }
 
 /**
@@ -89,17 +92,23 @@ export function Announcer({ socket, sessions, viewingSessionId, apiKey, controls
   const queueRef = useRef<ReturnType<typeof createAnnouncementQueue> | null>(null);
   const missed = useRef<string | null>(null);
   const apiKeyRef = useRef(apiKey);
-  apiKeyRef.current = apiKey;
+  // The queue's callbacks and the socket's handlers outlive a render: they read the latest key.
+  useEffect(() => {
+    apiKeyRef.current = apiKey;
+  }, [apiKey]);
 
   // Props fill in what the socket has not told yet; later session:upsert messages win.
-  for (const s of sessions ?? []) if (!known.current.has(s.id)) known.current.set(s.id, s);
+  useEffect(() => {
+    for (const s of sessions ?? []) if (!known.current.has(s.id)) known.current.set(s.id, s);
+  }, [sessions]);
 
   // One election and one queue for the life of the page.
   useEffect(() => {
     const channel = typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel("ocd-announcer");
     const e = createLeaderElection({ storage: localStorage, channel, onChange: setLeader });
     election.current = e;
-    setLeader(e.isLeader());
+    // Ask now rather than at the next heartbeat; the answer comes through onChange.
+    e.isLeader();
     const queue = createAnnouncementQueue({
       lookup: (id) => known.current.get(id),
       reasons: () => readSettings().reasons,

@@ -32,7 +32,12 @@ export function Filters({
   onChange: (change: Partial<BoardView>) => void;
 }) {
   const [search, setSearch] = useState(view.search);
-  useEffect(() => setSearch(view.search), [view.search]);
+  // The URL's search changed (back/forward, a link, our own debounced write): the box shows it.
+  const [viewSearch, setViewSearch] = useState(view.search);
+  if (view.search !== viewSearch) {
+    setViewSearch(view.search);
+    setSearch(view.search);
+  }
   useEffect(() => {
     if (search === view.search) return;
     const timer = setTimeout(() => onChange({ search: search.trim() }), 300);

@@ -1,6 +1,7 @@
 "use client";
 
-import { useCallback, useEffect, useState } from "react";
+import { useRouter } from "next/navigation";
+import { useCallback, useSyncExternalStore } from "react";
 import type { AttentionMessage } from "@/lib/realtime/messages";
 import type { SessionListItem } from "@/lib/sessions/list-item";
 import { useLiveEvent } from "../live/live-provider";
@@ -8,15 +9,34 @@ import { attentionText } from "./board-state";
 
 const KEY = "ocd-notify";
 
+type Choice = "on" | "off" | "unsupported";
+
+/** The user's choice, kept in localStorage; this tab's writes and other tabs' (storage events) re-render. */
+const choiceListeners = new Set<() => void>();
+function subscribeChoice(onChange: () => void) {
+  choiceListeners.add(onChange);
+  window.addEventListener("storage", onChange);
+  return () => {
+    choiceListeners.delete(onChange);
+    window.removeEventListener("storage", onChange);
+  };
+}
+function readChoice(): Choice {
+  if (!("Notification" in window)) return "unsupported";
+  return localStorage.getItem(KEY) === "on" && Notification.permission === "granted" ? "on" : "off";
+}
+/** The server cannot know: the button renders off until hydrated. */
+const serverChoice = (): Choice => "off";
+function writeChoice(choice: "on" | "off") {
+  localStorage.setItem(KEY, choice);
+  for (const listener of choiceListeners) listener();
+}
+
 /** Opt-in browser notifications when a session starts waiting for its user. */
 export function NotifyToggle({ lookup }: { lookup: (id: string) => SessionListItem | undefined }) {
-  const [enabled, setEnabled] = useState(false);
-  const [supported, setSupported] = useState(true);
-
-  useEffect(() => {
-    if (!("Notification" in window)) return setSupported(false);
-    setEnabled(localStorage.getItem(KEY) === "on" && Notification.permission === "granted");
-  }, []);
+  const router = useRouter();
+  const choice = useSyncExternalStore(subscribeChoice, readChoice, serverChoice);
+  const enabled = choice === "on";
 
   const onAttention = useCallback(
     (message: AttentionMessage) => {
@@ -35,22 +55,18 @@ export function NotifyToggle({ lookup }: { lookup: (id: string) => SessionListIt
       );
       notification.onclick = () => {
         window.focus();
-        location.assign(`/sessions/${encodeURIComponent(message.sessionId)}`);
+        router.push(`/sessions/${encodeURIComponent(message.sessionId)}`);
       };
     },
-    [enabled, lookup],
+    [enabled, lookup, router],
   );
   useLiveEvent("attention", onAttention);
 
-  if (!supported) return null;
+  if (choice === "unsupported") return null;
   async function toggle() {
-    if (enabled) {
-      localStorage.setItem(KEY, "off");
-      return setEnabled(false);
-    }
+    if (enabled) return writeChoice("off");
     const permission = await Notification.requestPermission();
-    localStorage.setItem(KEY, permission === "granted" ? "on" : "off");
-    setEnabled(permission === "granted");
+    writeChoice(permission === "granted" ? "on" : "off");
   }
   return (
     <button

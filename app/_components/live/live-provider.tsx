@@ -1,6 +1,6 @@
 "use client";
 
-import { createContext, useContext, useEffect, useState } from "react";
+import { createContext, useContext, useEffect, useSyncExternalStore } from "react";
 import { io, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/realtime/messages";
 
@@ -13,29 +13,60 @@ type Live = {
   /** Bumps on every (re)connect: views re-sync then. */ epoch: number;
 };
 
-const LiveContext = createContext<Live>({ socket: null, state: "connecting", epoch: 0 });
+const NOT_CONNECTED: Live = { socket: null, state: "connecting", epoch: 0 };
+const LiveContext = createContext<Live>(NOT_CONNECTED);
+
+/**
+ * The tab's connection as a store: opened by the first subscriber, closed when the last one
+ * leaves; each change replaces the snapshot, so React sees it.
+ */
+let live = NOT_CONNECTED;
+const listeners = new Set<() => void>();
+
+function update(change: (current: Live) => Live) {
+  live = change(live);
+  for (const listener of listeners) listener();
+}
+
+function connect(): LiveSocket {
+  const socket: LiveSocket = io({ path: "/socket.io", transports: ["websocket", "polling"], withCredentials: true });
+  // Only the current socket speaks for the tab: one closed meanwhile changes nothing.
+  const current = () => live.socket === socket;
+  socket.on("connect", () => current() && update((l) => ({ ...l, state: "live", epoch: l.epoch + 1 })));
+  socket.on("disconnect", () => current() && update((l) => ({ ...l, state: "offline" })));
+  socket.on("connect_error", (error) => {
+    if (!current()) return;
+    update((l) => ({ ...l, state: "offline" }));
+    // The login expired or the password changed: back to the login page. A full page load, not a
+    // client navigation, so nothing of the signed-in pages (router cache, this socket) stays.
+    if (error.message === "unauthorized") {
+      const login = new URL(`/login?callbackUrl=${encodeURIComponent(location.pathname)}`, location.origin);
+      location.assign(login.href);
+    }
+  });
+  return socket;
+}
+
+function subscribe(listener: () => void) {
+  listeners.add(listener);
+  if (!live.socket) update((l) => ({ ...l, socket: connect() }));
+  return () => {
+    listeners.delete(listener);
+    if (listeners.size > 0) return;
+    const socket = live.socket;
+    live = NOT_CONNECTED;
+    socket?.close();
+  };
+}
 
 /** One socket.io connection per tab, authenticated by the login cookie, shared by every view. */
 export function LiveProvider({ children }: { children: React.ReactNode }) {
-  const [live, setLive] = useState<Live>({ socket: null, state: "connecting", epoch: 0 });
-
-  useEffect(() => {
-    const socket: LiveSocket = io({ path: "/socket.io", transports: ["websocket", "polling"], withCredentials: true });
-    setLive((l) => ({ ...l, socket }));
-    socket.on("connect", () => setLive((l) => ({ ...l, state: "live", epoch: l.epoch + 1 })));
-    socket.on("disconnect", () => setLive((l) => ({ ...l, state: "offline" })));
-    socket.on("connect_error", (error) => {
-      setLive((l) => ({ ...l, state: "offline" }));
-      // The login expired or the password changed: back to the login page.
-      if (error.message === "unauthorized")
-        location.assign(`/login?callbackUrl=${encodeURIComponent(location.pathname)}`);
-    });
-    return () => {
-      socket.close();
-    };
-  }, []);
-
-  return <LiveContext.Provider value={live}>{children}</LiveContext.Provider>;
+  const value = useSyncExternalStore(
+    subscribe,
+    () => live,
+    () => NOT_CONNECTED,
+  );
+  return <LiveContext.Provider value={value}>{children}</LiveContext.Provider>;
 }
 
 export function useLive() {

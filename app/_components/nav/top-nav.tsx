@@ -1,5 +1,6 @@
 "use client";
 
+import Image from "next/image";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { Announcer } from "../announcer";
@@ -21,7 +22,9 @@ async function signOut() {
     headers: { "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({ csrfToken, callbackUrl: "/login", json: "true" }),
   });
-  location.assign("/login");
+  // A full page load, not a client navigation: nothing of the signed-in pages (router cache, the
+  // live socket, the announcer's election) outlives the sign-out.
+  location.assign(new URL("/login", location.origin).href);
 }
 
 export function TopNav() {
@@ -38,7 +41,8 @@ export function TopNav() {
           className="flex shrink-0 items-center gap-2 font-semibold"
           aria-label="OpenCode Dashboard, sessions"
         >
-          <img src="/icon.svg" alt="" className="size-7" />
+          {/* The size size-7 draws, so nothing shifts; eager, as it is in view at once. */}
+          <Image src="/icon.svg" alt="" width={28} height={28} className="size-7" loading="eager" />
           <span className="hidden sm:inline">OpenCode Dashboard</span>
         </Link>
         {/* On phones the tabs take their own row under the bar. */}

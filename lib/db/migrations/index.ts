@@ -22,7 +22,8 @@ function migration(list: string[]): Migration {
   return {
     // Kysely runs SQLite migrations outside a transaction; one per migration means a failure
     // (or a crash) part way through a table rebuild leaves the database as it was.
-    async up(db: Kysely<any>) {
+    // `db` is kysely's Kysely<any>: a migration must not depend on the schema of today's code.
+    async up(db) {
       await sql.raw("BEGIN IMMEDIATE").execute(db);
       try {
         for (const statement of list) await sql.raw(statement).execute(db);
@@ -41,13 +42,16 @@ const provider: MigrationProvider = {
   },
 };
 
-/** Applies pending migrations; returns the names it applied. Throws on the first failure. */
-export function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+/**
+ * Applies pending migrations; returns the names it applied. Throws on the first failure. Any
+ * schema's Kysely will do: migrations run raw SQL.
+ */
+export function migrateToLatest<DB>(db: Kysely<DB>): Promise<string[]> {
   return migrateTo(db);
 }
 
 /** Applies pending migrations up to and including `target` (default: all of them). */
-export async function migrateTo(db: Kysely<any>, target?: string): Promise<string[]> {
+export async function migrateTo<DB>(db: Kysely<DB>, target?: string): Promise<string[]> {
   await refuseNewerDatabase(db);
   const migrator = new Migrator({ db, provider });
   const { error, results = [] } = await (target ? migrator.migrateTo(target) : migrator.migrateToLatest());
@@ -63,7 +67,7 @@ export async function migrateTo(db: Kysely<any>, target?: string): Promise<strin
  * A database that a newer release migrated holds migrations this one does not know; kysely calls
  * that "corrupted migrations", which reads as data loss. Say what it is and what to do instead.
  */
-async function refuseNewerDatabase(db: Kysely<any>) {
+async function refuseNewerDatabase<DB>(db: Kysely<DB>) {
   const { rows } = await sql<{
     name: string;
   }>`SELECT name FROM sqlite_schema WHERE type = 'table' AND name = 'kysely_migration'`.execute(db);

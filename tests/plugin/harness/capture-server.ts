@@ -11,7 +11,7 @@ export type WireEvent = {
   hostname: string;
   directory: string;
   time: number;
-  properties: any;
+  properties: Record<string, unknown>;
 };
 type Recorded = {
   path: string;

@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { WireEvent } from "./capture-server.ts";
 
 export const ROOT = path.resolve(import.meta.dirname, "../../..");
 const BUN = path.join(ROOT, "node_modules/.bin/bun");
@@ -62,7 +63,9 @@ export function writeProjectConfig(sb: Sandbox, toml: string): string {
   return file;
 }
 
-export type DriveResult = { code: number | null; stdout: string; stderr: string; lines: any[] };
+/** What drive-plugin.ts prints, one a line. */
+type DriverLine = { hooks: string[] } | { mark: string } | { hookTimesMs: number[] } | { call: string; args: unknown };
+export type DriveResult = { code: number | null; stdout: string; stderr: string; lines: DriverLine[] };
 
 export function drivePlugin(
   sb: Sandbox,
@@ -115,7 +118,7 @@ export function spoolFiles(sb: Sandbox): string[] {
   return fs.readdirSync(base).flatMap((d) => fs.readdirSync(path.join(base, d)).map((f) => path.join(base, d, f)));
 }
 
-export function spooledEvents(sb: Sandbox): any[] {
+export function spooledEvents(sb: Sandbox): WireEvent[] {
   return spoolFiles(sb)
     .sort((a, b) => parseInt(path.basename(a)) - parseInt(path.basename(b)))
     .flatMap((f) =>
