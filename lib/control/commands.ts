@@ -11,9 +11,6 @@ import type { CommandArgs, CommandFrame } from "./protocol";
  * better-sqlite3 statements on the ingest connection, like every other write.
  */
 
-const FINAL: readonly CommandStatus[] = ["applied", "failed", "expired"];
-export const isFinal = (status: CommandStatus) => FINAL.includes(status);
-
 export type CommandItem = Omit<
   CommandRow,
   "session_id" | "args" | "client_address" | "user_agent" | "created_at" | "updated_at" | "expires_at"

@@ -45,7 +45,7 @@ export function availability(session: SessionFacts, action: CommandAction, now =
   return { ok: true, level: owner.control, live: true };
 }
 
-export type IssueFailure = { ok: false; status: 404 | 409 | 503; code: string; message: string };
+type IssueFailure = { ok: false; status: 404 | 409 | 503; code: string; message: string };
 export type IssueResult = { ok: true; command: CommandItem } | IssueFailure;
 
 const fail = (status: IssueFailure["status"], code: string, message: string): IssueFailure => ({

@@ -11,16 +11,15 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 export const MAX_PROMPT_BYTES = 32 * 1024;
 /** Sessions named in one `own` frame. */
 export const MAX_OWNED_PER_FRAME = 500;
-export const MAX_REASON_CHARS = 500;
+const MAX_REASON_CHARS = 500;
 
 /** OpenCode's ids (ses_…, per_…, que_…) and ours (cmd_…) all have the session id's shape. */
 const openCodeId = sessionIdSchema;
 
-export const CONTROL_LEVELS = ["off", "answer", "full"] as const;
 export const connectedLevel = z.enum(["answer", "full"]);
-export const RUN_MODES = ["serve", "tui", "run"] as const;
+const RUN_MODES = ["serve", "tui", "run"] as const;
 
-export const helloFrame = z.object({
+const helloFrame = z.object({
   type: z.literal("hello"),
   instance: openCodeId,
   hostname: z.string().min(1).max(255),

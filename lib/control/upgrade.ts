@@ -5,7 +5,7 @@ import { isPluginKey } from "../auth/secrets";
 import { clientAddress } from "../http/client-address";
 import { ControlChannel } from "./channel";
 
-export const CONTROL_PATH = "/control";
+const CONTROL_PATH = "/control";
 
 export const isControlUpgrade = (req: IncomingMessage) =>
   req.url === CONTROL_PATH || req.url?.startsWith(`${CONTROL_PATH}?`) === true;

@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable } from "kysely";
+import type { Generated, Selectable } from "kysely";
 
 /** Table types for kysely; the migrations in ./migrations/ are the source they mirror. */
 
@@ -8,7 +8,7 @@ export type ControlLevel = "off" | "answer" | "full";
 export type CommandAction = "permission.reply" | "question.reply" | "question.reject" | "prompt" | "abort";
 export type CommandStatus = "queued" | "delivered" | "applied" | "failed" | "expired";
 
-export interface InstancesTable {
+interface InstancesTable {
   hostname: string;
   first_seen: number;
   last_seen: number;
@@ -45,7 +45,7 @@ export const NO_USAGE: Readonly<UsageColumns> = {
   cost: 0,
 };
 
-export interface SessionsTable extends UsageColumns {
+interface SessionsTable extends UsageColumns {
   id: string;
   hostname: string;
   directory: string;
@@ -82,7 +82,7 @@ export interface SessionsTable extends UsageColumns {
   deleted_at: number | null;
 }
 
-export interface MessagesTable extends UsageColumns {
+interface MessagesTable extends UsageColumns {
   id: string;
   session_id: string;
   role: "user" | "assistant";
@@ -116,7 +116,7 @@ export type TimelineKind =
   /** A command sent from the dashboard (docs/control.md), with its outcome. */
   | "control";
 
-export interface TimelineTable {
+interface TimelineTable {
   id: Generated<number>;
   session_id: string;
   key: string;
@@ -136,7 +136,7 @@ export interface TimelineTable {
   updated_at: number;
 }
 
-export interface PendingRequestsTable {
+interface PendingRequestsTable {
   id: string;
   session_id: string;
   kind: "permission" | "question";
@@ -145,18 +145,18 @@ export interface PendingRequestsTable {
   asked_at: number;
 }
 
-export interface TodosTable {
+interface TodosTable {
   session_id: string;
   items: string;
   updated_at: number;
 }
 
-export interface EventsSeenTable {
+interface EventsSeenTable {
   id: string;
   received_at: number;
 }
 
-export interface CommandsTable {
+interface CommandsTable {
   id: string;
   session_id: string;
   hostname: string;
@@ -188,5 +188,4 @@ export type MessageRow = Selectable<MessagesTable>;
 export type TimelineRow = Selectable<TimelineTable>;
 export type InstanceRow = Selectable<InstancesTable>;
 export type PendingRequestRow = Selectable<PendingRequestsTable>;
-export type NewTimelineRow = Insertable<TimelineTable>;
 export type CommandRow = Selectable<CommandsTable>;

@@ -14,7 +14,7 @@ const HSTS_MAX_AGE_S = 365 * 24 * 60 * 60;
  * Styles stay 'unsafe-inline': charts and rows set `style` attributes, and styles cannot run code.
  * React's dev build needs eval to rebuild server error stacks; production never does.
  */
-export function contentSecurityPolicy(nonce: string, dev: boolean): string {
+function contentSecurityPolicy(nonce: string, dev: boolean): string {
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}'${dev ? " 'unsafe-eval'" : ""}`,

@@ -4,7 +4,7 @@ import { cursor, HOSTNAME_MAX_LENGTH, instant, limit, text } from "../http/param
 /** Query parameters of the session routes and the board. */
 
 export const SESSION_FILTER_STATUSES = ["busy", "idle", "retry", "error", "attention"] as const;
-export type SessionFilterStatus = (typeof SESSION_FILTER_STATUSES)[number];
+type SessionFilterStatus = (typeof SESSION_FILTER_STATUSES)[number];
 
 /** The longest search text a session list accepts. */
 export const SEARCH_MAX_LENGTH = 200;

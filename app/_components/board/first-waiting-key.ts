@@ -4,7 +4,7 @@ import { useEffect } from "react";
 import { PRIMARY_ACTION } from "../control/styles";
 
 /** The key that jumps to the first waiting session's primary action (README, "The dashboard"). */
-export const FIRST_WAITING_KEY = "w";
+const FIRST_WAITING_KEY = "w";
 
 const FIRST_WAITING_ACTION = `[data-testid="session-row"]:is([data-attention="permission"], [data-attention="question"], [data-attention="idle"]) [${PRIMARY_ACTION}]`;
 
