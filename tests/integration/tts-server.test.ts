@@ -136,6 +136,9 @@ describe("Kokoro through kokoro-js on a tiny model", () => {
     const texts = ["one at a time, first", "one at a time, second", "one at a time, third", "one at a time, fourth"];
     const from = server.output().length;
     const urls = await Promise.all(texts.map(async (t) => (await sign(server, t)).json.url as string));
+    // The earlier tests' log lines can still be on their way through the pipe: count only
+    // syntheses that started after these requests went out (same machine, same clock).
+    const sentAt = Date.now();
     const responses = await Promise.all(urls.map((u) => fetch(server.url + u)));
     assert.deepEqual(
       responses.map((r) => r.status),
@@ -147,7 +150,8 @@ describe("Kokoro through kokoro-js on a tiny model", () => {
         .output()
         .slice(from)
         .split("\n")
-        .filter((l) => l.includes("speech: synthesized"));
+        .filter((l) => l.includes("speech: synthesized"))
+        .filter((l) => (JSON.parse(l) as { started: number }).started >= sentAt);
     for (let i = 0; i < 40 && lines().length < 4; i++) await new Promise((r) => setTimeout(r, 50)); // the log pipe may lag
     const runs = lines()
       .map((l) => JSON.parse(l) as { started: number; ms: number })
