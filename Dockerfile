@@ -17,11 +17,15 @@ COPY package.json package-lock.json .npmrc ./
 # only linux-x64 ones), which `npm ci` rejects as out of sync.
 RUN npm install --no-audit --no-fund
 COPY . .
-# The custom server (server.ts) cannot use Next's standalone output: build .next and dist/server.js,
-# then drop the dev dependencies. next.config.ts still loads without typescript: Next compiles
-# it with its bundled SWC.
-RUN mkdir -p public && npm run build
+# NEXT_OUTPUT=standalone makes Next trace the files its server loads (next.config.ts says more);
+# server.ts stays the entry point.
+RUN mkdir -p public && NEXT_OUTPUT=standalone npm run build
+# Loading next.config.ts at run time takes SWC (Next's compiler, about 100 MB): ship it compiled.
+RUN npx esbuild next.config.ts --format=esm --outfile=next.config.js --log-level=warning
 RUN npm prune --omit=dev --no-audit --no-fund
+# Then leave behind what the server never loads: bundled, build-only and other platforms'
+# packages, source maps, Next's cache (scripts/prune-runtime.mjs lists each with its reason).
+RUN node scripts/prune-runtime.mjs
 
 FROM node:22-bookworm-slim AS runtime
 # espeak-ng: the speech fallback when no Kokoro model is mounted (TTS_MODEL_DIR).
@@ -35,7 +39,7 @@ ENV NODE_ENV=production \
     DATABASE_URL=/app/data/database.db \
     DISABLE_TTS=true
 # Owned by root, read-only to the app user; only .next (Next's cache) and data/ are writable.
-COPY --from=build /app/package.json /app/next.config.ts ./
+COPY --from=build /app/package.json /app/next.config.js ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/.next ./.next
 COPY --from=build /app/public ./public

@@ -1,20 +1,34 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import { writeTinyKokoro } from "../fixtures/tts/tiny-kokoro";
+import { assertKokoroSpeaks } from "../support/speech";
 
 /**
- * No Docker engine runs here or in CI, so this test is the image build: it parses the Dockerfile
- * and performs its steps in order (WORKDIR, ENV, COPY from the .dockerignore-filtered context or
- * an earlier stage, RUN) in a temporary directory per stage, then starts the final stage's CMD
- * with its ENV and runs its HEALTHCHECK. Only RUN steps that start with apt-get are skipped
- * (system packages and file ownership). A change to the Dockerfile is tested as written.
+ * No Docker engine runs in CI, so this test is the image build: it parses the Dockerfile and
+ * performs its steps in order (WORKDIR, ENV, COPY from the .dockerignore-filtered context or an
+ * earlier stage, RUN) in a temporary directory per stage, then starts the final stage's CMD with
+ * its ENV and a Kokoro model folder, runs its HEALTHCHECK and has it speak. Only RUN steps that
+ * start with apt-get are skipped (system packages and file ownership). A change to the Dockerfile
+ * is tested as written. Where an engine runs, tests/integration/docker-image.test.ts builds the
+ * image for real.
  */
 
 const root = path.resolve(import.meta.dirname, "../..");
+/** As `docker image ls` counts them. */
+const MB = 1000 * 1000;
+const APP_BUDGET_MB = 200;
+
+/** Bytes under a folder, symlinks counted as links (as a layer stores them). */
+function sizeOf(target: string): number {
+  const stat = lstatSync(target);
+  if (!stat.isDirectory()) return stat.size;
+  return readdirSync(target).reduce((sum, name) => sum + sizeOf(path.join(target, name)), 0);
+}
 
 type Step = { instruction: string; args: string; flags: Record<string, string>; line: number };
 type Stage = { name: string; image: string; steps: Step[] };
@@ -141,7 +155,7 @@ function run(command: string, cwd: string, env: Env, step: Step) {
 }
 
 test(
-  "the Dockerfile's own steps build the app in a clean copy of the context, and its CMD serves /health",
+  "the Dockerfile's own steps build the app in a clean copy of the context under its size budget, and its CMD serves /health and speaks",
   { timeout: 15 * 60_000 },
   async (t) => {
     const dockerfile = readFileSync(path.join(root, "Dockerfile"), "utf8");
@@ -249,22 +263,37 @@ test(
     assert.deepEqual(app.cmd, ["node", "dist/server.js"]);
     assert.equal(app.env.DISABLE_TTS, "true");
     assert.equal(app.env.NODE_ENV, "production");
-    assert.equal(existsSync(path.join(app.dir, "node_modules/typescript")), false, "dev dependencies are pruned");
-    assert.equal(existsSync(path.join(app.dir, "tests")), false);
+    for (const left of [
+      "node_modules/typescript",
+      "tests",
+      ".next/cache",
+      ".next/standalone",
+      "node_modules/@next/swc-linux-x64-gnu",
+      "node_modules/onnxruntime-web",
+      "node_modules/recharts",
+    ]) {
+      assert.equal(existsSync(path.join(app.dir, left)), false, `build-only ${left} is left behind`);
+    }
     for (const shipped of [
       ".next/BUILD_ID",
       "dist/server.js",
       "plugin/opencode-dashboard.ts",
-      "next.config.ts",
+      "next.config.js",
       "package.json",
       "scripts/backup.mjs",
       "node_modules/better-sqlite3",
     ]) {
       assert.ok(existsSync(path.join(app.dir, shipped)), `the image holds ${shipped}`);
     }
+    // What the image adds to its base: node:22-bookworm-slim (about 270 MB with Node's headers)
+    // and espeak-ng (about 22 MB) leave about 200 MB of the image's 500 MB for the app.
+    const appMb = sizeOf(app.dir) / MB;
+    t.diagnostic(`the app in the image: ${appMb.toFixed(1)} MB on top of node:22-bookworm-slim and espeak-ng`);
+    assert.ok(appMb <= APP_BUDGET_MB, `the app takes ${appMb.toFixed(1)} MB, more than ${APP_BUDGET_MB} MB`);
 
     // Start as the container would: the image's ENV and what compose passes, nothing from this shell.
     const port = await freePort();
+    const modelDir = path.join(work, "models");
     const secrets = { API_KEY: "docker-test-plugin-key-0123", FRONTEND_PASSWORD: "docker-test-password" };
     const env: Record<string, string> = {
       PATH: process.env.PATH!,
@@ -273,7 +302,11 @@ test(
       PORT: String(port),
       HOST: "127.0.0.1",
       ...secrets,
+      // As docker-compose.yml passes them when a Kokoro model folder is mounted at /models.
+      DISABLE_TTS: "false",
+      TTS_MODEL_DIR: modelDir,
     };
+    writeTinyKokoro(modelDir);
     mkdirSync(path.dirname(env.DATABASE_URL), { recursive: true });
     let output = "";
     const server: ChildProcess = spawn(app.cmd[0], app.cmd.slice(1), {
@@ -324,6 +357,7 @@ test(
         headers: { authorization: `Bearer ${secrets.FRONTEND_PASSWORD}` },
       });
       assert.equal(metrics.status, 200);
+      await assertKokoroSpeaks(`http://127.0.0.1:${port}`, secrets.FRONTEND_PASSWORD);
       assert.doesNotMatch(output, /"level":(50|60)/, `no errors logged:\n${output}`);
     } finally {
       const exited = new Promise<number | null>((resolve) =>
