@@ -7,9 +7,8 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import type { SessionDetail } from "../../lib/sessions/detail.ts";
-import { hasToolResultLast } from "../plugin/harness/model-script.ts";
 import { launchBrowser, signIn } from "../support/browser.ts";
-import { lastUserText, startFakeProvider, type ChatRequest, type FakeProvider } from "../support/fake-provider.ts";
+import { lastUserText, startFakeProvider, type FakeProvider } from "../support/fake-provider.ts";
 import {
   makeOpencodeProject,
   startOpencodeServe,
@@ -20,6 +19,7 @@ import {
 } from "../support/opencode.ts";
 import type { OcSession } from "../support/opencode-payloads.ts";
 import { startServer, type TestServer } from "../support/server.ts";
+import { controlScript } from "../support/control-model.ts";
 
 const built = fs.existsSync(path.join(ROOT, "dist/server.js")) && fs.existsSync(path.join(ROOT, ".next/BUILD_ID"));
 const skip = built ? false : "no production build (dist/server.js, .next): run `npm run build` first";
@@ -28,30 +28,7 @@ const SCREENSHOTS = path.resolve(import.meta.dirname, "../../test-results/screen
 const MIN_TARGET_PX = 44;
 const PHONE = { width: 375, height: 812 };
 
-const QUESTION = {
-  questions: [
-    {
-      question: "Which colour should the button be?",
-      header: "Colour",
-      options: [
-        { label: "Blue", description: "calm" },
-        { label: "Red", description: "bold" },
-      ],
-    },
-  ],
-};
-
-function script(req: ChatRequest) {
-  if (hasToolResultLast(req)) return { text: "All done.", usage: { prompt: 300, completion: 12 } };
-  const text = lastUserText(req);
-  if (/run bash please/.test(text)) {
-    return {
-      toolCalls: [{ name: "bash", arguments: { command: "echo browser-tool-ran", description: "Print a marker" } }],
-    };
-  }
-  if (/ask me a question/.test(text)) return { toolCalls: [{ name: "question", arguments: QUESTION }] };
-  return { text: "Hello from the fake model." };
-}
+const script = controlScript("browser-tool-ran");
 
 let provider: FakeProvider;
 let dashboard: TestServer;

@@ -7,8 +7,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { hasToolResultLast } from "../plugin/harness/model-script.ts";
-import { lastUserText, startFakeProvider, type ChatRequest, type FakeProvider } from "../support/fake-provider.ts";
+import { lastUserText, startFakeProvider, type FakeProvider } from "../support/fake-provider.ts";
 import {
   makeOpencodeProject,
   startOpencodeServe,
@@ -19,6 +18,7 @@ import {
 } from "../support/opencode.ts";
 import type { OcSession } from "../support/opencode-payloads.ts";
 import { startServer, type TestServer } from "../support/server.ts";
+import { controlScript } from "../support/control-model.ts";
 import type { SessionControl } from "../../lib/control/audit.ts";
 import type { CommandItem } from "../../lib/control/commands.ts";
 import type { InstanceSummary } from "../../lib/instances/queries.ts";
@@ -27,31 +27,7 @@ import type { SessionDetail } from "../../lib/sessions/detail.ts";
 const built = fs.existsSync(path.join(ROOT, "dist/server.js")) && fs.existsSync(path.join(ROOT, ".next/BUILD_ID"));
 const skip = built ? false : "no production build (dist/server.js, .next): run `npm run build` first";
 
-const QUESTION = {
-  questions: [
-    {
-      question: "Which colour should the button be?",
-      header: "Colour",
-      options: [
-        { label: "Blue", description: "calm" },
-        { label: "Red", description: "bold" },
-      ],
-    },
-  ],
-};
-
-function script(req: ChatRequest) {
-  if (hasToolResultLast(req)) return { text: "All done.", usage: { prompt: 300, completion: 12 } };
-  const text = lastUserText(req);
-  if (/run bash please/.test(text)) {
-    return {
-      toolCalls: [{ name: "bash", arguments: { command: "echo dashboard-tool-ran", description: "Print a marker" } }],
-    };
-  }
-  if (/ask me a question/.test(text)) return { toolCalls: [{ name: "question", arguments: QUESTION }] };
-  if (/\[slow\]/.test(text)) return { text: "word ".repeat(400), chunkDelayMs: 100 };
-  return { text: "Hello from the fake model." };
-}
+const script = controlScript("dashboard-tool-ran");
 
 let provider: FakeProvider;
 let dashboard: TestServer;
