@@ -9,17 +9,13 @@ import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import type { SessionDetail } from "../../lib/sessions/detail.ts";
 import { launchBrowser, signIn } from "../support/browser.ts";
 import { lastUserText, startFakeProvider, type FakeProvider } from "../support/fake-provider.ts";
-import {
-  makeOpencodeProject,
-  startOpencodeServe,
-  waitFor,
-  ROOT,
-  type OpencodeProject,
-  type OpencodeServer,
-} from "../support/opencode.ts";
-import type { OcSession } from "../support/opencode-payloads.ts";
+import { waitFor, ROOT, type OpencodeProject, type OpencodeServer } from "../support/opencode.ts";
 import { startServer, type TestServer } from "../support/server.ts";
-import { controlScript } from "../support/control-model.ts";
+import {
+  controlScript,
+  sawInToolResult as sawInToolResultOf,
+  startControlledMachine,
+} from "../support/control-model.ts";
 
 const built = fs.existsSync(path.join(ROOT, "dist/server.js")) && fs.existsSync(path.join(ROOT, ".next/BUILD_ID"));
 const skip = built ? false : "no production build (dist/server.js, .next): run `npm run build` first";
@@ -63,33 +59,14 @@ async function detail(id: string): Promise<Partial<SessionDetail>> {
   return (await res.json()) as Partial<SessionDetail>;
 }
 
-/** A machine running `opencode serve` with the plugin at the given control level, and one session on it. */
+/** A machine at the given control level with one session on it (tests/support/control-model.ts). */
 async function machine(hostname: string, control: "off" | "answer" | "full") {
-  const p = makeOpencodeProject({
-    providerURL: provider.baseURL,
-    install: "file",
-    dashboardToml: `url = "${dashboard.url}"\napiKey = "${dashboard.apiKey}"\nhostname = "${hostname}"\ncontrol = "${control}"\n`,
-    config: { permission: { bash: "ask" } },
-  });
-  projects.push(p);
-  const oc = await startOpencodeServe(p);
-  servers.push(oc);
-  // A fresh `opencode serve` can sit on its first requests for a long while on a busy machine.
-  const session = await waitFor(
-    () => oc.api<OcSession>("POST", "/session", {}).catch(() => null),
-    240_000,
-    "opencode serve",
-  );
-  const id: string = session.id;
-  const prompt = (text: string) => oc.api("POST", `/session/${id}/prompt_async`, { parts: [{ type: "text", text }] });
-  const idle = () => waitFor(async () => (await detail(id)).session?.status === "idle", 60_000, `${hostname} idle`);
-  return { oc, id, prompt, idle, hostname };
+  const m = await startControlledMachine({ provider, dashboard, hostname, control, projects, servers });
+  const idle = () => waitFor(async () => (await detail(m.id)).session?.status === "idle", 60_000, `${hostname} idle`);
+  return { ...m, idle };
 }
 
-const sawInToolResult = (marker: string) =>
-  provider.requests.some((r) =>
-    r.messages.some((m) => m.role === "tool" && JSON.stringify(m.content).includes(marker)),
-  );
+const sawInToolResult = (marker: string) => sawInToolResultOf(provider, marker);
 const toolRuns = () =>
   provider.requests.filter((r) =>
     r.messages.some((m) => m.role === "tool" && JSON.stringify(m.content).includes("browser-tool-ran")),

@@ -8,17 +8,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { lastUserText, startFakeProvider, type FakeProvider } from "../support/fake-provider.ts";
-import {
-  makeOpencodeProject,
-  startOpencodeServe,
-  waitFor,
-  ROOT,
-  type OpencodeProject,
-  type OpencodeServer,
-} from "../support/opencode.ts";
-import type { OcSession } from "../support/opencode-payloads.ts";
+import { waitFor, ROOT, type OpencodeProject, type OpencodeServer } from "../support/opencode.ts";
 import { startServer, type TestServer } from "../support/server.ts";
-import { controlScript } from "../support/control-model.ts";
+import {
+  controlScript,
+  sawInToolResult as sawInToolResultOf,
+  startControlledMachine,
+} from "../support/control-model.ts";
 import type { SessionControl } from "../../lib/control/audit.ts";
 import type { CommandItem } from "../../lib/control/commands.ts";
 import type { InstanceSummary } from "../../lib/instances/queries.ts";
@@ -73,28 +69,9 @@ async function api(method: string, route: string, body?: unknown, headers: Recor
 const detail = async (id: string) =>
   (await api("GET", `/api/sessions/${id}?limit=1000`)).json as unknown as SessionDetail;
 
-/** A machine running `opencode serve` with the plugin at the given control level, and one session on it. */
-async function machine(hostname: string, control: "off" | "answer" | "full") {
-  const p = makeOpencodeProject({
-    providerURL: provider.baseURL,
-    install: "file",
-    dashboardToml: `url = "${dashboard.url}"\napiKey = "${dashboard.apiKey}"\nhostname = "${hostname}"\ncontrol = "${control}"\n`,
-    config: { permission: { bash: "ask" } },
-  });
-  projects.push(p);
-  const oc = await startOpencodeServe(p);
-  servers.push(oc);
-  // A fresh `opencode serve` can sit on its first requests for a long while on a busy machine.
-  const session = await waitFor(
-    () => oc.api<OcSession>("POST", "/session", {}).catch(() => null),
-    240_000,
-    "opencode serve",
-  );
-  const prompt = (text: string) =>
-    oc.api("POST", `/session/${session.id}/prompt_async`, { parts: [{ type: "text", text }] });
-  const id: string = session.id;
-  return { oc, id, prompt, hostname };
-}
+/** A machine at the given control level with one session on it (tests/support/control-model.ts). */
+const machine = (hostname: string, control: "off" | "answer" | "full") =>
+  startControlledMachine({ provider, dashboard, hostname, control, projects, servers });
 
 async function pendingOf(id: string, kind: "permission" | "question") {
   return waitFor(
@@ -119,10 +96,7 @@ async function commandSettles(commandId: string | undefined) {
   );
 }
 
-const sawInToolResult = (marker: string) =>
-  provider.requests.some((r) =>
-    r.messages.some((m) => m.role === "tool" && JSON.stringify(m.content).includes(marker)),
-  );
+const sawInToolResult = (marker: string) => sawInToolResultOf(provider, marker);
 
 describe("control = full", { skip }, () => {
   let m: Awaited<ReturnType<typeof machine>>;
