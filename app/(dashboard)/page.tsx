@@ -18,9 +18,16 @@ export default async function BoardPage({
   if (board.kind === "setup") {
     const h = await headers();
     const origin = `${h.get("x-forwarded-proto") ?? "http"}://${h.get("host") ?? "localhost:3000"}`;
-    return <SetupSteps origin={origin} apiKey={board.apiKey} />;
+    return <SetupSteps origin={origin} apiKey={board.apiKey} version={board.version} />;
   }
   return (
-    <Board initial={board.initial} states={board.states} hosts={board.hosts} view={view} renderedAt={Date.now()} />
+    <Board
+      initial={board.initial}
+      states={board.states}
+      hosts={board.hosts}
+      view={view}
+      version={board.version}
+      renderedAt={Date.now()}
+    />
   );
 }

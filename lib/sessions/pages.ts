@@ -1,7 +1,7 @@
 import { getConfig } from "../config";
 import { pageLoader } from "../http/page-loader";
 import { listHostnames } from "../instances/queries";
-import { getDb } from "../runtime";
+import { getDb, liveVersion } from "../runtime";
 import { activeSql, type SessionState } from "./active";
 import { getSessionDetail } from "./detail";
 import { listSessions, type SessionPage } from "./list";
@@ -28,11 +28,17 @@ async function hasAnySession(): Promise<boolean> {
   return row !== undefined;
 }
 
-/** The setup steps until a first session has arrived, then the list, its counters and the host filter's choices. */
-export type BoardPage =
-  { kind: "setup"; apiKey: string } | { kind: "board"; initial: SessionPage; states: SessionState[]; hosts: string[] };
+/**
+ * The setup steps until a first session has arrived, then the list, its counters and the host
+ * filter's choices; `version` is the live push's change count from before anything was read.
+ */
+export type BoardPage = { version: number } & (
+  { kind: "setup"; apiKey: string } | { kind: "board"; initial: SessionPage; states: SessionState[]; hosts: string[] }
+);
 
 export const loadBoard = pageLoader("the board", async (view: BoardView): Promise<BoardPage> => {
+  // Taken first: a change committed while the queries run makes the page's first socket catch up.
+  const version = liveVersion();
   const params = sessionListParams.parse(Object.fromEntries(boardListQuery(view)));
   const [initial, states, hosts, anySession] = await Promise.all([
     listSessions(params),
@@ -40,12 +46,19 @@ export const loadBoard = pageLoader("the board", async (view: BoardView): Promis
     listHostnames(),
     hasAnySession(),
   ]);
-  if (!anySession) return { kind: "setup", apiKey: getConfig().apiKey };
-  return { kind: "board", initial, states, hosts };
+  if (!anySession) return { kind: "setup", apiKey: getConfig().apiKey, version };
+  return { kind: "board", initial, states, hosts, version };
 });
 
-/** A session with the newest page of its timeline; null when there is no such session. */
+/**
+ * A session with the newest page of its timeline and the live push's change count from before it
+ * was read (see loadBoard); null when there is no such session.
+ */
 export const loadSessionPage = pageLoader(
   (id: string) => `session ${id}`,
-  (id: string) => getSessionDetail(id, timelineParams.parse(Object.fromEntries(sessionTimelineQuery()))),
+  async (id: string) => {
+    const version = liveVersion();
+    const detail = await getSessionDetail(id, timelineParams.parse(Object.fromEntries(sessionTimelineQuery())));
+    return detail && { detail, version };
+  },
 );

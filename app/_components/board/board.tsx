@@ -8,7 +8,7 @@ import type { SessionListItem } from "@/lib/sessions/list-item";
 import { ControlProvider } from "../control/control-provider";
 import { wantedAction } from "../control/session-controls";
 import { formatCost } from "../format";
-import { useLive, useLiveEvent } from "../live/live-provider";
+import { useCatchUp, useLive, useLiveEvent } from "../live/live-provider";
 import { useNow } from "../use-now";
 import { useAttentionSignals } from "./attention-signals";
 import { useFirstWaitingKey } from "./first-waiting-key";
@@ -59,13 +59,15 @@ type BoardProps = {
   states: SessionState[];
   hosts: string[];
   view: BoardView;
+  /** The live push's change count the data was read at (lib/sessions/pages.ts). */
+  version: number;
   renderedAt: number;
 };
 
-export function Board({ initial, states: initialStates, hosts, view, renderedAt }: BoardProps) {
+export function Board({ initial, states: initialStates, hosts, view, version, renderedAt }: BoardProps) {
   const router = useRouter();
   const pathname = usePathname();
-  const { socket, epoch } = useLive();
+  const { epoch } = useLive();
   const now = useNow(1000, renderedAt);
   const [, startTransition] = useTransition();
   const [rows, setRows] = useState(() => new Map(initial.sessions.map((s) => [s.id, s])));
@@ -126,19 +128,16 @@ export function Board({ initial, states: initialStates, hosts, view, renderedAt 
   useLiveEvent("session:upsert", onUpsert);
   useLiveEvent("session:remove", onRemove);
 
-  // After a reconnect, anything pushed while offline was missed: fetch the list again.
-  const firstEpoch = useRef(epoch);
-  useEffect(() => {
-    if (!socket || epoch <= 1 || epoch === firstEpoch.current) return;
-    void (async () => {
-      const res = await fetch(`/api/sessions?${boardListQuery(viewRef.current)}`);
-      if (!res.ok) return;
-      const page = (await res.json()) as SessionPage;
-      setRows(new Map(page.sessions.map((s) => [s.id, s])));
-      setCursor(page.nextCursor);
-      startTransition(() => router.refresh());
-    })();
-  }, [epoch, socket, router]);
+  // Anything pushed while offline or while the page loaded was missed: fetch the list again.
+  const catchUp = useCallback(async () => {
+    const res = await fetch(`/api/sessions?${boardListQuery(viewRef.current)}`);
+    if (!res.ok) return;
+    const page = (await res.json()) as SessionPage;
+    setRows(new Map(page.sessions.map((s) => [s.id, s])));
+    setCursor(page.nextCursor);
+    startTransition(() => router.refresh());
+  }, [router]);
+  useCatchUp(version, () => void catchUp());
 
   async function loadMore() {
     if (!cursor) return;
