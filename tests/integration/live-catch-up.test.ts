@@ -69,6 +69,19 @@ after(async () => {
   await server?.dispose();
 });
 
+describe("an empty dashboard", () => {
+  // First in the file: the server has no session yet.
+  test("the setup steps give way to the board when the first session arrives", async () => {
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.getByTestId("connection").filter({ hasText: "Live" }).waitFor();
+    await page.getByTestId("install-line").waitFor();
+    await post([created("ses_gap_first", "The very first")]);
+    await page.locator('[data-testid="session-row"][data-session-id="ses_gap_first"]').waitFor({ timeout: 15_000 });
+    await page.close();
+  });
+});
+
 describe("a change posted while a page loads", () => {
   test("the board shows a permission asked after it was rendered", async () => {
     const sessionID = "ses_gap_board";
