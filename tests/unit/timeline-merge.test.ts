@@ -109,17 +109,11 @@ test("timeline updates in random batches end in the rows of the rule applied one
   }
 });
 
-const columns = [
-  "message_id",
-  "end_time",
-  "status",
-  "tool",
-  "title",
-  "text",
-  "input",
-  "output",
-  "data",
-] as const satisfies readonly (keyof TimelineUpsert & keyof Stored)[];
+/** The columns whose values the rule merges: all a write carries but its key, kind, time and progress. */
+const NOT_MERGED = new Set(["session_id", "key", "kind", "time", "truncated", "progress"]);
+const columns = (Object.keys(simpleEntry("", "", "text", 0)) as (keyof TimelineUpsert & keyof Stored)[]).filter(
+  (c) => !NOT_MERGED.has(c),
+);
 
 /**
  * What the rule promises, stated apart from how it does it: an entry is as far along as its
