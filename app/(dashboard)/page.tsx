@@ -21,6 +21,13 @@ export default async function BoardPage({
     return <SetupSteps origin={origin} apiKey={board.apiKey} />;
   }
   return (
-    <Board initial={board.initial} states={board.states} hosts={board.hosts} view={view} renderedAt={Date.now()} />
+    <Board
+      initial={board.initial}
+      states={board.states}
+      hosts={board.hosts}
+      hostClocks={board.hostClocks}
+      view={view}
+      renderedAt={Date.now()}
+    />
   );
 }

@@ -1,5 +1,6 @@
 import { getConfig } from "../config";
 import { pageLoader } from "../http/page-loader";
+import { type HostClock, listHostClocks } from "../instances/item";
 import { listHostnames } from "../instances/queries";
 import { getDb } from "../runtime";
 import { activeSql, type SessionState } from "./active";
@@ -11,16 +12,24 @@ import { type BoardView, boardListQuery, sessionTimelineQuery } from "./views";
 /** The loaders of the board and a session's page, and the queries only they make. */
 
 /**
- * Every active session (./active.ts): the counters on top of the board count these across all
- * sessions, whatever the list below is filtered to.
+ * Every active session (./active.ts) not deleted in OpenCode: the counters on top of the board
+ * count these across all sessions, whatever the list below is filtered to, less those whose host
+ * is offline (judged in the browser against its clock, as hosts come and go).
  */
 async function listActiveSessionStates(): Promise<SessionState[]> {
   const rows = await getDb()
     .kysely.selectFrom("sessions")
-    .select(["id", "parent_id", "status", "attention_reason"])
+    .select(["id", "parent_id", "hostname", "status", "attention_reason"])
     .where(activeSql)
+    .where("deleted_at", "is", null)
     .execute();
-  return rows.map((r) => ({ id: r.id, parentId: r.parent_id, status: r.status, attention: r.attention_reason }));
+  return rows.map((r) => ({
+    id: r.id,
+    parentId: r.parent_id,
+    hostname: r.hostname,
+    status: r.status,
+    attention: r.attention_reason,
+  }));
 }
 
 async function hasAnySession(): Promise<boolean> {
@@ -30,22 +39,33 @@ async function hasAnySession(): Promise<boolean> {
 
 /** The setup steps until a first session has arrived, then the list, its counters and the host filter's choices. */
 export type BoardPage =
-  { kind: "setup"; apiKey: string } | { kind: "board"; initial: SessionPage; states: SessionState[]; hosts: string[] };
+  | { kind: "setup"; apiKey: string }
+  | { kind: "board"; initial: SessionPage; states: SessionState[]; hosts: string[]; hostClocks: HostClock[] };
 
 export const loadBoard = pageLoader("the board", async (view: BoardView): Promise<BoardPage> => {
   const params = sessionListParams.parse(Object.fromEntries(boardListQuery(view)));
-  const [initial, states, hosts, anySession] = await Promise.all([
+  const [initial, states, hosts, hostClocks, anySession] = await Promise.all([
     listSessions(params),
     listActiveSessionStates(),
     listHostnames(),
+    listHostClocks(),
     hasAnySession(),
   ]);
   if (!anySession) return { kind: "setup", apiKey: getConfig().apiKey };
-  return { kind: "board", initial, states, hosts };
+  return { kind: "board", initial, states, hosts, hostClocks };
 });
 
-/** A session with the newest page of its timeline; null when there is no such session. */
+/**
+ * A session with the newest page of its timeline and its host's clock (is it stale?); null when
+ * there is no such session.
+ */
 export const loadSessionPage = pageLoader(
   (id: string) => `session ${id}`,
-  (id: string) => getSessionDetail(id, timelineParams.parse(Object.fromEntries(sessionTimelineQuery()))),
+  async (id: string) => {
+    const detail = await getSessionDetail(id, timelineParams.parse(Object.fromEntries(sessionTimelineQuery())));
+    if (!detail) return null;
+    const clocks = await listHostClocks();
+    const hostClock = clocks.find((c) => c.hostname === detail.session.hostname) ?? null;
+    return { detail, hostClock };
+  },
 );
