@@ -169,6 +169,7 @@ test("a session deleted in OpenCode shows as deleted and stops waiting", async (
   await page.waitForFunction(() => document.querySelector('[data-testid="count-waiting"]')?.textContent === "0");
   assert.equal(await row("ses_live_ask").getAttribute("data-attention"), "");
   assert.equal(await row("ses_live_ask").getByTestId("status-badge").first().innerText(), "Deleted in OpenCode");
+  assert.equal(await row("ses_live_ask").getByTestId("session-controls").count(), 0, "nothing to act on there");
 
   await page.goto(`${server.url}/sessions/ses_live_ask`);
   assert.match(await page.getByTestId("session-stale").innerText(), /Deleted in OpenCode/);

@@ -195,7 +195,8 @@ export function SessionRow({
         <div className="col-span-2 flex justify-end sm:col-span-1">
           <Actions row={row} onError={onError} />
         </div>
-        <SessionControls session={row} pending={pending} quietStop className="col-span-full" />
+        {/* Deleted in OpenCode: there is nothing left there to answer, prompt or stop. */}
+        {stale !== "deleted" && <SessionControls session={row} pending={pending} quietStop className="col-span-full" />}
       </div>
       {node.children.length > 0 && (
         <ul aria-label={`Subagents of ${row.title || row.id}`}>

@@ -183,7 +183,8 @@ export function SessionView({
                 </button>
               </div>
             )}
-            <SessionControls session={session} pending={pending} promptWhenIdle />
+            {/* Deleted in OpenCode: there is nothing left there to answer, prompt or stop. */}
+            {stale !== "deleted" && <SessionControls session={session} pending={pending} promptWhenIdle />}
             <dl className="grid grid-cols-3 gap-3 text-sm sm:grid-cols-6">
               <Stat label="Cost" value={formatCost(session.cost)} />
               <Stat label="Input" value={formatTokens(t.input)} />
