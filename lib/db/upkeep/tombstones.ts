@@ -9,7 +9,7 @@ import type BetterSqlite3 from "better-sqlite3";
  * - in any case beyond MAX_TOMBSTONES, the ones quiet longest first, checked at every delete, so
  *   the table stays bounded without retention too.
  */
-export const MAX_TOMBSTONES = 10_000;
+const MAX_TOMBSTONES = 10_000;
 
 /** Tombstones whose last event (or the delete) came before `cutoff`; returns how many went. */
 export function pruneQuietTombstones(sqlite: BetterSqlite3.Database, cutoff: number): number {
