@@ -11,6 +11,7 @@ import {
   analyticsProjects,
   analyticsSummary,
 } from "../lib/analytics/reports";
+import { loadConfig } from "../lib/config";
 import { closeDb, openDatabase } from "../lib/db/client";
 import { runtime } from "../lib/runtime";
 import { listInstances } from "../lib/instances/queries";
@@ -244,6 +245,8 @@ export async function benchApi(): Promise<Record<string, number | string>> {
     const server = await startServer({ dataDir });
     const db = openDatabase(file);
     runtime.db = db;
+    // The in-process half reads the configuration (OFFLINE_AFTER_SECONDS): that of the seeded database.
+    runtime.config = loadConfig({ DATABASE_URL: file });
     try {
       for (const [name, [route, direct]] of Object.entries(cases())) {
         // A fresh keep-alive connection per route: the server drops sockets idle for 5 s, which
@@ -262,6 +265,7 @@ export async function benchApi(): Promise<Record<string, number | string>> {
       }
     } finally {
       runtime.db = undefined;
+      runtime.config = undefined;
       await closeDb(db);
       await server.stop();
     }

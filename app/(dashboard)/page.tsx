@@ -25,6 +25,7 @@ export default async function BoardPage({
       initial={board.initial}
       states={board.states}
       hosts={board.hosts}
+      hostClocks={board.hostClocks}
       view={view}
       version={board.version}
       renderedAt={Date.now()}

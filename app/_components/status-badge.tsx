@@ -1,9 +1,17 @@
+import type { StaleReason } from "@/lib/sessions/active";
 import type { SessionListItem } from "@/lib/sessions/list-item";
 
 type Look = { label: string; className: string; dot: string };
 
+/** What a stale session (lib/sessions/active.ts) shows instead of the state it last had. */
+export const STALE_LABEL: Record<StaleReason, string> = {
+  deleted: "Deleted in OpenCode",
+  host_offline: "Host offline",
+};
+
 /** Working, waiting for you, error, retrying, idle: one look per state, used everywhere. */
-function statusLook(row: Pick<SessionListItem, "status" | "attention">): Look {
+function statusLook(row: Pick<SessionListItem, "status" | "attention">, stale: StaleReason | null): Look {
+  if (stale) return { label: STALE_LABEL[stale], className: "bg-raised text-muted", dot: "bg-muted" };
   if (row.attention && row.attention.reason !== "error")
     return { label: "Waiting for you", className: "bg-wait-soft text-wait", dot: "bg-wait" };
   switch (row.status) {
@@ -18,10 +26,19 @@ function statusLook(row: Pick<SessionListItem, "status" | "attention">): Look {
   }
 }
 
-export function StatusBadge({ row }: { row: Pick<SessionListItem, "status" | "attention"> }) {
-  const look = statusLook(row);
+export function StatusBadge({
+  row,
+  stale = null,
+}: {
+  row: Pick<SessionListItem, "status" | "attention">;
+  /** Stale: its state is no longer known, say why instead. */
+  stale?: StaleReason | null;
+}) {
+  const look = statusLook(row, stale);
   return (
     <span
+      data-testid="status-badge"
+      data-stale={stale ?? ""}
       className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap ${look.className}`}
     >
       <span aria-hidden="true" className={`size-1.5 rounded-full ${look.dot}`} />

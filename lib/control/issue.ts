@@ -1,5 +1,6 @@
 import type { CommandAction, ControlLevel, SessionRow } from "../db/schema";
-import { ONLINE_WINDOW_MS } from "../instances/item";
+import { offlineAfterMs } from "../instances/item";
+import { hostOfflineAt, isHostOffline } from "../sessions/active";
 import { getDb, runtime } from "../runtime";
 import { type CommandItem, type NewCommand, recordCommand, toCommandItem } from "./commands";
 import { ALLOWED_ACTIONS, type CommandArgs } from "./protocol";
@@ -21,7 +22,8 @@ export function availability(session: SessionFacts, action: CommandAction, now =
     const instance = getDb()
       .sqlite.prepare("SELECT last_heartbeat, control FROM instances WHERE hostname = ?")
       .get(host) as { last_heartbeat: number | null; control: ControlLevel | null } | undefined;
-    const online = instance?.last_heartbeat != null && now - instance.last_heartbeat < ONLINE_WINDOW_MS;
+    const offlineAt = hostOfflineAt(instance?.last_heartbeat ?? null, offlineAfterMs());
+    const online = offlineAt !== null && !isHostOffline(offlineAt, now);
     if (!online) return { ok: false, reason: `${host} is offline` };
     if (!instance?.control || instance.control === "off") {
       return {

@@ -172,6 +172,16 @@ interface CommandsTable {
   expires_at: number;
 }
 
+/** A session deleted on the dashboard: later events for it are ignored and counted. */
+interface TombstonesTable {
+  session_id: string;
+  hostname: string;
+  deleted_at: number;
+  ignored_events: number;
+  /** The delete, or the latest event ignored since: what upkeep keeps the newest of. */
+  last_event_at: number;
+}
+
 export interface Database {
   instances: InstancesTable;
   sessions: SessionsTable;
@@ -181,6 +191,7 @@ export interface Database {
   todos: TodosTable;
   events_seen: EventsSeenTable;
   commands: CommandsTable;
+  tombstones: TombstonesTable;
 }
 
 export type SessionRow = Selectable<SessionsTable>;

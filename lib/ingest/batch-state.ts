@@ -40,6 +40,12 @@ export class Batch {
   private readonly drafts = new Map<string, SessionDraft>();
   /** Messages updated in the batch, by id. */
   private readonly messages = new Map<string, HeldMessage>();
+  /** Sessions deleted on the dashboard that this batch named: their events are ignored. */
+  private readonly buried = new Set<string>();
+  /** Events ignored per deleted session, not yet counted on its tombstone. */
+  private readonly buriedHits = new Map<string, number>();
+  /** Events ignored per deleted session over the whole batch, counted on their tombstones. */
+  readonly ignoredForDeleted = new Map<string, number>();
   /** Timeline entries written in watched sessions, by session and key: read back once at the end. */
   private watchedEntries: Map<string, { sessionId: string; key: string }> | null = null;
 
@@ -55,11 +61,21 @@ export class Batch {
   /**
    * The session an event names, created on first sight: whichever event arrives first makes the
    * row, since OpenCode's events can come in any order. Its activity time moves forward only.
+   * Null for a session deleted on the dashboard (or started under one, `parentId`): the event is
+   * ignored and counted, so it cannot bring back part of what was deleted.
    */
-  session(id: string, origin: { hostname: string; directory: string; time: number }): SessionDraft {
+  session(
+    id: string,
+    origin: { hostname: string; directory: string; time: number },
+    parentId?: string,
+  ): SessionDraft | null {
     let draft = this.drafts.get(id);
     if (!draft) {
       const held = this.known?.get(id) ?? this.store.loadSession(id);
+      if (!held && this.isBuried(id, origin.hostname, parentId)) {
+        this.buriedHits.set(id, (this.buriedHits.get(id) ?? 0) + 1);
+        return null;
+      }
       // OpenCode's ids are unique per machine in practice; the same one from a second host is
       // another session (or a forged one): it must not change the first host's row.
       if (held && held.hostname !== origin.hostname) {
@@ -81,6 +97,17 @@ export class Batch {
     }
     if (origin.time > draft.last_activity_at) draft.last_activity_at = origin.time;
     return draft;
+  }
+
+  /** Whether the session, absent from the database, was deleted on the dashboard (or its parent was). */
+  private isBuried(id: string, hostname: string, parentId: string | undefined) {
+    if (this.buried.has(id)) return true;
+    if (this.store.isTombstoned(id)) return this.buried.add(id) !== undefined;
+    if (parentId && (this.buried.has(parentId) || this.store.isTombstoned(parentId))) {
+      this.store.addTombstone(id, hostname, this.now);
+      return this.buried.add(id) !== undefined;
+    }
+    return false;
   }
 
   /** A session already named in this batch. */
@@ -173,6 +200,11 @@ export class Batch {
   /** Makes every held write: messages, then sessions; reports the watched timeline rows. */
   flush() {
     this.writeMessages();
+    for (const [id, events] of this.buriedHits) {
+      this.store.countTombstoned(id, events, this.now);
+      this.ignoredForDeleted.set(id, (this.ignoredForDeleted.get(id) ?? 0) + events);
+    }
+    this.buriedHits.clear();
     for (const draft of this.drafts.values()) {
       draft.cost = Math.round(draft.cost * COST_SCALE) / COST_SCALE;
       this.store.saveSession(draft, this.now);
@@ -191,6 +223,8 @@ export class Batch {
   /** Forgets what a failed event left held (its savepoint undid what it wrote). */
   drop() {
     this.drafts.clear();
+    this.buried.clear();
+    this.buriedHits.clear();
     this.messages.clear();
     this.watchedEntries = null;
   }

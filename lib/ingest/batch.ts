@@ -1,5 +1,6 @@
 import type { IngestStore } from "./store";
-import { countConflict } from "../metrics/registry";
+import { getLog } from "../log";
+import { countConflict, countIgnoredForDeleted } from "../metrics/registry";
 import { Batch } from "./batch-state";
 import { EventConflict } from "./conflict";
 import { applyEvent } from "./rules/events";
@@ -8,7 +9,7 @@ import type { KnownEvent } from "./protocol";
 
 export type BatchEvent = { index: number; known: boolean; event: KnownEvent | { id: string; hostname: string } };
 
-/** What became of one request's events. */
+/** What became of one request's events (`ignored`: unknown types, and events for sessions deleted on the dashboard). */
 export type BatchCounts = {
   accepted: number;
   duplicates: number;
@@ -30,8 +31,7 @@ function runBatches(store: IngestStore, batches: BatchEvent[][], options: BatchO
   const applyOne = ({ known, event }: BatchEvent): "duplicates" | "ignored" | "accepted" => {
     if (!firstSight(event.id)) return "duplicates";
     if (!known) return "ignored";
-    applyEvent(batch, event as KnownEvent);
-    return "accepted";
+    return applyEvent(batch, event as KnownEvent) ? "accepted" : "ignored";
   };
   store.transaction(() => {
     if (!isolate)
@@ -74,7 +74,18 @@ function runBatches(store: IngestStore, batches: BatchEvent[][], options: BatchO
     });
     batch.flush();
   });
-  return { counts, changes: batch.changes };
+  return { counts, changes: batch.changes, ignoredForDeleted: batch.ignoredForDeleted };
+}
+
+/** Events for sessions deleted on the dashboard, once committed: a metric, and a line for whoever debugs. */
+function reportIgnoredForDeleted(ignored: Map<string, number>) {
+  if (ignored.size === 0) return;
+  const events = [...ignored.values()].reduce((n, count) => n + count, 0);
+  countIgnoredForDeleted(events);
+  getLog().debug(
+    { ignoredForDeleted: Object.fromEntries(ignored) },
+    `ignored ${events} event(s) for ${ignored.size} session(s) deleted on the dashboard`,
+  );
 }
 
 /**
@@ -87,9 +98,12 @@ export function applyBatches(store: IngestStore, batches: BatchEvent[][], option
   try {
     const applied = runBatches(store, batches, options, false);
     sessionCacheCommitted(store);
+    reportIgnoredForDeleted(applied.ignoredForDeleted);
     return applied;
   } catch {
     dropSessionCache(store);
-    return runBatches(store, batches, options, true);
+    const applied = runBatches(store, batches, options, true);
+    reportIgnoredForDeleted(applied.ignoredForDeleted);
+    return applied;
   }
 }

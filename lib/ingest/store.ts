@@ -39,6 +39,7 @@ const savedColumns = [
   "agent",
   "model_at",
   "last_activity_at",
+  "deleted_at",
 ] as const satisfies readonly (keyof SessionRow)[];
 
 /** Read with the session but never written by the projection: id, parent and host stay as first seen. */
@@ -69,6 +70,7 @@ export function newSessionDraft(id: string, hostname: string, time: number): Ses
     agent: null,
     model_at: null,
     last_activity_at: time,
+    deleted_at: null,
   };
 }
 
@@ -240,7 +242,6 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
          created_at = min(created_at, @created_at), info_updated_at = @info_updated_at
        WHERE id = @id AND info_updated_at <= @info_updated_at`,
     ),
-    markDeleted: sqlite.prepare("UPDATE sessions SET deleted_at = ? WHERE id = ?"),
     setDiffSummary: sqlite.prepare("UPDATE sessions SET additions = ?, deletions = ?, files_changed = ? WHERE id = ?"),
     messageTotals: sqlite.prepare(
       `SELECT session_id, role, progress, tokens_input, tokens_output, tokens_reasoning,
@@ -282,6 +283,14 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
       `SELECT id, kind, summary, asked_at FROM pending_requests WHERE session_id = ?
        ORDER BY asked_at, id LIMIT 1`,
     ),
+    isTombstoned: sqlite.prepare("SELECT 1 FROM tombstones WHERE session_id = ?").pluck(),
+    addTombstone: sqlite.prepare(
+      `INSERT OR IGNORE INTO tombstones (session_id, hostname, deleted_at, last_event_at) VALUES (?, ?, ?, ?)`,
+    ),
+    countTombstoned: sqlite.prepare(
+      `UPDATE tombstones SET ignored_events = ignored_events + ?, last_event_at = max(last_event_at, ?)
+       WHERE session_id = ?`,
+    ),
     upsertTodos: sqlite.prepare(
       `INSERT INTO todos (session_id, items, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (session_id) DO UPDATE SET items = excluded.items, updated_at = excluded.updated_at
@@ -320,7 +329,6 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
     saveSession: (draft: SessionDraft, now: number) =>
       s.saveSession.run(...savedColumns.map((c) => draft[c]), now, draft.id),
     applySessionInfo: (p: SessionInfoUpdate) => s.sessionInfo.run(p).changes === 1,
-    markDeleted: (id: string, time: number) => s.markDeleted.run(time, id),
     setDiffSummary: (id: string, additions: number, deletions: number, files: number) =>
       s.setDiffSummary.run(additions, deletions, files, id),
     messageTotals: (id: string) => s.messageTotals.get(id) as MessageTotals | undefined,
@@ -352,6 +360,11 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
     oldestPending: (sessionId: string) =>
       s.oldestPending.get(sessionId) as
         { id: string; kind: "permission" | "question"; summary: string; asked_at: number } | undefined,
+    /** Whether the dashboard deleted this session (lib/sessions/commands.ts): its events are ignored. */
+    isTombstoned: (id: string) => s.isTombstoned.get(id) !== undefined,
+    /** A subagent session started under a session deleted on the dashboard goes with it. */
+    addTombstone: (id: string, hostname: string, now: number) => void s.addTombstone.run(id, hostname, now, now),
+    countTombstoned: (id: string, events: number, now: number) => void s.countTombstoned.run(events, now, id),
     upsertTodos: (sessionId: string, items: string, time: number) => s.upsertTodos.run(sessionId, items, time),
   };
 }

@@ -1,13 +1,22 @@
+import { getConfig } from "../config";
 import { getDb } from "../runtime";
 import type { InstanceRow } from "../db/schema";
+import { hostOfflineAt, isHostOffline } from "../sessions/active";
 
-/** A host is online while its plugin's heartbeat (every 30 s) is younger than this. */
-export const ONLINE_WINDOW_MS = 90_000;
+/** How long after its last heartbeat a host counts as offline (OFFLINE_AFTER_SECONDS). */
+export const offlineAfterMs = () => getConfig().offlineAfterMs;
 
 export function toInstanceItem(row: InstanceRow, now = Date.now()) {
+  const offlineAt = hostOfflineAt(row.last_heartbeat, offlineAfterMs());
   return {
     hostname: row.hostname,
-    online: row.last_heartbeat !== null && now - row.last_heartbeat < ONLINE_WINDOW_MS,
+    /** Heartbeating, the last one younger than OFFLINE_AFTER_SECONDS. */
+    online: offlineAt !== null && !isHostOffline(offlineAt, now),
+    /**
+     * When the host goes offline unless it is heard from again (its sessions then turn stale,
+     * lib/sessions/active.ts); null before its first heartbeat. Views judge it against their clock.
+     */
+    offlineAt,
     firstSeen: row.first_seen,
     lastSeen: row.last_seen,
     lastHeartbeat: row.last_heartbeat,
@@ -23,8 +32,17 @@ export function toInstanceItem(row: InstanceRow, now = Date.now()) {
 /** A host as the live push and the instances page show it: each field typed by its column. */
 export type InstanceItem = ReturnType<typeof toInstanceItem>;
 
+/** A host as a view needs it to tell whether its sessions are stale. */
+export type HostClock = Pick<InstanceItem, "hostname" | "offlineAt">;
+
 export async function getInstanceItems(hostnames: string[]): Promise<InstanceItem[]> {
   if (hostnames.length === 0) return [];
   const rows = await getDb().kysely.selectFrom("instances").selectAll().where("hostname", "in", hostnames).execute();
   return rows.map((row) => toInstanceItem(row));
+}
+
+/** Every host's clock, for the board and a session's page. */
+export async function listHostClocks(): Promise<HostClock[]> {
+  const rows = await getDb().kysely.selectFrom("instances").select(["hostname", "last_heartbeat"]).execute();
+  return rows.map((r) => ({ hostname: r.hostname, offlineAt: hostOfflineAt(r.last_heartbeat, offlineAfterMs()) }));
 }

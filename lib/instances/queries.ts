@@ -1,35 +1,51 @@
 import { sql } from "kysely";
 import { getDb } from "../runtime";
-import { waitingSql, workingSql } from "../sessions/active";
-import { type InstanceItem, toInstanceItem } from "./item";
+import { countedSql, offlineHeartbeatCutoff, waitingSql, workingSql } from "../sessions/active";
+import { type InstanceItem, offlineAfterMs, toInstanceItem } from "./item";
 
 /** A host as the instances page shows it: the heartbeat view plus what its sessions add up to. */
 export type InstanceSummary = InstanceItem & {
   sessions: number;
-  /** Working sessions (lib/sessions/active.ts): busy or retrying, as the board's "Working" counts them. */
+  /** Working sessions (lib/sessions/active.ts): busy or retrying and not stale, as the board's "Working" counts them. */
   busy: number;
-  /** Sessions waiting for the user (attention flag set), as the board's "Waiting for you" counts them. */
+  /** Sessions waiting for the user (attention flag set, not stale), as the board's "Waiting for you" counts them. */
   attention: number;
   cost: number;
+  /**
+   * Sessions deleted on the dashboard whose tombstone is kept (lib/sessions/commands.ts), and the
+   * events OpenCode sent for them since, which were ignored.
+   */
+  deleted: { sessions: number; ignoredEvents: number };
 };
 
 export async function listInstances(now = Date.now()): Promise<InstanceSummary[]> {
   const { kysely } = getDb();
-  const [hosts, totals] = await Promise.all([
+  const cutoff = offlineHeartbeatCutoff(now, offlineAfterMs());
+  const [hosts, totals, buried] = await Promise.all([
     kysely.selectFrom("instances").selectAll().orderBy("hostname").execute(),
     kysely
       .selectFrom("sessions")
       .select((eb) => [
         "hostname",
         sql<number>`count(*)`.as("sessions"),
-        sql<number>`coalesce(sum(${workingSql(eb)}), 0)`.as("busy"),
-        sql<number>`coalesce(sum(${waitingSql(eb)}), 0)`.as("attention"),
+        sql<number>`coalesce(sum(${eb.and([workingSql(eb), countedSql(eb, cutoff)])}), 0)`.as("busy"),
+        sql<number>`coalesce(sum(${eb.and([waitingSql(eb), countedSql(eb, cutoff)])}), 0)`.as("attention"),
         sql<number>`total(cost)`.as("cost"),
+      ])
+      .groupBy("hostname")
+      .execute(),
+    kysely
+      .selectFrom("tombstones")
+      .select([
+        "hostname",
+        sql<number>`count(*)`.as("sessions"),
+        sql<number>`total(ignored_events)`.as("ignoredEvents"),
       ])
       .groupBy("hostname")
       .execute(),
   ]);
   const byHost = new Map(totals.map((t) => [t.hostname, t]));
+  const buriedByHost = new Map(buried.map((b) => [b.hostname, b]));
   return hosts.map((row) => {
     const t = byHost.get(row.hostname);
     return {
@@ -38,6 +54,10 @@ export async function listInstances(now = Date.now()): Promise<InstanceSummary[]
       busy: t?.busy ?? 0,
       attention: t?.attention ?? 0,
       cost: t?.cost ?? 0,
+      deleted: {
+        sessions: buriedByHost.get(row.hostname)?.sessions ?? 0,
+        ignoredEvents: buriedByHost.get(row.hostname)?.ignoredEvents ?? 0,
+      },
     };
   });
 }

@@ -20,6 +20,7 @@ export type Metrics = {
   ingestSeconds: promClient.Histogram;
   clampedTimes: promClient.Counter;
   conflicts: promClient.Counter<"field">;
+  ignoredForDeleted: promClient.Counter;
 };
 
 /** What a refused claim conflicted on (see countConflict). */
@@ -32,7 +33,7 @@ function createMetrics(): Metrics {
 
   const events = new promClient.Counter({
     name: "opencode_dashboard_events_total",
-    help: "Events received on POST /events by result: accepted (stored), duplicate (id seen before), ignored (unknown type, accepted but not projected)",
+    help: "Events received on POST /events by result: accepted (stored), duplicate (id seen before), ignored (unknown type, or its session was deleted on the dashboard: accepted but not projected)",
     labelNames: ["result"] as const,
     registers,
   });
@@ -60,6 +61,11 @@ function createMetrics(): Metrics {
     registers,
   });
   for (const field of ["properties.info.sessionID", "hostname"]) conflicts.inc({ field }, 0);
+  const ignoredForDeleted = new promClient.Counter({
+    name: "opencode_dashboard_events_for_deleted_sessions_total",
+    help: "Events ignored because their session was deleted on the dashboard (a tombstone remembers it; OpenCode may go on with it); also counted in events_total as ignored",
+    registers,
+  });
   // Zero series exist from the start, so rate() and alerts see a counter before its first event.
   for (const result of ["accepted", "duplicate", "ignored"]) events.inc({ result }, 0);
 
@@ -100,7 +106,7 @@ function createMetrics(): Metrics {
       this.set(getConfig().retentionDays ?? 0);
     },
   });
-  return { registry, events, rejected, ingestSeconds, clampedTimes, conflicts };
+  return { registry, events, rejected, ingestSeconds, clampedTimes, conflicts, ignoredForDeleted };
 }
 
 /**
@@ -130,4 +136,8 @@ export function countClampedTimes(count: number) {
 
 export function countConflict(field: ConflictField) {
   getMetrics().conflicts.inc({ field });
+}
+
+export function countIgnoredForDeleted(events: number) {
+  getMetrics().ignoredForDeleted.inc(events);
 }

@@ -1,3 +1,5 @@
+import type BetterSqlite3 from "better-sqlite3";
+import { capTombstones } from "../db/upkeep/tombstones";
 import { emptyChanges } from "../realtime/changes";
 import { getHub, getDb } from "../runtime";
 import type { AttentionReason } from "../db/schema";
@@ -50,9 +52,24 @@ export async function dismissAttention(id: string): Promise<SessionListItem | nu
 }
 
 /**
+ * Remembers deleted sessions by id (a tombstone each, migration 006): OpenCode was not touched and
+ * may go on with them, and ingest ignores and counts their later events instead of bringing back
+ * a partial session. Kept bounded (lib/db/upkeep/tombstones.ts). Inside the delete's transaction.
+ */
+function buryTree(sqlite: BetterSqlite3.Database, ids: string[], now: number) {
+  const bury = sqlite.prepare(
+    `INSERT INTO tombstones (session_id, hostname, deleted_at, last_event_at)
+     SELECT id, hostname, @now, @now FROM sessions WHERE id = @id
+     ON CONFLICT (session_id) DO UPDATE SET deleted_at = @now, last_event_at = @now`,
+  );
+  for (const id of ids) bury.run({ id, now });
+  capTombstones(sqlite);
+}
+
+/**
  * Deletes a session, its subagent sessions at any depth, and (by ON DELETE CASCADE and the
- * search triggers) every row that hangs off them. events_seen is left alone so a replayed
- * batch cannot bring the session back. Returns the deleted ids, or null when there is no such session.
+ * search triggers) every row that hangs off them, leaving a tombstone for each (buryTree), so
+ * that no later event brings one back. Returns the deleted ids, or null when there is no such session.
  */
 export function deleteSessionTree(id: string): string[] | null {
   const { sqlite } = getDb();
@@ -71,6 +88,7 @@ export function deleteSessionTree(id: string): string[] | null {
       .pluck()
       .all(id) as string[];
     if (tree.length === 0) return null;
+    buryTree(sqlite, tree, Date.now());
     const remove = sqlite.prepare("DELETE FROM sessions WHERE id = ?");
     for (const sessionId of tree) remove.run(sessionId);
     return tree;

@@ -1,6 +1,7 @@
 import { type SqlBool, sql } from "kysely";
 import { encodeCursor } from "@/lib/http/cursor";
-import { waitingSql } from "./active";
+import { offlineAfterMs } from "../instances/item";
+import { countedSql, offlineHeartbeatCutoff, waitingSql } from "./active";
 import type { SessionListParams } from "./params";
 import { matchesSearch, toMatchQuery } from "./search";
 import { type SessionListItem, sessionListQuery, toSessionListItem } from "./list-item";
@@ -12,8 +13,9 @@ export type SessionPage = { sessions: SessionListItem[]; nextCursor: string | nu
  * new session or new activity on a session already listed never shifts a later page (no
  * duplicates, nothing skipped). A session not yet reached that gets new activity moves to the
  * top, ahead of the cursor: it arrives over the live push instead of on a later page.
+ * A status filter leaves stale sessions out (./active.ts): their status is no longer known.
  */
-export async function listSessions(p: SessionListParams): Promise<SessionPage> {
+export async function listSessions(p: SessionListParams, now = Date.now()): Promise<SessionPage> {
   let q = sessionListQuery();
   if (p.parent === "root") q = q.where("sessions.parent_id", "is", null);
   else if (p.parent !== "any") q = q.where("sessions.parent_id", "=", p.parent);
@@ -30,6 +32,8 @@ export async function listSessions(p: SessionListParams): Promise<SessionPage> {
         ...(attention ? [waitingSql(eb)] : []),
       ]),
     );
+    const cutoff = offlineHeartbeatCutoff(now, offlineAfterMs());
+    q = q.where((eb) => countedSql(eb, cutoff));
   }
   if (p.search) {
     const match = toMatchQuery(p.search);

@@ -1,5 +1,6 @@
 import { getConfig } from "../config";
 import { pageLoader } from "../http/page-loader";
+import { type HostClock, listHostClocks } from "../instances/item";
 import { listHostnames } from "../instances/queries";
 import { getDb, liveVersion } from "../runtime";
 import { activeSql, type SessionState } from "./active";
@@ -11,16 +12,24 @@ import { type BoardView, boardListQuery, sessionTimelineQuery } from "./views";
 /** The loaders of the board and a session's page, and the queries only they make. */
 
 /**
- * Every active session (./active.ts): the counters on top of the board count these across all
- * sessions, whatever the list below is filtered to.
+ * Every active session (./active.ts) not deleted in OpenCode: the counters on top of the board
+ * count these across all sessions, whatever the list below is filtered to, less those whose host
+ * is offline (judged in the browser against its clock, as hosts come and go).
  */
 async function listActiveSessionStates(): Promise<SessionState[]> {
   const rows = await getDb()
     .kysely.selectFrom("sessions")
-    .select(["id", "parent_id", "status", "attention_reason"])
+    .select(["id", "parent_id", "hostname", "status", "attention_reason"])
     .where(activeSql)
+    .where("deleted_at", "is", null)
     .execute();
-  return rows.map((r) => ({ id: r.id, parentId: r.parent_id, status: r.status, attention: r.attention_reason }));
+  return rows.map((r) => ({
+    id: r.id,
+    parentId: r.parent_id,
+    hostname: r.hostname,
+    status: r.status,
+    attention: r.attention_reason,
+  }));
 }
 
 async function hasAnySession(): Promise<boolean> {
@@ -33,32 +42,37 @@ async function hasAnySession(): Promise<boolean> {
  * filter's choices; `version` is the live push's change count from before anything was read.
  */
 export type BoardPage = { version: number } & (
-  { kind: "setup"; apiKey: string } | { kind: "board"; initial: SessionPage; states: SessionState[]; hosts: string[] }
+  | { kind: "setup"; apiKey: string }
+  | { kind: "board"; initial: SessionPage; states: SessionState[]; hosts: string[]; hostClocks: HostClock[] }
 );
 
 export const loadBoard = pageLoader("the board", async (view: BoardView): Promise<BoardPage> => {
   // Taken first: a change committed while the queries run makes the page's first socket catch up.
   const version = liveVersion();
   const params = sessionListParams.parse(Object.fromEntries(boardListQuery(view)));
-  const [initial, states, hosts, anySession] = await Promise.all([
+  const [initial, states, hosts, hostClocks, anySession] = await Promise.all([
     listSessions(params),
     listActiveSessionStates(),
     listHostnames(),
+    listHostClocks(),
     hasAnySession(),
   ]);
   if (!anySession) return { kind: "setup", apiKey: getConfig().apiKey, version };
-  return { kind: "board", initial, states, hosts, version };
+  return { kind: "board", initial, states, hosts, hostClocks, version };
 });
 
 /**
- * A session with the newest page of its timeline and the live push's change count from before it
- * was read (see loadBoard); null when there is no such session.
+ * A session with the newest page of its timeline, its host's clock (is it stale?) and the live
+ * push's change count from before it was read (see loadBoard); null when there is no such session.
  */
 export const loadSessionPage = pageLoader(
   (id: string) => `session ${id}`,
   async (id: string) => {
     const version = liveVersion();
     const detail = await getSessionDetail(id, timelineParams.parse(Object.fromEntries(sessionTimelineQuery())));
-    return detail && { detail, version };
+    if (!detail) return null;
+    const clocks = await listHostClocks();
+    const hostClock = clocks.find((c) => c.hostname === detail.session.hostname) ?? null;
+    return { detail, hostClock, version };
   },
 );

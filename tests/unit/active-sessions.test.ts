@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { countStates, stateOf } from "../../app/_components/board/board-state";
+import { loadConfig } from "../../lib/config";
 import { closeDb, openDatabase } from "../../lib/db/client";
 import { migrateToLatest } from "../../lib/db/migrations";
 import type { AttentionReason, SessionStatus } from "../../lib/db/schema";
@@ -39,9 +40,12 @@ let db: ReturnType<typeof openDatabase>;
 let items: SessionListItem[];
 
 before(async () => {
-  db = openDatabase(path.join(mkdtempSync(path.join(tmpdir(), "ocd-active-")), "database.db"));
+  const file = path.join(mkdtempSync(path.join(tmpdir(), "ocd-active-")), "database.db");
+  db = openDatabase(file);
   await migrateToLatest(db.kysely);
   runtime.db = db;
+  // Hosts are judged against OFFLINE_AFTER_SECONDS: the configuration of this test's own database.
+  runtime.config = loadConfig({ DATABASE_URL: file });
   const insertHost = db.sqlite.prepare("INSERT INTO instances (hostname, first_seen, last_seen) VALUES (?, 1, 1)");
   const insertSession = db.sqlite.prepare(
     `INSERT INTO sessions (id, hostname, status, attention_reason, attention_since, created_at, updated_at, last_activity_at)
@@ -63,6 +67,7 @@ before(async () => {
 
 after(async () => {
   runtime.db = undefined;
+  runtime.config = undefined;
   await closeDb(db);
 });
 

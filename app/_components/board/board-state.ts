@@ -1,4 +1,5 @@
-import { isFailed, isWaiting, isWorking, type SessionState } from "@/lib/sessions/active";
+import { isFailed, isHostOffline, isWaiting, isWorking, type SessionState, staleReason } from "@/lib/sessions/active";
+import type { HostClock } from "@/lib/instances/item";
 import type { SessionListItem } from "@/lib/sessions/list-item";
 import type { BoardView } from "@/lib/sessions/views";
 
@@ -33,8 +34,14 @@ function latest(node: RowNode): number {
   return Math.max(node.row.lastActivityAt, ...node.children.map(latest));
 }
 
-export function groupRows(rows: SessionListItem[], group: BoardView["group"]): Group[] {
+/** Rows that are stale (lib/sessions/active.ts) count in no group's working or waiting. */
+export function groupRows(
+  rows: SessionListItem[],
+  group: BoardView["group"],
+  offlineHosts: ReadonlySet<string> = new Set(),
+): Group[] {
   const roots = nest(rows).sort((a, b) => latest(b) - latest(a));
+  const summarise = (key: string, label: string, nodes: RowNode[]) => summariseGroup(key, label, nodes, offlineHosts);
   if (group === "flat") return [summarise("all", "All sessions", roots)];
   const groups = new Map<string, RowNode[]>();
   for (const node of roots) {
@@ -44,12 +51,13 @@ export function groupRows(rows: SessionListItem[], group: BoardView["group"]): G
   return [...groups.entries()].map(([key, nodes]) => summarise(key, key || "(no directory)", nodes));
 }
 
-function summarise(key: string, label: string, nodes: RowNode[]): Group {
+function summariseGroup(key: string, label: string, nodes: RowNode[], offlineHosts: ReadonlySet<string>): Group {
   let waiting = 0;
   let working = 0;
   const walk = (n: RowNode) => {
-    if (isWaiting(n.row)) waiting++;
-    if (isWorking(n.row)) working++;
+    const counted = rowStale(n.row, offlineHosts) === null;
+    if (counted && isWaiting(n.row)) waiting++;
+    if (counted && isWorking(n.row)) working++;
     n.children.forEach(walk);
   };
   nodes.forEach(walk);
@@ -71,7 +79,31 @@ export function countStates(states: Map<string, SessionState>): Counters {
 }
 
 export function stateOf(row: SessionListItem): SessionState {
-  return { id: row.id, parentId: row.parentId, status: row.status, attention: row.attention?.reason ?? null };
+  return {
+    id: row.id,
+    parentId: row.parentId,
+    hostname: row.hostname,
+    status: row.status,
+    attention: row.attention?.reason ?? null,
+  };
+}
+
+/** The hosts offline at `now` (lib/sessions/active.ts), judged from their clocks. */
+export function offlineHostsAt(clocks: Iterable<HostClock>, now: number): Set<string> {
+  const offline = new Set<string>();
+  for (const c of clocks) if (isHostOffline(c.offlineAt, now)) offline.add(c.hostname);
+  return offline;
+}
+
+/** Why a row is stale, if it is: deleted in OpenCode, or on a host that is offline. */
+export function rowStale(row: Pick<SessionListItem, "deletedAt" | "hostname">, offlineHosts: ReadonlySet<string>) {
+  return staleReason(row, offlineHosts.has(row.hostname));
+}
+
+/** The states the counters count: those of sessions on hosts that are not offline (deleted ones never get here). */
+export function countedStates(states: Map<string, SessionState>, offlineHosts: ReadonlySet<string>) {
+  if (offlineHosts.size === 0) return states;
+  return new Map([...states].filter(([, s]) => !offlineHosts.has(s.hostname)));
 }
 
 /** What a waiting session is waiting for, in words. */

@@ -2,6 +2,7 @@
 
 import { usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState, useTransition } from "react";
+import type { HostClock, InstanceItem } from "@/lib/instances/item";
 import { isActive, type SessionState } from "@/lib/sessions/active";
 import type { SessionPage } from "@/lib/sessions/list";
 import type { SessionListItem } from "@/lib/sessions/list-item";
@@ -12,7 +13,7 @@ import { useCatchUp, useLive, useLiveEvent } from "../live/live-provider";
 import { useNow } from "../use-now";
 import { useAttentionSignals } from "./attention-signals";
 import { useFirstWaitingKey } from "./first-waiting-key";
-import { countStates, groupRows, matchesView, stateOf } from "./board-state";
+import { countedStates, countStates, groupRows, matchesView, offlineHostsAt, stateOf } from "./board-state";
 import { Filters } from "./filters";
 import { NotifyToggle } from "./notify-toggle";
 import { SessionRow } from "./session-row";
@@ -58,13 +59,36 @@ type BoardProps = {
   initial: SessionPage;
   states: SessionState[];
   hosts: string[];
+  /** When each host goes offline (its sessions then turn stale, lib/sessions/active.ts). */
+  hostClocks: HostClock[];
   view: BoardView;
   /** The live push's change count the data was read at (lib/sessions/pages.ts). */
   version: number;
   renderedAt: number;
 };
 
-export function Board({ initial, states: initialStates, hosts, view, version, renderedAt }: BoardProps) {
+/**
+ * The hosts offline now, from their clocks as the page rendered them and as pushed since
+ * (instance:upsert): a host goes offline when its clock runs out and is back with its next
+ * heartbeat, so the board follows both ways without a session being pushed.
+ */
+function useOfflineHosts(hostClocks: HostClock[], now: number): ReadonlySet<string> {
+  const [clocks, setClocks] = useState(() => new Map(hostClocks.map((c) => [c.hostname, c])));
+  const [source, setSource] = useState(hostClocks);
+  if (source !== hostClocks) {
+    setSource(hostClocks);
+    setClocks(new Map(hostClocks.map((c) => [c.hostname, c])));
+  }
+  const onInstance = useCallback((item: InstanceItem) => {
+    setClocks((prev) => new Map(prev).set(item.hostname, { hostname: item.hostname, offlineAt: item.offlineAt }));
+  }, []);
+  useLiveEvent("instance:upsert", onInstance);
+  // A new set only when it changes, not on every tick of the clock.
+  const key = [...offlineHostsAt(clocks.values(), now)].sort().join("\n");
+  return useMemo(() => new Set(key ? key.split("\n") : []), [key]);
+}
+
+export function Board({ initial, states: initialStates, hosts, hostClocks, view, version, renderedAt }: BoardProps) {
   const router = useRouter();
   const pathname = usePathname();
   const { epoch } = useLive();
@@ -95,7 +119,8 @@ export function Board({ initial, states: initialStates, hosts, view, version, re
     setStates((prev) => {
       const next = new Map(prev);
       const state = stateOf(row);
-      if (isActive(state)) next.set(row.id, state);
+      // Deleted in OpenCode: stale for good, never counted again.
+      if (isActive(state) && row.deletedAt === null) next.set(row.id, state);
       else next.delete(row.id);
       return next;
     });
@@ -160,10 +185,14 @@ export function Board({ initial, states: initialStates, hosts, view, version, re
     [router, pathname],
   );
 
-  const counters = useMemo(() => countStates(states), [states]);
+  const offlineHosts = useOfflineHosts(hostClocks, now);
+  const counters = useMemo(() => countStates(countedStates(states, offlineHosts)), [states, offlineHosts]);
   const costToday = useCostToday(epoch);
   useAttentionSignals(counters.waiting);
-  const groups = useMemo(() => groupRows([...rows.values()], view.group), [rows, view.group]);
+  const groups = useMemo(
+    () => groupRows([...rows.values()], view.group, offlineHosts),
+    [rows, view.group, offlineHosts],
+  );
   const lookup = useCallback((id: string) => rows.get(id), [rows]);
   // Only rows that something could be done for are asked about (GET /api/control).
   const controllable = useMemo(
@@ -232,6 +261,14 @@ export function Board({ initial, states: initialStates, hosts, view, version, re
                   <span className="truncate font-mono" title={group.label}>
                     {group.label}
                   </span>
+                  {view.group === "host" && offlineHosts.has(group.key) && (
+                    <span
+                      className="rounded-full bg-raised px-2 py-0.5 text-xs font-medium text-muted"
+                      data-testid="group-offline"
+                    >
+                      offline: its sessions are not counted
+                    </span>
+                  )}
                   <span className="text-xs font-normal text-muted">
                     {group.working > 0 && `${group.working} working`}
                     {group.working > 0 && group.waiting > 0 && " · "}
@@ -241,7 +278,7 @@ export function Board({ initial, states: initialStates, hosts, view, version, re
               )}
               <ul className="divide-y divide-line">
                 {group.nodes.map((node) => (
-                  <SessionRow key={node.row.id} node={node} now={now} onError={setError} />
+                  <SessionRow key={node.row.id} node={node} now={now} offlineHosts={offlineHosts} onError={setError} />
                 ))}
               </ul>
             </section>

@@ -7,7 +7,7 @@ import { SessionControls } from "../control/session-controls";
 import { usePending } from "../control/use-pending";
 import { formatAgo, formatCost, formatTokens, shortDirectory } from "../format";
 import { StatusBadge } from "../status-badge";
-import { attentionText, type RowNode } from "./board-state";
+import { attentionText, type RowNode, rowStale } from "./board-state";
 import { deleteSession, dismissSession } from "./session-actions";
 
 function Meta({ row }: { row: SessionListItem }) {
@@ -85,12 +85,13 @@ function Actions({ row, onError }: { row: SessionListItem; onError: (message: st
         className="m-auto max-w-sm rounded-[var(--radius-card)] border border-line bg-surface p-5 text-ink shadow-xl backdrop:bg-black/40"
       >
         <h2 className="font-semibold">Delete this session?</h2>
-        <p className="mt-2 text-sm wrap-anywhere text-muted">
+        <p className="mt-2 text-sm wrap-anywhere text-muted" data-testid="delete-explained">
           “{row.title || row.id}” on {row.hostname}
           {row.childCount > 0
             ? `, with its ${row.childCount} subagent session${row.childCount === 1 ? "" : "s"},`
             : ""}{" "}
-          and its whole timeline are removed from the dashboard for good. OpenCode itself is not touched.
+          and its whole timeline are deleted from the dashboard. OpenCode itself is not touched: should the session go
+          on there, what it sends is ignored here (the Hosts page counts it) and it does not come back.
         </p>
         <form method="dialog" className="mt-4 flex justify-end gap-2">
           <button className={`${button} px-3 py-1.5 text-sm hover:bg-raised`}>Cancel</button>
@@ -113,21 +114,30 @@ function Actions({ row, onError }: { row: SessionListItem; onError: (message: st
 export function SessionRow({
   node,
   now,
+  offlineHosts,
   depth = 0,
   onError,
 }: {
   node: RowNode;
   now: number;
+  /** Hosts offline now: their sessions are stale (lib/sessions/active.ts). */
+  offlineHosts: ReadonlySet<string>;
   depth?: number;
   onError: (message: string) => void;
 }) {
   const { row } = node;
   const pending = usePending(row);
+  const stale = rowStale(row, offlineHosts);
   const waiting = attentionText(row);
-  const isBlocked = row.attention && row.attention.reason !== "error";
-  const isError = row.attention?.reason === "error" || row.status === "error";
+  const isBlocked = !stale && row.attention && row.attention.reason !== "error";
+  const isError = !stale && (row.attention?.reason === "error" || row.status === "error");
   return (
-    <li data-testid="session-row" data-session-id={row.id} data-attention={row.attention?.reason ?? ""}>
+    <li
+      data-testid="session-row"
+      data-session-id={row.id}
+      data-attention={row.attention?.reason ?? ""}
+      data-stale={stale ?? ""}
+    >
       <div
         className={`group grid grid-cols-[1fr_auto] gap-x-3 gap-y-1 border-l-4 px-3 py-2.5 sm:grid-cols-[minmax(0,1fr)_6rem_5.5rem_6rem_auto] sm:items-center ${
           isBlocked
@@ -151,17 +161,19 @@ export function SessionRow({
             >
               {row.title || "Untitled session"}
             </Link>
-            <StatusBadge row={row} />
+            <StatusBadge row={row} stale={stale} />
           </div>
           <Meta row={row} />
           {waiting && row.attention && (
             <p
-              className={`mt-1 text-sm ${isError ? "text-error" : "font-medium text-wait"}`}
+              className={`mt-1 text-sm ${stale ? "text-muted" : isError ? "text-error" : "font-medium text-wait"}`}
               data-testid="attention-reason"
             >
               <span className="break-words">{waiting}</span>
               <span className="ml-2 text-xs font-normal text-muted whitespace-nowrap">
-                waiting {formatAgo(row.attention.since, now).replace(" ago", "")}
+                {stale === "host_offline"
+                  ? `— ${row.hostname} is offline: this can wait until it is back`
+                  : `waiting ${formatAgo(row.attention.since, now).replace(" ago", "")}`}
               </span>
             </p>
           )}
@@ -183,12 +195,20 @@ export function SessionRow({
         <div className="col-span-2 flex justify-end sm:col-span-1">
           <Actions row={row} onError={onError} />
         </div>
-        <SessionControls session={row} pending={pending} quietStop className="col-span-full" />
+        {/* Deleted in OpenCode: there is nothing left there to answer, prompt or stop. */}
+        {stale !== "deleted" && <SessionControls session={row} pending={pending} quietStop className="col-span-full" />}
       </div>
       {node.children.length > 0 && (
         <ul aria-label={`Subagents of ${row.title || row.id}`}>
           {node.children.map((child) => (
-            <SessionRow key={child.row.id} node={child} now={now} depth={depth + 1} onError={onError} />
+            <SessionRow
+              key={child.row.id}
+              node={child}
+              now={now}
+              offlineHosts={offlineHosts}
+              depth={depth + 1}
+              onError={onError}
+            />
           ))}
         </ul>
       )}

@@ -1,14 +1,13 @@
 "use client";
 
 import Link from "next/link";
-import { useCallback, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { InstanceSummary } from "@/lib/instances/queries";
 import type { InstanceItem } from "@/lib/instances/item";
+import { isHostOffline } from "@/lib/sessions/active";
 import { formatAgo, formatCost, formatNumber } from "../format";
 import { useLiveEvent } from "../live/live-provider";
 import { useNow } from "../use-now";
-
-const ONLINE_MS = 90_000;
 
 /** What each control level lets this dashboard do on the host (docs/control.md). */
 const CONTROL_LOOK = {
@@ -40,19 +39,37 @@ function ControlLevel({ level }: { level: InstanceItem["control"] }) {
   );
 }
 
+/** Online: heartbeating, the last heartbeat younger than OFFLINE_AFTER_SECONDS (lib/instances/item.ts). */
+const isOnline = (h: Pick<InstanceItem, "offlineAt">, now: number) =>
+  h.offlineAt !== null && !isHostOffline(h.offlineAt, now);
+
 /** Every machine with the plugin: online while its heartbeat is fresh, with what it runs. */
 export function InstancesView({ initial, renderedAt }: { initial: InstanceSummary[]; renderedAt: number }) {
   const now = useNow(5000, renderedAt);
   const [hosts, setHosts] = useState(initial);
+  const hostsRef = useRef(hosts);
+  useEffect(() => {
+    hostsRef.current = hosts;
+  }, [hosts]);
   const onInstance = useCallback((item: InstanceItem) => {
+    const shown = hostsRef.current.find((h) => h.hostname === item.hostname);
+    const cameBack = shown !== undefined && !isOnline(shown, Date.now()) && isOnline(item, Date.now());
     setHosts((prev) => {
       const existing = prev.find((h) => h.hostname === item.hostname);
       if (!existing)
-        return [...prev, { ...item, sessions: 0, busy: 0, attention: 0, cost: 0 }].sort((a, b) =>
-          a.hostname.localeCompare(b.hostname),
-        );
+        return [
+          ...prev,
+          { ...item, sessions: 0, busy: 0, attention: 0, cost: 0, deleted: { sessions: 0, ignoredEvents: 0 } },
+        ].sort((a, b) => a.hostname.localeCompare(b.hostname));
       return prev.map((h) => (h.hostname === item.hostname ? { ...h, ...item } : h));
     });
+    // Its sessions count again: their counts were left out while it was offline.
+    if (cameBack) {
+      void fetch("/api/instances")
+        .then((res) => (res.ok ? (res.json() as Promise<{ instances: InstanceSummary[] }>) : null))
+        .then((body) => body && setHosts(body.instances))
+        .catch(() => {}); // the next change asks again
+    }
   }, []);
   useLiveEvent("instance:upsert", onInstance);
 
@@ -68,8 +85,12 @@ export function InstancesView({ initial, renderedAt }: { initial: InstanceSummar
       <h1 className="text-xl font-semibold">Hosts</h1>
       <ul className="grid gap-3 sm:grid-cols-2 xl:grid-cols-3">
         {hosts.map((h) => {
-          // Judged against the ticking clock, so a host goes offline without a reload.
-          const online = h.lastHeartbeat !== null && now - h.lastHeartbeat < ONLINE_MS;
+          // Judged against the ticking clock, so a host goes offline without a reload; its
+          // sessions are stale then (lib/sessions/active.ts) and leave the Busy and Waiting counts.
+          const online = isOnline(h, now);
+          const offline = h.offlineAt !== null && !online;
+          const busy = offline ? 0 : h.busy;
+          const waiting = offline ? 0 : h.attention;
           return (
             <li
               key={h.hostname}
@@ -87,7 +108,7 @@ export function InstancesView({ initial, renderedAt }: { initial: InstanceSummar
                 <span
                   className={`rounded-full px-2 py-0.5 text-xs font-medium ${online ? "bg-busy-soft text-busy" : "bg-raised text-muted"}`}
                 >
-                  {online ? "Online" : "Offline"}
+                  {online ? "Online" : h.offlineAt === null ? "No heartbeat yet" : "Offline"}
                 </span>
               </div>
               <p className="mt-1 text-xs text-muted">
@@ -98,11 +119,15 @@ export function InstancesView({ initial, renderedAt }: { initial: InstanceSummar
               <dl className="mt-3 grid grid-cols-4 gap-2 text-sm">
                 <div>
                   <dt className="text-xs text-muted">Busy</dt>
-                  <dd className="font-medium tabular-nums text-busy">{h.busy}</dd>
+                  <dd className="font-medium tabular-nums text-busy" data-testid="host-busy">
+                    {busy}
+                  </dd>
                 </div>
                 <div>
                   <dt className="text-xs text-muted">Waiting</dt>
-                  <dd className={`font-medium tabular-nums ${h.attention ? "text-wait" : ""}`}>{h.attention}</dd>
+                  <dd className={`font-medium tabular-nums ${waiting ? "text-wait" : ""}`} data-testid="host-waiting">
+                    {waiting}
+                  </dd>
                 </div>
                 <div>
                   <dt className="text-xs text-muted">Sessions</dt>
@@ -118,6 +143,12 @@ export function InstancesView({ initial, renderedAt }: { initial: InstanceSummar
                 {h.spoolBytes ? ` · ${Math.round(h.spoolBytes / 1024)} KB spooled` : ""}
                 {h.droppedEvents ? ` · ${h.droppedEvents} events dropped` : ""}
               </p>
+              {h.deleted.sessions > 0 && (
+                <p className="mt-1 text-xs text-muted" data-testid="host-deleted">
+                  {formatNumber(h.deleted.sessions)} session{h.deleted.sessions === 1 ? "" : "s"} deleted here ·{" "}
+                  {formatNumber(h.deleted.ignoredEvents)} later event{h.deleted.ignoredEvents === 1 ? "" : "s"} ignored
+                </p>
+              )}
             </li>
           );
         })}

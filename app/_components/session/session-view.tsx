@@ -3,6 +3,8 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState } from "react";
+import type { HostClock, InstanceItem } from "@/lib/instances/item";
+import { isHostOffline, staleReason } from "@/lib/sessions/active";
 import type { SessionDetail } from "@/lib/sessions/detail";
 import type { SessionListItem } from "@/lib/sessions/list-item";
 import type { TimelineEntry } from "@/lib/sessions/timeline";
@@ -14,7 +16,7 @@ import { SessionControls } from "../control/session-controls";
 import { usePending } from "../control/use-pending";
 import { formatCost, formatDateTime, formatDuration, formatTokens } from "../format";
 import { useCatchUp, useLive, useLiveEvent } from "../live/live-provider";
-import { StatusBadge } from "../status-badge";
+import { STALE_LABEL, StatusBadge } from "../status-badge";
 import { useNow } from "../use-now";
 import { TimelineItem } from "./timeline-entry";
 
@@ -41,10 +43,13 @@ function Stat({ label, value, title }: { label: string; value: string; title?: s
 
 export function SessionView({
   detail,
+  hostClock,
   version,
   renderedAt,
 }: {
   detail: SessionDetail;
+  /** When its host goes offline: the session is stale then (lib/sessions/active.ts). */
+  hostClock: HostClock | null;
   /** The live push's change count the detail was read at (lib/sessions/pages.ts). */
   version: number;
   renderedAt: number;
@@ -58,6 +63,13 @@ export function SessionView({
   const [olderCursor, setOlderCursor] = useState(detail.timeline.nextCursor);
   const [error, setError] = useState<string | null>(null);
   const pending = usePending(session, detail.pending);
+  const [offlineAt, setOfflineAt] = useState(hostClock?.offlineAt ?? null);
+  const onInstance = useCallback(
+    (item: InstanceItem) => item.hostname === detail.session.hostname && setOfflineAt(item.offlineAt),
+    [detail.session.hostname],
+  );
+  useLiveEvent("instance:upsert", onInstance);
+  const stale = staleReason(session, isHostOffline(offlineAt, now));
   const sessionIds = useMemo(() => [id], [id]);
 
   useEffect(() => {
@@ -136,8 +148,20 @@ export function SessionView({
               <h1 className="min-w-0 flex-1 text-xl font-semibold wrap-anywhere">
                 {session.title || "Untitled session"}
               </h1>
-              <StatusBadge row={session} />
+              <StatusBadge row={session} stale={stale} />
             </div>
+            {stale && (
+              <p
+                role="status"
+                className="rounded-lg bg-raised px-3 py-2 text-sm text-muted"
+                data-testid="session-stale"
+              >
+                <span className="font-medium text-ink/80">{STALE_LABEL[stale]}</span>
+                {stale === "deleted" && session.deletedAt !== null
+                  ? ` ${formatDateTime(session.deletedAt)}: it no longer runs there, and nothing here waits for you.`
+                  : `: no heartbeat from ${session.hostname} lately. What this page shows is the session's last known state; it counts neither as working nor as waiting until the host is back.`}
+              </p>
+            )}
             <p className="flex flex-wrap gap-x-3 gap-y-1 text-sm wrap-anywhere text-muted">
               <span className="font-medium text-ink/80">{session.hostname}</span>
               <span className="font-mono break-all">{session.directory}</span>
@@ -147,7 +171,7 @@ export function SessionView({
             {waiting && (
               <div
                 role="status"
-                className={`flex flex-wrap items-center gap-3 rounded-lg px-3 py-2 text-sm ${session.attention?.reason === "error" ? "bg-error-soft text-error" : "bg-wait-soft text-wait"}`}
+                className={`flex flex-wrap items-center gap-3 rounded-lg px-3 py-2 text-sm ${stale ? "bg-raised text-muted" : session.attention?.reason === "error" ? "bg-error-soft text-error" : "bg-wait-soft text-wait"}`}
                 data-testid="session-attention"
               >
                 <span className="min-w-0 flex-1 font-medium break-words">{waiting}</span>
@@ -160,7 +184,8 @@ export function SessionView({
                 </button>
               </div>
             )}
-            <SessionControls session={session} pending={pending} promptWhenIdle />
+            {/* Deleted in OpenCode: there is nothing left there to answer, prompt or stop. */}
+            {stale !== "deleted" && <SessionControls session={session} pending={pending} promptWhenIdle />}
             <dl className="grid grid-cols-3 gap-3 text-sm sm:grid-cols-6">
               <Stat label="Cost" value={formatCost(session.cost)} />
               <Stat label="Input" value={formatTokens(t.input)} />
@@ -191,7 +216,11 @@ export function SessionView({
               <button
                 type="button"
                 onClick={() => {
-                  if (confirm("Delete this session and its timeline from the dashboard?"))
+                  if (
+                    confirm(
+                      "Delete this session, its subagent sessions and their timelines from the dashboard? OpenCode is not touched: should the session go on there, what it sends is ignored here and it does not come back.",
+                    )
+                  )
                     void act(async () => {
                       await deleteSession(id);
                       router.replace("/");
@@ -228,7 +257,7 @@ export function SessionView({
                 ))}
               </ol>
             )}
-            {session.status === "busy" && (
+            {session.status === "busy" && !stale && (
               <p className="flex items-center gap-2 text-sm text-busy" aria-live="polite">
                 <span aria-hidden="true" className="size-2 animate-pulse-dot rounded-full bg-busy" /> Working… (last
                 activity {Math.max(0, Math.round((now - session.lastActivityAt) / 1000))}s ago)

@@ -4,6 +4,7 @@ import { statements as m002 } from "./002_api";
 import { statements as m003 } from "./003_lighter_writes";
 import { statements as m004 } from "./004_timeline_key_first";
 import { statements as m005 } from "./005_control";
+import { statements as m006 } from "./006_tombstones";
 
 /**
  * Versioned migrations, one file each (NNN_name.ts), compiled with the server (no migration folder
@@ -16,6 +17,7 @@ const statements: Record<string, string[]> = {
   "003_lighter_writes": m003,
   "004_timeline_key_first": m004,
   "005_control": m005,
+  "006_tombstones": m006,
 };
 
 function migration(list: string[]): Migration {

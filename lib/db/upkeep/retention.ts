@@ -1,4 +1,5 @@
 import type BetterSqlite3 from "better-sqlite3";
+import { pruneQuietTombstones } from "./tombstones";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Sessions deleted per transaction: each transaction holds the write lock that ingest needs. */
@@ -11,6 +12,7 @@ export type PruneResult = {
   sessions: number;
   eventsSeen: number;
   instances: number;
+  tombstones: number;
   freedPages: number;
 };
 
@@ -43,7 +45,7 @@ function expiredTrees(sqlite: BetterSqlite3.Database, cutoff: number): string[][
 /**
  * Deletes what is older than the retention window: sessions by last activity, with every row
  * that hangs off them (ON DELETE CASCADE and the search triggers), event ids received before the
- * cutoff, and hosts neither seen since nor holding a session. Then gives the freed pages back to
+ * cutoff, hosts neither seen since nor holding a session, and tombstones quiet since (./tombstones.ts). Then gives the freed pages back to
  * the file system (the database is created with auto_vacuum = INCREMENTAL, see ../client.ts).
  * Runs in small transactions and yields between them, so ingest goes on while it works.
  */
@@ -92,6 +94,7 @@ export async function pruneExpired(
       "DELETE FROM instances WHERE last_seen < ? AND NOT EXISTS (SELECT 1 FROM sessions WHERE sessions.hostname = instances.hostname)",
     )
     .run(cutoff).changes;
+  const tombstones = pruneQuietTombstones(sqlite, cutoff);
   const freePages = () => sqlite.pragma("freelist_count", { simple: true }) as number;
   const free = freePages();
   // A no-op on a database without auto_vacuum; in steps, since each one holds the write lock.
@@ -100,7 +103,7 @@ export async function pruneExpired(
     await new Promise((resolve) => setImmediate(resolve));
   }
   const freedPages = free - freePages();
-  return { cutoff, sessions, eventsSeen, instances, freedPages };
+  return { cutoff, sessions, eventsSeen, instances, tombstones, freedPages };
 }
 
 export type RetentionSchedule = { stop(): Promise<void> };

@@ -37,8 +37,12 @@ function clip(text: string, limit = 500) {
   return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
 }
 
-/** Sets attention on a session draft and reports the change, or null when nothing changed. */
+/**
+ * Sets attention on a session draft and reports the change, or null when nothing changed. A
+ * session deleted in OpenCode never needs its user again, whatever late event still arrives.
+ */
 export function setAttention(draft: SessionDraft, next: Attention): AttentionChange | null {
+  if (next.reason !== null && draft.deleted_at !== null) return null;
   if (
     draft.attention_reason === next.reason &&
     draft.attention_ref === next.ref &&

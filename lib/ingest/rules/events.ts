@@ -53,11 +53,26 @@ function sessionIdOf(event: KnownEvent): string | undefined {
   }
 }
 
-/** Projects one validated OpenCode event onto sessions, messages, the timeline and prompts. */
-export function applyEvent(batch: Batch, event: KnownEvent) {
-  const { store } = batch;
+/** The session a session event says it was started from (a subagent's parent). */
+function parentIdOf(event: KnownEvent): string | undefined {
+  return event.type === "session.created" || event.type === "session.updated"
+    ? (event.properties.info.parentID ?? undefined)
+    : undefined;
+}
+
+/**
+ * Projects one validated OpenCode event onto sessions, messages, the timeline and prompts.
+ * False when it was ignored: its session was deleted on the dashboard.
+ */
+export function applyEvent(batch: Batch, event: KnownEvent): boolean {
   const sessionId = sessionIdOf(event);
-  if (sessionId) batch.session(sessionId, event);
+  if (sessionId && !batch.session(sessionId, event, parentIdOf(event))) return false;
+  applyProjected(batch, event, sessionId);
+  return true;
+}
+
+function applyProjected(batch: Batch, event: KnownEvent, sessionId: string | undefined) {
+  const { store } = batch;
 
   switch (event.type) {
     case "session.created":
@@ -90,9 +105,14 @@ export function applyEvent(batch: Batch, event: KnownEvent) {
       }
       return;
     }
-    case "session.deleted":
-      store.markDeleted(event.properties.info.id, event.time);
+    case "session.deleted": {
+      // Deleted in OpenCode: the row stays, marked, and nothing there waits for anyone any more.
+      const draft = batch.draft(event.properties.info.id);
+      if (draft.deleted_at === null || event.time < draft.deleted_at) draft.deleted_at = event.time;
+      store.removePendingBefore(draft.id, event.time);
+      batch.recordAttention(setAttention(draft, noAttention));
       return;
+    }
     case "session.status": {
       const { type, attempt, message, next } = event.properties.status;
       applyStatus(batch, event.properties.sessionID, type, event.time, { attempt, message, next });

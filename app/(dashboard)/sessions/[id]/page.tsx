@@ -10,5 +10,5 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
   await requireSignedIn(`/sessions/${encodeURIComponent(id)}`);
   const page = await loadSessionPage(id);
   if (!page) notFound();
-  return <SessionView detail={page.detail} version={page.version} renderedAt={Date.now()} />;
+  return <SessionView detail={page.detail} hostClock={page.hostClock} version={page.version} renderedAt={Date.now()} />;
 }
