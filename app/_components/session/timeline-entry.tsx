@@ -4,7 +4,7 @@ import { useState } from "react";
 import type { TimelineEntry } from "@/lib/sessions/timeline";
 import { formatDuration } from "../format";
 import { ErrorText } from "../board/blocking-context";
-import { Markdown } from "./markdown";
+import { StreamingText } from "./streaming-text";
 
 const PREVIEW_CHARS = 2000;
 
@@ -142,7 +142,7 @@ function Body({ entry, shownAbove }: { entry: TimelineEntry; shownAbove: boolean
         </div>
       );
     case "text":
-      return entry.text ? <Markdown text={entry.text} /> : null;
+      return entry.text ? <StreamingText text={entry.text} streaming={entry.endTime === null} /> : null;
     case "reasoning":
       return (
         <details className="rounded-lg border border-dashed border-line px-3 py-2 text-sm text-muted">
