@@ -5,7 +5,7 @@
  */
 
 /** A fact about a permission request: "File", "/home/dev/app/.env". */
-export type PermissionFact = { label: string; value: string };
+type PermissionFact = { label: string; value: string };
 
 /** A permission as OpenCode asks it (`permission.asked`), as the pending request stores it. */
 type PermissionData = { patterns?: unknown; always?: unknown; metadata?: unknown };
@@ -16,6 +16,8 @@ export type QuestionItem = {
   header?: string;
   options: { label: string; description?: string }[];
   multiple?: boolean;
+  /** false: only the options may be chosen, no answer of one's own. */
+  custom?: boolean;
 };
 
 const text = (v: unknown) => (typeof v === "string" && v.trim() ? v : undefined);
@@ -88,7 +90,8 @@ export function questionsOf(data: unknown): QuestionItem[] {
       const label = text(opt.label);
       return label ? [{ label, description: text(opt.description) }] : [];
     });
-    return [{ question, header: text(item.header), options, multiple: item.multiple === true }];
+    const custom = typeof item.custom === "boolean" ? { custom: item.custom } : {};
+    return [{ question, header: text(item.header), options, multiple: item.multiple === true, ...custom }];
   });
 }
 

@@ -5,7 +5,7 @@
  * missing), and the timeline shows the patch: counted from the same entries, the two agree.
  */
 
-export type ChangedFile = { file: string; additions: number | null; deletions: number | null };
+type ChangedFile = { file: string; additions: number | null; deletions: number | null };
 export type FileChanges = {
   files: number;
   additions: number;

@@ -76,6 +76,7 @@ test("a question's options, as its request stores them; malformed items are left
     },
     { question: "Anything else?", header: undefined, options: [], multiple: false },
   ]);
+  assert.equal(questionsOf({ questions: [{ question: "Pick one", options: [], custom: false }] })[0].custom, false);
   assert.deepEqual(questionsOf("not json"), []);
 });
 

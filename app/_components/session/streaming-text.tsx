@@ -7,10 +7,10 @@ import { Markdown } from "./markdown";
  * A streaming answer is re-rendered at most this often: each render parses and highlights the
  * whole Markdown so far, and the server may push a new snapshot of it several times a second.
  */
-export const STREAM_RENDER_MS = 250;
+const STREAM_RENDER_MS = 250;
 
 /** `value`, changing at most once per `intervalMs` (the latest value at the end of each interval). */
-export function useThrottled<T>(value: T, intervalMs: number): T {
+function useThrottled<T>(value: T, intervalMs: number): T {
   const [shown, setShown] = useState(value);
   const shownAt = useRef(0);
   useEffect(() => {
