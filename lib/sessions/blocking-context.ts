@@ -103,6 +103,12 @@ export function splitError(message: string | null | undefined): { headline: stri
   const trimmed = (message ?? "").trim();
   const newline = trimmed.indexOf("\n");
   if (newline < 0) return { headline: trimmed, details: null };
-  const rest = trimmed.slice(newline + 1).trim();
+  // Stack frames come indented: shown without the indent they share.
+  const lines = trimmed.slice(newline + 1).split("\n");
+  const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => l.length - l.trimStart().length));
+  const rest = lines
+    .map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length)))
+    .join("\n")
+    .trim();
   return { headline: trimmed.slice(0, newline).trim(), details: rest || null };
 }

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchBrowser, signIn } from "../support/browser";
@@ -12,6 +14,8 @@ import { startServer, type TestServer } from "../support/server";
  * as OpenCode 1.18 sends them (captured streams in /work/shared/opencode); no machine is
  * connected, so nothing here can be acted on: the context must show all the same.
  */
+
+const SCREENSHOTS = path.resolve(import.meta.dirname, "../../test-results/screenshots");
 
 let server: TestServer;
 let browser: Browser;
@@ -47,6 +51,11 @@ const busy = (sessionID: string) => ev("session.status", { sessionID, status: { 
 async function post(...events: WireEvent[]) {
   const res = await postEvents(server, { events });
   assert.equal(res.status, 202, res.text);
+}
+
+async function shoot(name: string) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `board-context-${name}.png`), fullPage: true });
 }
 
 const row = (id: string) => page.locator(`[data-session-id="${id}"]`).first();
@@ -230,6 +239,7 @@ describe("the board row", () => {
       await retry.innerText(),
       /^Attempt 3 · The fake server had an internal error · next try in (1m \d\ds|\d+s)$/,
     );
+    await shoot("board");
   });
 });
 
@@ -252,6 +262,7 @@ describe("the session page", () => {
     assert.match(text, /File\s+\/etc\/nginx\/nginx\.conf/);
     assert.match(text, /Directory\s+\/etc\/nginx/);
     assert.match(text, /Pattern\s+\/etc\/nginx\/\*/);
+    await shoot("permission");
   });
 
   test("an error appears once, as its first line, with the details on demand", async () => {
@@ -264,6 +275,7 @@ describe("the session page", () => {
     assert.equal(await details.isVisible(), false, "the trace is folded away");
     await page.getByTestId("session-attention").getByText("Details").click();
     await details.filter({ hasText: "loadFeed" }).waitFor();
+    await shoot("error");
   });
 
   test("a retrying session says when it tries next", async () => {
@@ -326,6 +338,7 @@ describe("the session page", () => {
       await entryShows(partID, text);
       assert.equal(await page.getByTestId("streaming-text").count(), 1, "shown as streaming");
     }
+    await shoot("streaming");
     assert.equal(await page.getByText("Working…").count(), 1, "the turn is still under way");
 
     const final = "The answer is forty-two, because it is.";

@@ -84,10 +84,11 @@ test("an error's first line and the rest", () => {
   const bun = "TypeError: fetch failed\n    at fetch (native)\n    at processTicksAndRejections (native:7:39)\n";
   assert.deepEqual(splitError(bun), {
     headline: "TypeError: fetch failed",
-    details: "at fetch (native)\n    at processTicksAndRejections (native:7:39)",
+    details: "at fetch (native)\nat processTicksAndRejections (native:7:39)",
   });
   assert.deepEqual(splitError("Bad request (fake)"), { headline: "Bad request (fake)", details: null });
   assert.deepEqual(splitError(null), { headline: "", details: null });
+  assert.deepEqual(splitError("Failed\n\n  body:\n    nested"), { headline: "Failed", details: "body:\n  nested" });
 });
 
 describe("files changed", () => {
