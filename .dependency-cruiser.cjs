@@ -19,6 +19,8 @@ const INGEST_ALLOWED = [
   "http/",
   // One shape for OpenCode's ids, at the edge and in the routes.
   "sessions/id\\.ts$",
+  // One reading of what a permission is for: the attention detail and the pages agree.
+  "sessions/blocking-context\\.ts$",
 ];
 /** Our own code outside lib/: anything lib/ must never reach into. */
 const OUTSIDE_LIB = "^(app|tests|bench|scripts|plugin)/|^(server|proxy)\\.ts$";
@@ -75,7 +77,7 @@ module.exports = {
       severity: "error",
       comment:
         "Ingest imports db, realtime/changes, auth, metrics, http, config, log, runtime and the id shape " +
-        "(sessions/id.ts); never the " +
+        "(sessions/id.ts) and what a permission is for (sessions/blocking-context.ts); never the " +
         "hub, the publisher or the socket code (they listen to what ingest reports).",
       from: { path: "^lib/ingest/" },
       to: { path: "^lib/", pathNot: underLib(INGEST_ALLOWED) },

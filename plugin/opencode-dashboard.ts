@@ -25,6 +25,9 @@ const REQUEST_MAX_EVENTS = 500; // = the server's MAX_BATCH_EVENTS (tests/unit/l
 const REQUEST_MAX_BYTES = 1024 * 1024; // = the server's MAX_BODY_BYTES (tests/unit/limits.test.ts)
 const QUEUE_CAP = 5_000; // in-memory events; beyond this the queue spills to the spool
 const DELTA_INTERVAL_MS = 1_000; // at most one "typing" marker per part per second
+const STREAM_INTERVAL_MS = 250; // streamed text: the part's text so far, at most this often per part
+const STREAM_TEXT_MAX = 16 * 1024; // = the server's TEXT_CAP: past it the final part update says the rest
+const STREAM_PARTS_MAX = 1_000; // parts followed at once; more means ends were missed: start over
 const DEFAULT_SPOOL_MAX_BYTES = 50 * 1024 * 1024;
 
 /**
@@ -1029,6 +1032,8 @@ type EventProperties = Record<string, unknown> & {
   partID?: string;
   messageID?: string;
   sessionID?: string;
+  field?: string;
+  delta?: string;
   status?: { type?: string };
   info?: { id?: string; version?: unknown };
   part?: { sessionID?: string };
@@ -1049,6 +1054,118 @@ type PluginInputLike = {
 // that loads the plugin: they share one spool, and spool order must have a single writer.
 const shippers = new Map<string, Shipper>();
 let exitHandlersInstalled = false;
+
+type StreamedPart = {
+  sessionID: string;
+  messageID: string;
+  type: string;
+  start?: number;
+  text: string;
+  sentAt: number;
+  /** The id of the latest delta not forwarded yet (the snapshot sent for it reuses its id). */
+  unsent: string | null;
+};
+
+/**
+ * Streamed answer text. OpenCode sends a text part's text in `message.part.delta` chunks, tens a
+ * second, and the whole text only once the part ends. The dashboard is sent the part's text so far
+ * (`text`, with the part's `partType` and `start`) instead of each chunk, at most once per
+ * STREAM_INTERVAL_MS per part, the last one when the stream pauses: the session page shows the
+ * answer as it is written, and a lost or reordered snapshot is made good by the next one.
+ */
+class TextStreams {
+  private readonly parts = new Map<string, StreamedPart>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly send: (id: string, properties: Record<string, unknown>, time: number) => void) {}
+
+  /** message.part.updated: learn a text part's kind and start; forget it once it has ended. */
+  partUpdated(part: unknown) {
+    const p = (part ?? {}) as { id?: unknown; type?: unknown; time?: { start?: unknown; end?: unknown } };
+    if (typeof p.id !== "string") return;
+    if (p.time?.end !== undefined) {
+      this.parts.delete(p.id);
+      return;
+    }
+    const known = this.parts.get(p.id);
+    if (known && typeof p.type === "string") known.type = p.type;
+    if (known && typeof p.time?.start === "number") known.start = p.time.start;
+    if (!known && (p.type === "text" || p.type === "reasoning")) {
+      const q = part as { sessionID?: unknown; messageID?: unknown; text?: unknown };
+      if (typeof q.sessionID !== "string" || typeof q.messageID !== "string") return;
+      if (this.parts.size >= STREAM_PARTS_MAX) this.parts.clear();
+      this.parts.set(p.id, {
+        sessionID: q.sessionID,
+        messageID: q.messageID,
+        type: p.type,
+        start: typeof p.time?.start === "number" ? p.time.start : undefined,
+        text: typeof q.text === "string" ? q.text : "",
+        sentAt: 0,
+        unsent: null,
+      });
+    }
+  }
+
+  /** A text delta: true when taken (forwarded now or soon), false to forward it as a plain marker. */
+  delta(id: string, props: EventProperties, now: number): boolean {
+    const { partID, messageID, sessionID, field, delta } = props;
+    if (field !== "text" || typeof delta !== "string" || typeof partID !== "string") return false;
+    let part = this.parts.get(partID);
+    if (!part) {
+      if (typeof sessionID !== "string" || typeof messageID !== "string") return false;
+      if (this.parts.size >= STREAM_PARTS_MAX) this.parts.clear();
+      part = { sessionID, messageID, type: "text", text: "", sentAt: 0, unsent: null };
+      this.parts.set(partID, part);
+    }
+    if (part.text.length >= STREAM_TEXT_MAX) return false;
+    part.text = (part.text + delta).slice(0, STREAM_TEXT_MAX);
+    part.unsent = id;
+    if (now - part.sentAt >= STREAM_INTERVAL_MS) this.forward(partID, part, now);
+    else this.timer ??= setTimeout(() => this.flush(), STREAM_INTERVAL_MS);
+    this.timer?.unref?.();
+    return true;
+  }
+
+  private forward(partID: string, part: StreamedPart, now: number) {
+    if (part.unsent === null) return;
+    this.send(
+      part.unsent,
+      {
+        sessionID: part.sessionID,
+        messageID: part.messageID,
+        partID,
+        field: "text",
+        partType: part.type,
+        ...(part.start !== undefined ? { start: part.start } : {}),
+        text: part.text,
+      },
+      now,
+    );
+    part.sentAt = now;
+    part.unsent = null;
+  }
+
+  /** Sends what waited for its interval; waits again for parts whose interval is not over yet. */
+  private flush() {
+    this.timer = undefined;
+    const now = Date.now();
+    let waiting = false;
+    for (const [partID, part] of this.parts) {
+      if (part.unsent === null) continue;
+      if (now - part.sentAt >= STREAM_INTERVAL_MS) this.forward(partID, part, now);
+      else waiting = true;
+    }
+    if (waiting) {
+      this.timer = setTimeout(() => this.flush(), STREAM_INTERVAL_MS);
+      this.timer.unref?.();
+    }
+  }
+
+  stop() {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
 
 function makeLogger(input: PluginInputLike): Logger {
   const appLog = input.client?.app?.log;
@@ -1108,6 +1225,7 @@ export const OpencodeDashboard = async (input: PluginInputLike, options?: Record
   const directory = input.directory;
   const busySessions = new Set<string>();
   const lastDeltaAt = new Map<string, number>();
+  const streams = new TextStreams((id, properties, time) => enqueue(id, "message.part.delta", properties, time));
   let opencodeVersion: string | null = null;
   let hookFailures = 0;
   // Opened from start-up without waiting: OpenCode never waits for the dashboard.
@@ -1155,7 +1273,8 @@ export const OpencodeDashboard = async (input: PluginInputLike, options?: Record
     const time = Date.now();
     const props = (event.properties ?? {}) as EventProperties;
     if (type === "message.part.delta") {
-      // Streamed text arrives tens of times a second; the dashboard only needs to know someone is typing.
+      if (streams.delta(String(event.id), props, time)) return;
+      // Any other stream arrives tens of times a second; the dashboard only needs to know someone is typing.
       const partID = String(props.partID ?? props.messageID ?? "");
       const last = lastDeltaAt.get(partID);
       if (last !== undefined && time - last < DELTA_INTERVAL_MS) return;
@@ -1165,6 +1284,7 @@ export const OpencodeDashboard = async (input: PluginInputLike, options?: Record
       enqueue(String(event.id), type, marker, time);
       return;
     }
+    if (type === "message.part.updated") streams.partUpdated(props.part);
     if (type === "session.status") {
       const status = props.status?.type;
       const id = props.sessionID;
@@ -1199,6 +1319,7 @@ export const OpencodeDashboard = async (input: PluginInputLike, options?: Record
     },
     dispose: async () => {
       clearInterval(heartbeatTimer);
+      streams.stop();
       control?.stop();
       await ship.drain(tuning.disposeWaitMs);
     },

@@ -185,7 +185,16 @@ const propertySchemas = {
   "message.removed": z.looseObject({ sessionID: id, messageID: id }),
   "message.part.updated": z.looseObject({ part: partSchema, time: time.optional() }),
   "message.part.removed": z.looseObject({ sessionID: id, partID: id }),
-  "message.part.delta": z.looseObject({ sessionID: id }),
+  "message.part.delta": z.looseObject({
+    sessionID: id,
+    // From the plugin (plugin/opencode-dashboard.ts, TextStreams): a streaming part's text so far,
+    // instead of OpenCode's chunk. Older plugins send neither: the event is only a typing marker.
+    partID: id.optional().catch(undefined),
+    messageID: id.optional().catch(undefined),
+    text: z.string().optional().catch(undefined),
+    partType: z.enum(["text", "reasoning"]).optional().catch(undefined),
+    start: time.optional().catch(undefined),
+  }),
   "permission.asked": z.looseObject({
     id,
     sessionID: id,

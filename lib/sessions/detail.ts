@@ -4,6 +4,7 @@ import type { TimelineParams } from "./params";
 import { getDb } from "../runtime";
 import type { MessageRow, PendingRequestRow } from "../db/schema";
 import { type SessionListItem, type SessionListRow, sessionListQuery, toSessionListItem } from "./list-item";
+import { combineFileChanges, type FileChanges, patchFiles } from "./file-changes";
 import { toTokens } from "./tokens";
 import { parseStoredJson, type TimelineEntry, toTimelineEntry } from "./timeline";
 
@@ -53,12 +54,6 @@ const toPendingItem = (row: PendingRequestRow) => ({
 type PendingItem = ReturnType<typeof toPendingItem>;
 
 type TodoList = { items: unknown[]; updatedAt: number };
-/** The session's change counts, and the files they came from. */
-type FileChanges = NonNullable<SessionListItem["changes"]> & {
-  /** Per file, from the latest `session.diff` (null when none was received). */
-  list: { file: string; additions: number; deletions: number }[] | null;
-  at: number | null;
-};
 type TimelinePage = { entries: TimelineEntry[]; nextCursor: string | null };
 
 export type SessionDetail = {
@@ -132,24 +127,28 @@ async function getTodos(sessionId: string): Promise<TodoList | null> {
 }
 
 async function getFileChanges(session: SessionInfo): Promise<FileChanges | null> {
-  const latest = await db()
-    .selectFrom("timeline")
-    .select(["data", "time"])
-    .where("session_id", "=", session.id)
-    .where("kind", "=", "diff")
-    .orderBy("time", "desc")
-    .orderBy("id", "desc")
-    .limit(1)
-    .executeTakeFirst();
-  if (!session.changes && !latest) return null;
-  const list = latest?.data ? parseStoredJson(latest.data) : null;
-  return {
-    additions: session.changes?.additions ?? 0,
-    deletions: session.changes?.deletions ?? 0,
-    files: session.changes?.files ?? (Array.isArray(list) ? list.length : 0),
-    list: Array.isArray(list) ? (list as FileChanges["list"]) : null,
-    at: latest?.time ?? null,
-  };
+  const [latest, patches] = await Promise.all([
+    db()
+      .selectFrom("timeline")
+      .select(["data", "time"])
+      .where("session_id", "=", session.id)
+      .where("kind", "=", "diff")
+      .orderBy("time", "desc")
+      .orderBy("id", "desc")
+      .limit(1)
+      .executeTakeFirst(),
+    db()
+      .selectFrom("timeline")
+      .select("data")
+      .where("session_id", "=", session.id)
+      .where("kind", "=", "patch")
+      .execute(),
+  ]);
+  return combineFileChanges({
+    summary: session.changes,
+    diff: latest ? { data: parseStoredJson(latest.data), time: latest.time } : null,
+    patches: patches.map((p) => patchFiles(parseStoredJson(p.data))),
+  });
 }
 
 export async function getSessionDetail(id: string, timeline: TimelineParams): Promise<SessionDetail | null> {

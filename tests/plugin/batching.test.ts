@@ -1,5 +1,5 @@
-// What gets forwarded and when: wire shape, allow-list, batching (50 events / 250 ms), delta
-// throttling, heartbeat. Runs the shipped plugin file under Bun against a capture server.
+// What gets forwarded and when: wire shape, allow-list, batching (50 events / 250 ms), streamed
+// text snapshots, heartbeat. Runs the shipped plugin file under Bun against a capture server.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { startCaptureServer, type CaptureServer } from "./harness/capture-server.ts";
@@ -176,35 +176,64 @@ test("many events keep their order and no request exceeds 500 events", async () 
   );
 });
 
-test("message.part.delta: at most one typing marker per part per second, without the delta text", async () => {
+test("message.part.delta: a streaming part's text so far, at most every 250 ms per part, the last when it pauses", async () => {
   const from = cs.requests.length;
+  const opened = (part: string, type: string) =>
+    busEvent("message.part.updated", {
+      sessionID: "ses_d",
+      part: { id: part, messageID: "msg_d", sessionID: "ses_d", type, text: "", time: { start: 1_000 } },
+      time: 1_000,
+    });
+  const chunk = (part: string, n: number) => `${part}-${n} `;
   const delta = (part: string, n: number) =>
     busEvent("message.part.delta", {
       sessionID: "ses_d",
       messageID: "msg_d",
       partID: part,
       field: "text",
-      delta: `chunk ${n} `.repeat(5),
+      delta: chunk(part, n),
     });
-  const steps: unknown[] = [];
-  // 2.2 s of streaming for part A (a chunk every 50 ms), plus a short burst on part B.
-  for (let i = 0; i < 44; i++) {
-    steps.push({ events: i < 5 ? [delta("prt_A", i), delta("prt_B", i)] : [delta("prt_A", i)] });
+  const steps: unknown[] = [{ events: [opened("prt_A", "text"), opened("prt_B", "reasoning")] }];
+  // About 1.2 s of streaming for part A (a chunk every 50 ms), plus a short burst on part B.
+  const chunksA = 24;
+  const chunksB = 5;
+  for (let i = 0; i < chunksA; i++) {
+    steps.push({ events: i < chunksB ? [delta("prt_A", i), delta("prt_B", i)] : [delta("prt_A", i)] });
     steps.push({ wait: 50 });
   }
-  steps.push({ wait: 400 });
+  steps.push({ wait: 600 });
   const r = await drivePlugin(sb, { steps });
   assert.equal(r.code, 0, r.stderr);
-  const markers = newRequests(from)
+  const snapshots = newRequests(from)
     .flatMap((q) => q.events)
     .filter((e) => e.type === "message.part.delta");
-  const a = markers.filter((e) => e.properties.partID === "prt_A");
-  const b = markers.filter((e) => e.properties.partID === "prt_B");
-  assert.ok(a.length >= 2 && a.length <= 3, `part A markers: ${a.length}`);
-  assert.equal(b.length, 1);
-  for (let i = 1; i < a.length; i++) assert.ok(a[i].time - a[i - 1].time >= 1000);
-  for (const m of markers) {
-    assert.equal("delta" in m.properties, false);
-    assert.deepEqual(Object.keys(m.properties).sort(), ["field", "messageID", "partID", "sessionID"]);
+  const textOf = (part: string, n: number) => Array.from({ length: n }, (_, i) => chunk(part, i)).join("");
+  for (const [part, n, type] of [
+    ["prt_A", chunksA, "text"],
+    ["prt_B", chunksB, "reasoning"],
+  ] as const) {
+    const mine = snapshots.filter((e) => e.properties.partID === part);
+    assert.ok(mine.length >= 1 && mine.length < n, `${part}: ${mine.length} snapshots for ${n} chunks`);
+    const texts = mine.map((e) => String(e.properties.text));
+    for (let i = 0; i < texts.length; i++) {
+      assert.ok(textOf(part, n).startsWith(texts[i]), `${part} snapshot ${i} is the text so far`);
+      if (i > 0) assert.ok(texts[i].length > texts[i - 1].length, `${part} snapshots grow`);
+      if (i > 0) assert.ok(mine[i].time - mine[i - 1].time >= 250, `${part} snapshots are 250 ms apart`);
+    }
+    assert.equal(texts.at(-1), textOf(part, n), `${part}: the last snapshot holds every chunk`);
+    for (const m of mine) {
+      assert.equal("delta" in m.properties, false);
+      assert.deepEqual(Object.keys(m.properties).sort(), [
+        "field",
+        "messageID",
+        "partID",
+        "partType",
+        "sessionID",
+        "start",
+        "text",
+      ]);
+      assert.equal(m.properties.partType, type);
+      assert.equal(m.properties.start, 1_000);
+    }
   }
 });

@@ -1,6 +1,7 @@
 import { isFailed, isHostOffline, isWaiting, isWorking, type SessionState, staleReason } from "@/lib/sessions/active";
 import type { HostClock } from "@/lib/instances/item";
 import type { SessionListItem } from "@/lib/sessions/list-item";
+import { splitError } from "@/lib/sessions/blocking-context";
 import type { BoardView } from "@/lib/sessions/views";
 
 /** Pure board logic: which rows show, in which groups, nested how, and the counters. */
@@ -118,6 +119,7 @@ export function attentionText(row: Pick<SessionListItem, "attention">) {
     case "idle":
       return "Finished — waiting for your next prompt";
     case "error":
-      return `Error: ${a.detail ?? "unknown error"}`;
+      // Only the headline: the stack trace under it is behind "details" (blocking-context.tsx).
+      return `Error: ${splitError(a.detail).headline || "unknown error"}`;
   }
 }

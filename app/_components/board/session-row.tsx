@@ -8,6 +8,7 @@ import { usePending } from "../control/use-pending";
 import { formatAgo, formatCost, formatTokens, shortDirectory } from "../format";
 import { StatusBadge } from "../status-badge";
 import { attentionText, type RowNode, rowStale } from "./board-state";
+import { BlockingContext } from "./blocking-context";
 import { deleteSession, dismissSession } from "./session-actions";
 
 function Meta({ row }: { row: SessionListItem }) {
@@ -177,6 +178,7 @@ export function SessionRow({
               </span>
             </p>
           )}
+          <BlockingContext session={row} pending={pending} now={now} compact />
         </div>
         <div
           className="hidden text-right text-sm tabular-nums sm:block"

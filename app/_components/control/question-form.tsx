@@ -1,27 +1,14 @@
 "use client";
 
 import { useState } from "react";
+import { questionsOf } from "@/lib/sessions/blocking-context";
 import { dismissQuestion, type PendingRequest, replyQuestion } from "./api";
 import { field, PRIMARY_ACTION, primaryButton, secondaryButton } from "./styles";
 import { useCommand } from "./use-command";
 
-/** A question as OpenCode asks it (its `question` tool); `custom` false forbids a free answer. */
-type Question = {
-  question: string;
-  header?: string;
-  options?: { label: string; description?: string }[];
-  multiple?: boolean;
-  custom?: boolean;
-};
-
-function questionsOf(request: PendingRequest): Question[] {
-  const list = (request.data as { questions?: unknown } | null)?.questions;
-  return Array.isArray(list) ? (list as Question[]).filter((q) => q && typeof q.question === "string") : [];
-}
-
 /** The question's options (one or several per `multiple`) and a free answer, with Submit and Dismiss. */
 export function QuestionForm({ sessionId, request }: { sessionId: string; request: PendingRequest }) {
-  const questions = questionsOf(request);
+  const questions = questionsOf(request.data);
   const { send, busy, error } = useCommand(sessionId);
   const [chosen, setChosen] = useState<string[][]>(() => questions.map(() => []));
   const [typed, setTyped] = useState<string[]>(() => questions.map(() => ""));

@@ -10,6 +10,7 @@ import type { SessionListItem } from "@/lib/sessions/list-item";
 import type { TimelineEntry } from "@/lib/sessions/timeline";
 import { sessionTimelineQuery } from "@/lib/sessions/views";
 import { attentionText } from "../board/board-state";
+import { AttentionSummary, BlockingContext, errorShownAbove } from "../board/blocking-context";
 import { deleteSession, dismissSession } from "../board/session-actions";
 import { ControlProvider } from "../control/control-provider";
 import { SessionControls } from "../control/session-controls";
@@ -124,6 +125,7 @@ export function SessionView({
 
   const sorted = useMemo(() => [...entries.values()].sort(order), [entries]);
   const waiting = attentionText(session);
+  const shownError = errorShownAbove(sorted, session);
   const t = session.tokens;
 
   return (
@@ -174,7 +176,7 @@ export function SessionView({
                 className={`flex flex-wrap items-center gap-3 rounded-lg px-3 py-2 text-sm ${stale ? "bg-raised text-muted" : session.attention?.reason === "error" ? "bg-error-soft text-error" : "bg-wait-soft text-wait"}`}
                 data-testid="session-attention"
               >
-                <span className="min-w-0 flex-1 font-medium break-words">{waiting}</span>
+                <AttentionSummary session={session} text={waiting} />
                 <button
                   type="button"
                   onClick={() => void act(() => dismissSession(id))}
@@ -184,6 +186,7 @@ export function SessionView({
                 </button>
               </div>
             )}
+            <BlockingContext session={session} pending={pending} now={now} />
             {/* Deleted in OpenCode: there is nothing left there to answer, prompt or stop. */}
             {stale !== "deleted" && <SessionControls session={session} pending={pending} promptWhenIdle />}
             <dl className="grid grid-cols-3 gap-3 text-sm sm:grid-cols-6">
@@ -253,7 +256,7 @@ export function SessionView({
             ) : (
               <ol className="space-y-4" data-testid="timeline">
                 {sorted.map((entry) => (
-                  <TimelineItem key={entry.key} entry={entry} />
+                  <TimelineItem key={entry.key} entry={entry} shownAbove={entry.key === shownError} />
                 ))}
               </ol>
             )}

@@ -3,7 +3,8 @@
 import { useState } from "react";
 import type { TimelineEntry } from "@/lib/sessions/timeline";
 import { formatDuration } from "../format";
-import { Markdown } from "./markdown";
+import { ErrorText } from "../board/blocking-context";
+import { StreamingText } from "./streaming-text";
 
 const PREVIEW_CHARS = 2000;
 
@@ -129,7 +130,7 @@ const CONTROL_STATUS: Record<string, string> = {
   expired: "expired",
 };
 
-function Body({ entry }: { entry: TimelineEntry }) {
+function Body({ entry, shownAbove }: { entry: TimelineEntry; shownAbove: boolean }) {
   switch (entry.kind) {
     case "prompt":
       return (
@@ -141,7 +142,7 @@ function Body({ entry }: { entry: TimelineEntry }) {
         </div>
       );
     case "text":
-      return entry.text ? <Markdown text={entry.text} /> : null;
+      return entry.text ? <StreamingText text={entry.text} streaming={entry.endTime === null} /> : null;
     case "reasoning":
       return (
         <details className="rounded-lg border border-dashed border-line px-3 py-2 text-sm text-muted">
@@ -155,13 +156,13 @@ function Body({ entry }: { entry: TimelineEntry }) {
     case "question":
       return <PromptCard entry={entry} />;
     case "error":
+      if (entry.status === "aborted") return <Line icon="⏹">Stopped by the user</Line>;
+      if (shownAbove) return <Line icon="⚠" tone="text-error">{`${entry.title ?? "Error"} (shown at the top)`}</Line>;
       return (
-        <Line
-          icon={entry.status === "aborted" ? "⏹" : "⚠"}
-          tone={entry.status === "aborted" ? "text-muted" : "text-error"}
-        >
-          {entry.status === "aborted" ? "Stopped by the user" : `${entry.title ?? "Error"}: ${entry.text ?? ""}`}
-        </Line>
+        <div className="flex items-start gap-2 text-sm text-error">
+          <span aria-hidden="true">⚠</span>
+          <ErrorText message={entry.text} prefix={`${entry.title ?? "Error"}: `} />
+        </div>
       );
     case "retry":
       return (
@@ -207,7 +208,8 @@ function Body({ entry }: { entry: TimelineEntry }) {
   }
 }
 
-export function TimelineItem({ entry }: { entry: TimelineEntry }) {
+/** `shownAbove`: this entry is the error the page's attention banner shows, so it is not repeated. */
+export function TimelineItem({ entry, shownAbove = false }: { entry: TimelineEntry; shownAbove?: boolean }) {
   return (
     <li
       className="flex flex-col gap-1 [contain-intrinsic-size:auto_4rem] [content-visibility:auto]"
@@ -217,7 +219,7 @@ export function TimelineItem({ entry }: { entry: TimelineEntry }) {
       <div className={entry.kind === "prompt" ? "self-end" : undefined}>
         <Clock time={entry.time} />
       </div>
-      <Body entry={entry} />
+      <Body entry={entry} shownAbove={shownAbove} />
     </li>
   );
 }

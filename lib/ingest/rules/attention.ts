@@ -1,6 +1,7 @@
 import type { Attention, AttentionChange } from "../../realtime/changes";
 import type { IngestStore, SessionDraft } from "../store";
 import type { AttentionReason } from "../../db/schema";
+import { permissionSubject } from "../../sessions/blocking-context";
 
 /**
  * When a session needs its user. A blocked session (permission, question) outranks an error,
@@ -23,9 +24,10 @@ export const finishedAttention = (since: number): Attention => ({
   ref: null,
 });
 
+/** "bash: npm test", "external_directory: /etc/hosts": the command or file, not only the glob. */
 export function permissionDetail(permission: string, patterns: string[], metadata?: Record<string, unknown>) {
-  const command = typeof metadata?.command === "string" ? metadata.command : patterns.join(" ");
-  return clip(command ? `${permission}: ${command}` : permission);
+  const subject = permissionSubject(metadata, patterns);
+  return clip(subject ? `${permission}: ${subject}` : permission);
 }
 
 export function questionDetail(questions: { question: string }[]) {

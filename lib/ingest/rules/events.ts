@@ -3,7 +3,7 @@ import type { Batch } from "../batch-state";
 import { simpleEntry } from "./timeline-entry";
 import { applyMessage, removeMessage } from "./messages";
 import { partToTimeline } from "./parts";
-import type { KnownEvent } from "../protocol";
+import type { KnownEvent, WirePart } from "../protocol";
 import { applyAnswered, applyAsked } from "./requests";
 import { applyError, applyStatus } from "./status";
 import { cap, capJson } from "../text-cap";
@@ -33,6 +33,14 @@ function diffSummary(files: DiffFile[]): (DiffFile & { more?: number })[] {
       more: rest.length,
     },
   ];
+}
+
+/** A message part as its timeline entry; a user message's text is its prompt. */
+function applyPart(batch: Batch, part: WirePart, time: number) {
+  const entry = partToTimeline(part, time);
+  if (!entry) return;
+  if (entry.kind === "text" && batch.messageRole(part.messageID) === "user") entry.kind = "prompt";
+  batch.writeTimeline(entry);
 }
 
 /** The session an event is about, wherever OpenCode put its id. */
@@ -156,20 +164,21 @@ function applyProjected(batch: Batch, event: KnownEvent, sessionId: string | und
     case "message.removed":
       removeMessage(batch, event.properties.sessionID, event.properties.messageID);
       return;
-    case "message.part.updated": {
-      const part = event.properties.part;
-      const entry = partToTimeline(part, event.properties.time ?? event.time);
-      if (!entry) return;
-      if (entry.kind === "text" && batch.messageRole(part.messageID) === "user") entry.kind = "prompt";
-      batch.writeTimeline(entry);
+    case "message.part.updated":
+      applyPart(batch, event.properties.part, event.properties.time ?? event.time);
       return;
-    }
     case "message.part.removed":
       batch.removeTimelineEntry(event.properties.sessionID, event.properties.partID);
       return;
-    case "message.part.delta":
-      // Only a "still typing" marker: the text itself arrives with message.part.updated.
+    case "message.part.delta": {
+      // A streaming part's text so far (the plugin's snapshot), stored as the part in progress; the
+      // final text arrives with message.part.updated and is never undone by a late snapshot.
+      const { sessionID, partID, messageID, text, partType, start } = event.properties;
+      if (!partID || !messageID || text === undefined) return;
+      const part = { id: partID, sessionID, messageID, type: partType ?? "text", text, time: { start } };
+      applyPart(batch, part, event.time);
       return;
+    }
     case "permission.asked":
     case "question.asked":
       applyAsked(batch, event);
