@@ -11,9 +11,9 @@ import { formatCost } from "../format";
 import { useCatchUp, useLive, useLiveEvent } from "../live/live-provider";
 import { useNow } from "../use-now";
 import { useAttentionSignals } from "./attention-signals";
-import { useFirstWaitingKey } from "./first-waiting-key";
 import { countStates, groupRows, matchesView, stateOf } from "./board-state";
 import { Filters } from "./filters";
+import { BoardShortcuts } from "./keyboard-shortcuts";
 import { NotifyToggle } from "./notify-toggle";
 import { SessionRow } from "./session-row";
 import { type BoardView, boardListQuery, boardUrlQuery } from "@/lib/sessions/views";
@@ -170,7 +170,6 @@ export function Board({ initial, states: initialStates, hosts, view, version, re
     () => [...rows.values()].filter((r) => wantedAction(r, false) !== null).map((r) => r.id),
     [rows],
   );
-  useFirstWaitingKey();
 
   return (
     <ControlProvider sessionIds={controllable}>
@@ -259,6 +258,7 @@ export function Board({ initial, states: initialStates, hosts, view, version, re
             </button>
           </div>
         )}
+        <BoardShortcuts />
       </div>
     </ControlProvider>
   );
