@@ -214,7 +214,9 @@ export function Announcer({ socket, sessions, viewingSessionId, apiKey, controls
       {open && (
         <div
           id={panelId}
-          className="absolute right-0 z-30 mt-2 rounded-[var(--radius-card)] border border-line bg-surface p-4 shadow-[var(--shadow-card)]"
+          // On a phone the button sits mid-bar: the panel spans the header's width (the header's
+          // backdrop filter makes it the containing block of `fixed`) instead of hanging off-screen.
+          className="fixed inset-x-3 top-full z-30 mt-2 max-h-[calc(100dvh-8rem)] overflow-y-auto rounded-[var(--radius-card)] border border-line bg-surface p-4 shadow-[var(--shadow-card)] sm:absolute sm:inset-x-auto sm:top-auto sm:right-0"
           onKeyDown={(e) => e.key === "Escape" && setOpen(false)}
         >
           <AnnouncerSettings apiKey={apiKey} />
