@@ -89,26 +89,38 @@ test("a long title wraps instead of being cut to a few words", async () => {
   assert.ok(shape.lines >= 2, `wraps onto ${shape.lines} lines`);
 });
 
+/** What a finger can tap in `scope` and is shorter than MIN_TAP_PX, named for the message. */
+const smallTargets = (page: Page, scope: string) =>
+  page.evaluate(
+    ([scope, min]) => {
+      const found: string[] = [];
+      const tappable = "a, button, input:not([type=hidden]), select, textarea, summary";
+      for (const el of document.querySelectorAll<HTMLElement>(`${scope} :is(${tappable})`)) {
+        // A radio or checkbox is tapped through its label.
+        const target = el.closest("label") ?? el;
+        const box = target.getBoundingClientRect();
+        if (box.width <= 1 || box.height <= 1) continue; // not shown at this width
+        const style = getComputedStyle(target);
+        if (style.clipPath === "inset(50%)" || style.clip === "rect(0px, 0px, 0px, 0px)") continue; // a skip link
+        if (el.closest("dialog") && !el.closest("dialog[open]")) continue;
+        const where = el.closest("[data-session-id]")?.getAttribute("data-session-id") ?? "";
+        if (box.height < min) found.push(`${where} ${el.tagName} "${el.textContent?.trim()}": ${box.height}px`);
+      }
+      return found;
+    },
+    [scope, MIN_TAP_PX] as const,
+  );
+
 test(`everything tappable in a row is at least ${MIN_TAP_PX} px tall`, async () => {
   await open(p, "/");
-  const small = await p.evaluate((min) => {
-    const found: string[] = [];
-    const tappable = "a, button, input:not([type=hidden]), select, textarea, summary";
-    for (const row of document.querySelectorAll("[data-testid=session-row]")) {
-      for (const el of row.querySelectorAll<HTMLElement>(tappable)) {
-        // A radio or checkbox is tapped through its label.
-        const box = (el.closest("label") ?? el).getBoundingClientRect();
-        if (box.width === 0 && box.height === 0) continue; // not shown at this width
-        if (el.closest("dialog") && !el.closest("dialog[open]")) continue;
-        if (box.height < min)
-          found.push(
-            `${row.getAttribute("data-session-id")} ${el.tagName} "${el.textContent?.trim()}": ${box.height}px`,
-          );
-      }
-    }
-    return found;
-  }, MIN_TAP_PX);
-  assert.deepEqual(small, []);
+  assert.deepEqual(await smallTargets(p, "[data-testid=session-row]"), []);
+});
+
+test(`the header, the filters and the board's buttons are at least ${MIN_TAP_PX} px tall too`, async () => {
+  await open(p, "/");
+  assert.deepEqual(await smallTargets(p, "body"), []);
+  await open(p, "/analytics");
+  assert.deepEqual(await smallTargets(p, "header"), []);
 });
 
 test("at 375 px axe-core finds nothing either (regions that scroll sideways take the focus)", async () => {

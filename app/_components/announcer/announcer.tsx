@@ -206,7 +206,7 @@ export function Announcer({ socket, sessions, viewingSessionId, apiKey, controls
           }
           setOpen((o) => !o);
         }}
-        className={`rounded-lg border px-2 py-1.5 text-sm hover:bg-raised focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none ${blocked ? "border-wait-line text-wait" : "border-line text-muted hover:text-ink"}`}
+        className={`min-h-11 min-w-11 rounded-lg border px-2 py-1.5 text-sm hover:bg-raised sm:min-h-0 sm:min-w-0 focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none ${blocked ? "border-wait-line text-wait" : "border-line text-muted hover:text-ink"}`}
       >
         <SpeakerIcon muted={settings.muted} />
         {blocked && <span className="ml-1">Enable sound</span>}

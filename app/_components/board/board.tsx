@@ -209,7 +209,7 @@ export function Board({ initial, states: initialStates, hosts, view, version, re
             className="flex items-center justify-between rounded-lg bg-error-soft px-3 py-2 text-sm text-error"
           >
             {error}
-            <button type="button" onClick={() => setError(null)} className="ml-3 underline">
+            <button type="button" onClick={() => setError(null)} className="ml-3 min-h-11 underline sm:min-h-0">
               Close
             </button>
           </p>
@@ -252,7 +252,7 @@ export function Board({ initial, states: initialStates, hosts, view, version, re
             <button
               type="button"
               onClick={() => void loadMore()}
-              className="rounded-lg border border-line px-4 py-2 text-sm hover:bg-raised focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none"
+              className="min-h-11 rounded-lg border border-line px-4 py-2 text-sm hover:bg-raised sm:min-h-0 focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none"
             >
               Load older sessions
             </button>
