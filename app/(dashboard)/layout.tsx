@@ -7,7 +7,10 @@ export default function DashboardLayout({ children }: { children: React.ReactNod
     <LiveProvider>
       <TopNav />
       <StaleBanner />
-      <main className="mx-auto max-w-7xl px-3 py-4 sm:px-6 sm:py-6">{children}</main>
+      {/* id: where the nav's "Skip to content" lands (MAIN_ID in top-nav.tsx). */}
+      <main id="main" tabIndex={-1} className="mx-auto max-w-7xl px-3 py-4 outline-none sm:px-6 sm:py-6">
+        {children}
+      </main>
     </LiveProvider>
   );
 }

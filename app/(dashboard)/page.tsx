@@ -21,14 +21,18 @@ export default async function BoardPage({
     return <SetupSteps origin={origin} apiKey={board.apiKey} version={board.version} />;
   }
   return (
-    <Board
-      initial={board.initial}
-      states={board.states}
-      hosts={board.hosts}
-      hostClocks={board.hostClocks}
-      view={view}
-      version={board.version}
-      renderedAt={Date.now()}
-    />
+    <>
+      {/* Each page has one h1; the board's would only repeat the Sessions tab, so it is for screen readers. */}
+      <h1 className="sr-only">Sessions</h1>
+      <Board
+        initial={board.initial}
+        states={board.states}
+        hosts={board.hosts}
+        hostClocks={board.hostClocks}
+        view={view}
+        version={board.version}
+        renderedAt={Date.now()}
+      />
+    </>
   );
 }

@@ -57,3 +57,41 @@ for (const [theme, palette] of [
     }
   });
 }
+
+/**
+ * Highlighted code (the `.hljs-*` rules): each class's colour in each theme, the dark rule where
+ * there is one, else the light rule it inherits.
+ */
+function highlightColours() {
+  const light = new Map<string, string>();
+  const dark = new Map<string, string>();
+  const rules = css.replace(/\/\*[\s\S]*?\*\//g, "");
+  for (const [, selectors, body] of rules.matchAll(/([^{}]+)\{([^{}]*)\}/g)) {
+    const colour = /(?:^|;|\s)color:\s*(#[0-9a-f]{6})/i.exec(body)?.[1];
+    if (!colour) continue;
+    for (const selector of selectors.split(",").map((s) => s.trim())) {
+      if (!/\.hljs-[\w-]+$/.test(selector)) continue;
+      (selector.includes('[data-theme="dark"]') ? dark : light).set(
+        selector.replace('[data-theme="dark"] ', ""),
+        colour,
+      );
+    }
+  }
+  return { light, dark: new Map([...light].map(([selector, colour]) => [selector, dark.get(selector) ?? colour])) };
+}
+
+const highlight = highlightColours();
+for (const [theme, palette, colours] of [
+  ["light", light, highlight.light],
+  ["dark", dark, highlight.dark],
+] as const) {
+  test(`${theme} theme: highlighted code passes WCAG AA on the code block and raised surfaces`, () => {
+    assert.ok(colours.size >= 5, "the highlight rules were found");
+    for (const [selector, colour] of colours) {
+      for (const bg of ["canvas", "raised", "surface"]) {
+        const ratio = contrast(colour, palette[bg]);
+        assert.ok(ratio >= 4.5, `${theme}: ${selector} (${colour}) on ${bg} is ${ratio.toFixed(2)}:1`);
+      }
+    }
+  });
+}

@@ -6,6 +6,7 @@ import type { UsageTotals } from "@/lib/analytics/queries";
 import { formatCost, formatNumber, formatTokens, shortDirectory } from "../format";
 import { CalendarHeatmap } from "./calendar-heatmap";
 import { ModelCostChart, UsageOverTime } from "./charts";
+import { ScrollsSideways } from "./scrolls-sideways";
 
 /** Exactly what the page's loader returns. */
 type Props = AnalyticsPage;
@@ -60,7 +61,7 @@ function Card({
 function Panel({ title, children, className = "" }: { title: string; children: React.ReactNode; className?: string }) {
   return (
     <section
-      className={`rounded-[var(--radius-card)] border border-line bg-surface p-4 shadow-[var(--shadow-card)] ${className}`}
+      className={`min-w-0 rounded-[var(--radius-card)] border border-line bg-surface p-4 shadow-[var(--shadow-card)] ${className}`}
       aria-label={title}
     >
       <h2 className="mb-3 font-semibold">{title}</h2>
@@ -80,7 +81,7 @@ function TotalsTable({
 }) {
   if (rows.length === 0) return <p className="text-sm text-muted">Nothing in this range.</p>;
   return (
-    <div className="overflow-x-auto">
+    <ScrollsSideways label={`By ${label.toLowerCase()}`}>
       <table className="w-full text-sm">
         <thead className="text-left text-xs text-muted">
           <tr>
@@ -115,7 +116,7 @@ function TotalsTable({
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollsSideways>
   );
 }
 
@@ -204,7 +205,7 @@ export function AnalyticsView(props: Props) {
         />
       </section>
 
-      <div className="grid gap-4 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
         <Panel title="Cost per day by model">
           <UsageOverTime rows={props.usage} metric="cost" />
         </Panel>
@@ -214,9 +215,9 @@ export function AnalyticsView(props: Props) {
       </div>
 
       <Panel title="By model">
-        <div className="grid gap-4 lg:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]">
+        <div className="grid grid-cols-1 gap-4 lg:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]">
           <ModelCostChart models={props.models} />
-          <div className="overflow-x-auto">
+          <ScrollsSideways label="Models">
             <table className="w-full text-sm" data-testid="models-table">
               <thead className="text-left text-xs text-muted">
                 <tr>
@@ -255,7 +256,7 @@ export function AnalyticsView(props: Props) {
               </tbody>
             </table>
             {props.models.length === 0 && <p className="text-sm text-muted">No assistant messages in this range.</p>}
-          </div>
+          </ScrollsSideways>
         </div>
       </Panel>
 
@@ -263,7 +264,7 @@ export function AnalyticsView(props: Props) {
         <CalendarHeatmap days={props.calendar} />
       </Panel>
 
-      <div className="grid gap-4 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
         <Panel title="By host">
           <TotalsTable
             rows={props.hostTotals.map(({ hostname, ...t }) => ({ key: hostname, totals: t }))}

@@ -1,5 +1,6 @@
 import type { DayTotals } from "@/lib/analytics/queries";
 import { formatCost, formatNumber } from "../format";
+import { ScrollsSideways } from "./scrolls-sideways";
 
 const LEVELS = ["bg-raised", "bg-accent/25", "bg-accent/45", "bg-accent/70", "bg-accent"];
 
@@ -22,7 +23,7 @@ export function CalendarHeatmap({ days }: { days: DayTotals[] }) {
 
   return (
     <div>
-      <div className="overflow-x-auto pb-1">
+      <ScrollsSideways label="Calendar" className="pb-1">
         <div
           role="img"
           aria-label={`${active} active days, ${formatCost(total)} in total over ${days.length} days`}
@@ -41,7 +42,7 @@ export function CalendarHeatmap({ days }: { days: DayTotals[] }) {
             ),
           )}
         </div>
-      </div>
+      </ScrollsSideways>
       <div className="mt-2 flex items-center gap-1.5 text-xs text-muted">
         Less
         {LEVELS.map((l) => (

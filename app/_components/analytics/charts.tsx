@@ -15,25 +15,31 @@ import {
 } from "recharts";
 import type { ModelTotals, UsageRow } from "@/lib/analytics/queries";
 import { formatCost, formatTokens } from "../format";
-
-/** Mid-tone colours that read on light and dark surfaces alike. */
-const PALETTE = [
-  "#4f7cff",
-  "#f59e0b",
-  "#10b981",
-  "#e5484d",
-  "#a855f7",
-  "#06b6d4",
-  "#f97316",
-  "#84cc16",
-  "#ec4899",
-  "#64748b",
-];
+import { modelColour, OTHER_MODELS } from "./model-colour";
 
 const modelName = (r: { providerId: string | null; modelId: string | null }) =>
   r.modelId ? `${r.modelId}` : "unknown model";
 
-/** Day × model rows into one row per day with a column per model (the top 8; the rest as "other"). */
+const DAY_MS = 86_400_000;
+/** Past this many days a gap-free axis costs more than it shows (the "all" range over years). */
+const MAX_FILLED_DAYS = 400;
+
+/** Every calendar day from the first to the last, so days without usage sit on the axis as 0. */
+function allDays(first: string, last: string) {
+  const days: string[] = [];
+  for (let t = Date.parse(`${first}T00:00:00Z`); days.length <= MAX_FILLED_DAYS; t += DAY_MS) {
+    const day = new Date(t).toISOString().slice(0, 10);
+    if (day > last) return days;
+    days.push(day);
+  }
+  return null;
+}
+
+/**
+ * Day × model rows into one row per day with a column per model (the top 8; the rest as
+ * "other"). Every series has a value on every day, 0 when unused: a stacked area or a line then
+ * drops to the axis on a day without usage instead of bridging it.
+ */
 function pivot(rows: UsageRow[], value: (r: UsageRow) => number) {
   const totals = new Map<string, number>();
   for (const r of rows) totals.set(modelName(r), (totals.get(modelName(r)) ?? 0) + value(r));
@@ -41,15 +47,18 @@ function pivot(rows: UsageRow[], value: (r: UsageRow) => number) {
     .sort((a, b) => b[1] - a[1])
     .slice(0, 8)
     .map(([m]) => m);
-  const days = new Map<string, Record<string, number | string>>();
+  const series = rows.some((r) => !top.includes(modelName(r))) ? [...top, OTHER_MODELS] : top;
+  const dates = [...new Set(rows.map((r) => r.date))].sort();
+  const axisDays = dates.length ? (allDays(dates[0], dates[dates.length - 1]) ?? dates) : [];
+  const days = new Map<string, Record<string, number | string>>(
+    axisDays.map((date) => [date, Object.fromEntries([["date", date], ...series.map((name) => [name, 0])])]),
+  );
   for (const r of rows) {
-    const name = top.includes(modelName(r)) ? modelName(r) : "other";
-    const day = days.get(r.date) ?? { date: r.date };
-    day[name] = ((day[name] as number) ?? 0) + value(r);
-    days.set(r.date, day);
+    const name = top.includes(modelName(r)) ? modelName(r) : OTHER_MODELS;
+    const day = days.get(r.date)!;
+    day[name] = (day[name] as number) + value(r);
   }
-  const series = rows.some((r) => !top.includes(modelName(r))) ? [...top, "other"] : top;
-  return { data: [...days.values()].sort((a, b) => String(a.date).localeCompare(String(b.date))), series };
+  return { data: [...days.values()], series };
 }
 
 const axis = { stroke: "currentColor", tick: { fill: "currentColor", fontSize: 12 }, tickLine: false } as const;
@@ -79,18 +88,21 @@ export function UsageOverTime({ rows, metric }: { rows: UsageRow[]; metric: "cos
           <XAxis dataKey="date" {...axis} minTickGap={24} />
           <YAxis {...axis} tickFormatter={(v: number) => format(v)} width={64} />
           <Tooltip {...tooltipStyle} formatter={(v) => format(Number(v))} />
-          <Legend wrapperStyle={{ fontSize: 12 }} />
-          {series.map((name, i) =>
+          {/* Names in the text colour: Recharts writes them in the series' colour, too faint to read. */}
+          <Legend wrapperStyle={{ fontSize: 12 }} formatter={(name) => <span className="text-ink">{name}</span>} />
+          {series.map((name) =>
             metric === "cost" ? (
-              <Bar key={name} dataKey={name} stackId="m" fill={PALETTE[i % PALETTE.length]} isAnimationActive={false} />
+              <Bar key={name} dataKey={name} stackId="m" fill={modelColour(name)} isAnimationActive={false} />
             ) : (
               <Area
                 key={name}
                 dataKey={name}
                 stackId="m"
-                type="monotone"
-                stroke={PALETTE[i % PALETTE.length]}
-                fill={PALETTE[i % PALETTE.length]}
+                // Straight segments: a smoothed curve overshoots between sparse days, showing usage
+                // on days that had none.
+                type="linear"
+                stroke={modelColour(name)}
+                fill={modelColour(name)}
                 fillOpacity={0.35}
                 isAnimationActive={false}
               />
@@ -118,8 +130,8 @@ export function ModelCostChart({ models }: { models: ModelTotals[] }) {
           <YAxis type="category" dataKey="name" {...axis} width={140} />
           <Tooltip {...tooltipStyle} formatter={(v) => formatCost(Number(v))} />
           <Bar dataKey="cost" isAnimationActive={false}>
-            {data.map((_, i) => (
-              <Cell key={i} fill={PALETTE[i % PALETTE.length]} />
+            {data.map((d) => (
+              <Cell key={d.name} fill={modelColour(d.name)} />
             ))}
           </Bar>
         </BarChart>

@@ -60,7 +60,7 @@ export function AnnouncerSettings({ apiKey }: { apiKey?: string }) {
 
   if (status?.enabled === false) {
     return (
-      <section aria-labelledby={`${id}-title`} className="w-72 space-y-2 text-sm text-ink">
+      <section aria-labelledby={`${id}-title`} className="w-full sm:w-72 space-y-2 text-sm text-ink">
         <h2 id={`${id}-title`} className="font-semibold">
           Spoken announcements
         </h2>
@@ -72,7 +72,7 @@ export function AnnouncerSettings({ apiKey }: { apiKey?: string }) {
   }
 
   return (
-    <section aria-labelledby={`${id}-title`} className="w-72 space-y-3 text-sm text-ink">
+    <section aria-labelledby={`${id}-title`} className="w-full sm:w-72 space-y-3 text-sm text-ink">
       <div className="flex items-center justify-between gap-2">
         <h2 id={`${id}-title`} className="font-semibold">
           Spoken announcements

@@ -206,7 +206,7 @@ export function Announcer({ socket, sessions, viewingSessionId, apiKey, controls
           }
           setOpen((o) => !o);
         }}
-        className={`rounded-lg border px-2 py-1.5 text-sm hover:bg-raised focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none ${blocked ? "border-wait-line text-wait" : "border-line text-muted hover:text-ink"}`}
+        className={`min-h-11 min-w-11 rounded-lg border px-2 py-1.5 text-sm hover:bg-raised sm:min-h-0 sm:min-w-0 focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none ${blocked ? "border-wait-line text-wait" : "border-line text-muted hover:text-ink"}`}
       >
         <SpeakerIcon muted={settings.muted} />
         {blocked && <span className="ml-1">Enable sound</span>}
@@ -214,7 +214,9 @@ export function Announcer({ socket, sessions, viewingSessionId, apiKey, controls
       {open && (
         <div
           id={panelId}
-          className="absolute right-0 z-30 mt-2 rounded-[var(--radius-card)] border border-line bg-surface p-4 shadow-[var(--shadow-card)]"
+          // On a phone the button sits mid-bar: the panel spans the header's width (the header's
+          // backdrop filter makes it the containing block of `fixed`) instead of hanging off-screen.
+          className="fixed inset-x-3 top-full z-30 mt-2 max-h-[calc(100dvh-8rem)] overflow-y-auto rounded-[var(--radius-card)] border border-line bg-surface p-4 shadow-[var(--shadow-card)] sm:absolute sm:inset-x-auto sm:top-auto sm:right-0"
           onKeyDown={(e) => e.key === "Escape" && setOpen(false)}
         >
           <AnnouncerSettings apiKey={apiKey} />

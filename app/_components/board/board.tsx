@@ -12,9 +12,9 @@ import { formatCost } from "../format";
 import { useCatchUp, useLive, useLiveEvent } from "../live/live-provider";
 import { useNow } from "../use-now";
 import { useAttentionSignals } from "./attention-signals";
-import { useFirstWaitingKey } from "./first-waiting-key";
 import { countedStates, countStates, groupRows, matchesView, offlineHostsAt, stateOf } from "./board-state";
 import { Filters } from "./filters";
+import { BoardShortcuts } from "./keyboard-shortcuts";
 import { NotifyToggle } from "./notify-toggle";
 import { SessionRow } from "./session-row";
 import { type BoardView, boardListQuery, boardUrlQuery } from "@/lib/sessions/views";
@@ -199,7 +199,6 @@ export function Board({ initial, states: initialStates, hosts, hostClocks, view,
     () => [...rows.values()].filter((r) => wantedAction(r, false) !== null).map((r) => r.id),
     [rows],
   );
-  useFirstWaitingKey();
 
   return (
     <ControlProvider sessionIds={controllable}>
@@ -239,7 +238,7 @@ export function Board({ initial, states: initialStates, hosts, hostClocks, view,
             className="flex items-center justify-between rounded-lg bg-error-soft px-3 py-2 text-sm text-error"
           >
             {error}
-            <button type="button" onClick={() => setError(null)} className="ml-3 underline">
+            <button type="button" onClick={() => setError(null)} className="ml-3 min-h-11 underline sm:min-h-0">
               Close
             </button>
           </p>
@@ -290,12 +289,13 @@ export function Board({ initial, states: initialStates, hosts, hostClocks, view,
             <button
               type="button"
               onClick={() => void loadMore()}
-              className="rounded-lg border border-line px-4 py-2 text-sm hover:bg-raised focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none"
+              className="min-h-11 rounded-lg border border-line px-4 py-2 text-sm hover:bg-raised sm:min-h-0 focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none"
             >
               Load older sessions
             </button>
           </div>
         )}
+        <BoardShortcuts />
       </div>
     </ControlProvider>
   );

@@ -18,8 +18,9 @@ const groupings: { value: BoardView["group"]; label: string }[] = [
   { value: "flat", label: "Flat" },
 ];
 
+/** Form controls: 44 px tall on a phone (a finger's size), compact from the `sm` breakpoint. */
 const control =
-  "rounded-lg border border-line bg-surface px-2.5 py-1.5 text-sm outline-none focus-visible:border-accent focus-visible:ring-2 focus-visible:ring-accent/30";
+  "min-h-11 rounded-lg border border-line bg-surface px-2.5 py-1.5 text-sm outline-none focus-visible:border-accent focus-visible:ring-2 focus-visible:ring-accent/30 sm:min-h-0";
 
 /** Host, status and text filters, and the grouping; every change lands in the URL. */
 export function Filters({
@@ -91,7 +92,7 @@ export function Filters({
           {groupings.map((g) => (
             <label
               key={g.value}
-              className="cursor-pointer rounded-md px-2.5 py-1 text-sm text-muted has-checked:bg-raised has-checked:text-ink has-focus-visible:ring-2 has-focus-visible:ring-accent/40"
+              className="inline-flex min-h-11 cursor-pointer items-center rounded-md px-2.5 py-1 text-sm sm:min-h-0 text-muted has-checked:bg-raised has-checked:text-ink has-focus-visible:ring-2 has-focus-visible:ring-accent/40"
             >
               <input
                 type="radio"

@@ -73,7 +73,7 @@ export function NotifyToggle({ lookup }: { lookup: (id: string) => SessionListIt
       type="button"
       aria-pressed={enabled}
       onClick={() => void toggle()}
-      className="rounded-lg border border-line px-2.5 py-1.5 text-sm text-muted hover:bg-raised hover:text-ink aria-pressed:border-accent aria-pressed:text-accent focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none"
+      className="min-h-11 rounded-lg border border-line px-2.5 py-1.5 text-sm text-muted sm:min-h-0 hover:bg-raised hover:text-ink aria-pressed:border-accent aria-pressed:text-accent focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none"
     >
       {enabled ? "Notifications on" : "Notify me"}
     </button>

@@ -58,7 +58,7 @@ function Actions({ row, onError }: { row: SessionListItem; onError: (message: st
     }
   };
   const button =
-    "rounded-md px-2 py-1 text-xs font-medium focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none disabled:opacity-50";
+    "min-h-11 rounded-md px-2 py-1 text-xs font-medium sm:min-h-0 focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none disabled:opacity-50";
   return (
     <div className="flex items-center gap-1">
       {row.attention && (
@@ -156,11 +156,15 @@ export function SessionRow({
                 ↳
               </span>
             )}
+            {/* A ring shows the focused row (j/k, Tab); a long title wraps to a few lines, not cut. */}
             <Link
               href={`/sessions/${encodeURIComponent(row.id)}`}
-              className="truncate font-medium hover:underline focus-visible:underline focus-visible:outline-none"
+              data-row-link
+              className="flex min-h-11 min-w-0 items-center rounded-sm font-medium hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-accent sm:min-h-0"
             >
-              {row.title || "Untitled session"}
+              <span data-row-title className="line-clamp-3 wrap-anywhere sm:line-clamp-2">
+                {row.title || "Untitled session"}
+              </span>
             </Link>
             <StatusBadge row={row} stale={stale} />
           </div>

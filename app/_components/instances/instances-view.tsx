@@ -83,7 +83,8 @@ export function InstancesView({ initial, renderedAt }: { initial: InstanceSummar
   return (
     <div className="space-y-4">
       <h1 className="text-xl font-semibold">Hosts</h1>
-      <ul className="grid gap-3 sm:grid-cols-2 xl:grid-cols-3">
+      {/* grid-cols-1 (minmax(0, 1fr)): a long hostname is cut with an ellipsis, not widening the page. */}
+      <ul className="grid grid-cols-1 gap-3 sm:grid-cols-2 xl:grid-cols-3">
         {hosts.map((h) => {
           // Judged against the ticking clock, so a host goes offline without a reload; its
           // sessions are stale then (lib/sessions/active.ts) and leave the Busy and Waiting counts.
@@ -94,7 +95,7 @@ export function InstancesView({ initial, renderedAt }: { initial: InstanceSummar
           return (
             <li
               key={h.hostname}
-              className="rounded-[var(--radius-card)] border border-line bg-surface p-4 shadow-[var(--shadow-card)]"
+              className="min-w-0 rounded-[var(--radius-card)] border border-line bg-surface p-4 shadow-[var(--shadow-card)]"
               data-testid="instance"
               data-online={online}
             >

@@ -30,7 +30,7 @@ export function ThemeToggle() {
       type="button"
       onClick={toggle}
       aria-label={theme === "dark" ? "Switch to light theme" : "Switch to dark theme"}
-      className="grid size-9 place-items-center rounded-lg text-muted hover:bg-raised hover:text-ink focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none"
+      className="grid size-11 place-items-center sm:size-9 rounded-lg text-muted hover:bg-raised hover:text-ink focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none"
     >
       <span aria-hidden="true">{theme === "dark" ? "☀︎" : "☾"}</span>
     </button>

@@ -4,6 +4,7 @@ import Image from "next/image";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { Announcer } from "../announcer";
+import { focusFirstRow } from "../board/keyboard-shortcuts";
 import { useLive } from "../live/live-provider";
 import { ThemeToggle } from "./theme-toggle";
 
@@ -12,6 +13,9 @@ const links = [
   { href: "/analytics", label: "Analytics" },
   { href: "/instances", label: "Hosts" },
 ];
+
+/** The id of the dashboard layout's <main>, where "Skip to content" lands. */
+const MAIN_ID = "main";
 
 const stateLabel = { connecting: "Connecting…", live: "Live", offline: "Reconnecting…" } as const;
 
@@ -33,12 +37,27 @@ export function TopNav() {
   const active = (href: string) =>
     href === "/" ? pathname === "/" || pathname.startsWith("/sessions") : pathname.startsWith(href);
 
+  const onBoard = pathname === "/";
+  // The first Tab stop: past the navigation to the first session on the board (else to the page).
+  const skip = (e: React.MouseEvent) => {
+    e.preventDefault();
+    if (onBoard && focusFirstRow()) return;
+    document.getElementById(MAIN_ID)?.focus();
+  };
+
   return (
     <header className="sticky top-0 z-20 border-b border-line bg-surface/90 backdrop-blur">
+      <a
+        href={`#${MAIN_ID}`}
+        onClick={skip}
+        className="sr-only rounded-lg bg-accent px-3 py-2 text-sm font-medium text-accent-ink focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-30 focus:inline-flex focus:min-h-11 focus:items-center"
+      >
+        {onBoard ? "Skip to sessions" : "Skip to content"}
+      </a>
       <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-2 gap-y-1 px-3 py-2 sm:h-14 sm:flex-nowrap sm:gap-4 sm:px-6 sm:py-0">
         <Link
           href="/"
-          className="flex shrink-0 items-center gap-2 font-semibold"
+          className="flex min-h-11 shrink-0 items-center gap-2 font-semibold sm:min-h-0"
           aria-label="OpenCode Dashboard, sessions"
         >
           {/* The size size-7 draws, so nothing shifts; eager, as it is in view at once. */}
@@ -52,7 +71,7 @@ export function TopNav() {
               key={link.href}
               href={link.href}
               aria-current={active(link.href) ? "page" : undefined}
-              className="rounded-lg px-2.5 py-1.5 text-sm font-medium text-muted hover:bg-raised hover:text-ink aria-[current=page]:bg-raised aria-[current=page]:text-ink"
+              className="inline-flex min-h-11 items-center rounded-lg px-2.5 py-1.5 text-sm font-medium text-muted hover:bg-raised sm:min-h-0 hover:text-ink aria-[current=page]:bg-raised aria-[current=page]:text-ink"
             >
               {link.label}
             </Link>
@@ -76,7 +95,7 @@ export function TopNav() {
           <button
             type="button"
             onClick={() => void signOut()}
-            className="rounded-lg px-2.5 py-1.5 text-sm whitespace-nowrap text-muted hover:bg-raised hover:text-ink focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none"
+            className="min-h-11 rounded-lg px-2.5 py-1.5 text-sm whitespace-nowrap text-muted sm:min-h-0 hover:bg-raised hover:text-ink focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none"
           >
             Sign out
           </button>

@@ -21,7 +21,21 @@ function ImageAsLink({ src, alt }: ComponentProps<"img"> & ExtraProps) {
   );
 }
 
-const components = { img: ImageAsLink };
+/**
+ * A GFM task list's box (`- [x] done`) is a read-only checkbox with no label of its own: it says
+ * whether the item is done, to screen readers as well.
+ */
+function TaskBox({ type, checked, node: _node, ...rest }: ComponentProps<"input"> & ExtraProps) {
+  if (type !== "checkbox") return <input type={type} {...rest} />;
+  return <input type="checkbox" checked={checked} disabled readOnly aria-label={checked ? "Done" : "To do"} />;
+}
+
+/** A code block wider than the reply scrolls; keyboard users reach it to scroll it too. */
+function ScrollableCode({ node: _node, ...rest }: ComponentProps<"pre"> & ExtraProps) {
+  return <pre tabIndex={0} role="group" aria-label="Code" {...rest} />;
+}
+
+const components = { img: ImageAsLink, input: TaskBox, pre: ScrollableCode };
 
 /**
  * Assistant text as Markdown. Raw HTML in it is never rendered, and the tree is sanitized before
