@@ -62,9 +62,16 @@ async function detail(id: string): Promise<Partial<SessionDetail>> {
 /** A machine at the given control level with one session on it (tests/support/control-model.ts). */
 async function machine(hostname: string, control: "off" | "answer" | "full") {
   const m = await startControlledMachine({ provider, dashboard, hostname, control, projects, servers });
-  const idle = () => waitFor(async () => (await detail(m.id)).session?.status === "idle", 60_000, `${hostname} idle`);
+  const idle = () => waitFor(async () => (await detail(m.id)).session?.status === "idle", 180_000, `${hostname} idle`);
   return { ...m, idle };
 }
+
+/**
+ * Waits until the dashboard has stored the session's permission: how long OpenCode and the fake
+ * model take varies with the machine's load, and that wait is not what the browser checks are about.
+ */
+const permissionStored = (id: string) =>
+  waitFor(async () => (await detail(id)).session?.attention?.reason === "permission", 180_000, "the permission stored");
 
 const sawInToolResult = (marker: string) => sawInToolResultOf(provider, marker);
 const toolRuns = () =>
@@ -116,6 +123,7 @@ describe("control = full, in the browser", { skip }, () => {
 
   test("a pending bash permission shows Allow once on the board; clicking it runs the tool", async () => {
     await m.prompt("run bash please");
+    await permissionStored(m.id);
     await page.goto(dashboard.url);
     await page.getByTestId("connection").filter({ hasText: "Live" }).waitFor();
     await attentionOf(page, m.id, "permission");
@@ -138,6 +146,7 @@ describe("control = full, in the browser", { skip }, () => {
   test("the keyboard: w focuses the first waiting session's Allow once, Enter allows", async () => {
     await m.idle();
     await m.prompt("run bash please");
+    await permissionStored(m.id);
     await attentionOf(page, m.id, "permission");
     await rowOf(page, m.id).getByRole("button", { name: "Allow once" }).waitFor({ timeout: 30_000 });
     const runsBefore = toolRuns();
@@ -154,7 +163,7 @@ describe("control = full, in the browser", { skip }, () => {
     await m.prompt("ask me a question");
     await waitFor(
       async () => (await detail(m.id)).pending?.some((p) => p.kind === "question"),
-      60_000,
+      180_000,
       "a pending question",
     );
     await page.goto(`${dashboard.url}/sessions/${m.id}`);
@@ -192,6 +201,7 @@ describe("control = full, in the browser", { skip }, () => {
   test("at 375 px the action buttons are at least 44 px tall and nothing scrolls sideways", async () => {
     await m.idle();
     await m.prompt("run bash please");
+    await permissionStored(m.id);
     const phone = await browser.newContext({ viewport: PHONE, hasTouch: true, isMobile: true });
     try {
       const p = await signIn(phone, dashboard.url, dashboard.password);
@@ -216,6 +226,7 @@ describe("control = off, in the browser", { skip }, () => {
   test("a waiting row says why it cannot be answered here and offers no buttons; Hosts shows the level", async () => {
     const m = await machine("ui-off", "off");
     await m.prompt("run bash please");
+    await permissionStored(m.id);
     await page.goto(dashboard.url);
     await attentionOf(page, m.id, "permission");
     const row = rowOf(page, m.id);
