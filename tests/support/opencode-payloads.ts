@@ -51,7 +51,8 @@ type OcEventProperties = {
   "session.idle": { sessionID: string };
   "message.updated": { info: OcMessageInfo };
   "message.part.updated": { part: OcPart };
-  "message.part.delta": { sessionID: string; messageID: string; partID: string; field: string };
+  /** As the plugin forwards it: the streaming part's text so far in `text`, never OpenCode's `delta`. */
+  "message.part.delta": { sessionID: string; messageID: string; partID: string; field: string; text?: string };
   "permission.asked": { id: string; sessionID: string };
   "permission.replied": { sessionID: string; requestID: string; reply: string };
 };
