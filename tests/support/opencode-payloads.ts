@@ -38,7 +38,7 @@ export type OcMessage = { info: OcMessageInfo };
 type OcToolState = { status: "completed"; output: string } | { status: "pending" | "running" | "error" };
 export type OcToolPart = { type: "tool"; tool: string; state: OcToolState };
 type OcPart =
-  | { type: "text"; text: string }
+  | { id: string; type: "text"; text: string }
   | OcToolPart
   | { type: "retry"; error: OcError }
   | { type: "reasoning" | "step-start" | "step-finish" | "file" | "patch" | "agent" | "subtask" | "snapshot" };
