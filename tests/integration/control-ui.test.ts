@@ -171,6 +171,8 @@ describe("control = full, in the browser", { skip }, () => {
     await form.waitFor({ timeout: 30_000 });
     assert.match(await form.innerText(), /Which colour should the button be\?/);
     assert.equal(await form.getByRole("radio").count(), 2);
+    // The form shows the options: the read-only list (blocking-context.tsx) does not repeat them.
+    assert.equal(await page.getByTestId("question-options").count(), 0);
     await shoot(page, "control-session-question");
     await form.getByRole("radio", { name: /^Blue/ }).check();
     await form.getByRole("button", { name: "Submit" }).click();

@@ -153,6 +153,13 @@ test("file install, `opencode run`: a plain text turn arrives with OpenCode's id
     (e) => e.properties.part.type === "text" && /Hello from the fake model/.test(e.properties.part.text),
   );
   assert.ok(text, "the answer's text part");
+  // While it streamed, the plugin sent the text so far: each snapshot is a start of the answer.
+  const part = text.properties.part;
+  assert.equal(part.type, "text");
+  const snapshots = ofType(events, "message.part.delta").filter((e) => e.properties.partID === part.id);
+  const answer = part.text;
+  assert.ok(snapshots.length > 0, "the answer streamed");
+  for (const s of snapshots) assert.ok(answer.startsWith(s.properties.text ?? "\0"), s.properties.text);
   assert.match(text.id, /^evt_/);
   assert.equal(text.hostname, "oc-test");
   const created = ofType(events, "session.created")[0];

@@ -38,7 +38,7 @@ export type OcMessage = { info: OcMessageInfo };
 type OcToolState = { status: "completed"; output: string } | { status: "pending" | "running" | "error" };
 export type OcToolPart = { type: "tool"; tool: string; state: OcToolState };
 type OcPart =
-  | { type: "text"; text: string }
+  | { id: string; type: "text"; text: string }
   | OcToolPart
   | { type: "retry"; error: OcError }
   | { type: "reasoning" | "step-start" | "step-finish" | "file" | "patch" | "agent" | "subtask" | "snapshot" };
@@ -51,7 +51,8 @@ type OcEventProperties = {
   "session.idle": { sessionID: string };
   "message.updated": { info: OcMessageInfo };
   "message.part.updated": { part: OcPart };
-  "message.part.delta": { sessionID: string; messageID: string; partID: string; field: string };
+  /** As the plugin forwards it: the streaming part's text so far in `text`, never OpenCode's `delta`. */
+  "message.part.delta": { sessionID: string; messageID: string; partID: string; field: string; text?: string };
   "permission.asked": { id: string; sessionID: string };
   "permission.replied": { sessionID: string; requestID: string; reply: string };
 };
