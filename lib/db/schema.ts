@@ -98,7 +98,7 @@ interface MessagesTable extends UsageColumns {
   progress: number;
 }
 
-export type TimelineKind =
+type TimelineKind =
   | "prompt"
   | "text"
   | "reasoning"
