@@ -21,6 +21,7 @@ import { dropWhenBacklogged } from "./lib/realtime/backpressure";
 import { createPublisher } from "./lib/realtime/publisher";
 import { allowSameOrigin, authenticateSocket } from "./lib/realtime/socket-auth";
 import { getHub, runtime } from "./lib/runtime";
+import { startFinishedExpiry } from "./lib/sessions/finished-expiry";
 import { handleSubscriptions, MAX_CLIENT_MESSAGE_BYTES } from "./lib/realtime/subscriptions";
 
 const dev = process.argv.includes("--dev");
@@ -195,6 +196,12 @@ async function main() {
   });
   const publisher = createPublisher(io, 100, (error) => log.error({ err: error }, "live push failed"));
   runtime.hub = publisher;
+  // After the hub, so the first sweep's changes reach dashboards (lib/sessions/finished-expiry.ts).
+  const stopFinishedExpiry = startFinishedExpiry(
+    config.finishedWaitingMs,
+    (cleared) => log.info({ cleared }, `${cleared} finished session(s) stopped waiting after FINISHED_WAITING_SECONDS`),
+    (error) => log.error({ err: error }, "finished-session expiry failed; retrying at the next sweep"),
+  );
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
@@ -221,6 +228,7 @@ async function main() {
     }
     await app.close?.().catch(() => {});
     await retention?.stop();
+    stopFinishedExpiry();
     stopOptimizer();
     stopSearchIndexer();
     await checkpointer.stop();

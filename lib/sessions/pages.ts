@@ -4,7 +4,8 @@ import { listHostnames } from "../instances/queries";
 import { getDb } from "../runtime";
 import { activeSql, type SessionState } from "./active";
 import { getSessionDetail } from "./detail";
-import { listSessions, type SessionPage } from "./list";
+import { listBlocked, listSessions, type SessionPage } from "./list";
+import type { SessionListItem } from "./list-item";
 import { sessionListParams, timelineParams } from "./params";
 import { type BoardView, boardListQuery, sessionTimelineQuery } from "./views";
 
@@ -28,20 +29,25 @@ async function hasAnySession(): Promise<boolean> {
   return row !== undefined;
 }
 
-/** The setup steps until a first session has arrived, then the list, its counters and the host filter's choices. */
+/**
+ * The setup steps until a first session has arrived, then the list, the blocked sessions pinned
+ * above it (their own query: no page of history hides them), the counters and the host filter's choices.
+ */
 export type BoardPage =
-  { kind: "setup"; apiKey: string } | { kind: "board"; initial: SessionPage; states: SessionState[]; hosts: string[] };
+  | { kind: "setup"; apiKey: string }
+  | { kind: "board"; initial: SessionPage; blocked: SessionListItem[]; states: SessionState[]; hosts: string[] };
 
 export const loadBoard = pageLoader("the board", async (view: BoardView): Promise<BoardPage> => {
   const params = sessionListParams.parse(Object.fromEntries(boardListQuery(view)));
-  const [initial, states, hosts, anySession] = await Promise.all([
+  const [initial, blocked, states, hosts, anySession] = await Promise.all([
     listSessions(params),
+    listBlocked(params),
     listActiveSessionStates(),
     listHostnames(),
     hasAnySession(),
   ]);
   if (!anySession) return { kind: "setup", apiKey: getConfig().apiKey };
-  return { kind: "board", initial, states, hosts };
+  return { kind: "board", initial, blocked, states, hosts };
 });
 
 /** A session with the newest page of its timeline; null when there is no such session. */

@@ -1,4 +1,4 @@
-import { isFailed, isWaiting, isWorking, type SessionState } from "@/lib/sessions/active";
+import { isBlocked, isFailed, isReady, isWorking, SESSION_FILTERS, type SessionState } from "@/lib/sessions/active";
 import type { SessionListItem } from "@/lib/sessions/list-item";
 import type { BoardView } from "@/lib/sessions/views";
 
@@ -6,13 +6,20 @@ import type { BoardView } from "@/lib/sessions/views";
 
 export function matchesView(row: SessionListItem, view: BoardView) {
   if (view.host && row.hostname !== view.host) return false;
-  if (view.status === "attention") return isWaiting(row);
-  if (view.status && row.status !== view.status) return false;
-  return true;
+  return !view.status || SESSION_FILTERS[view.status].is(row);
 }
 
 export type RowNode = { row: SessionListItem; children: RowNode[] };
-export type Group = { key: string; label: string; nodes: RowNode[]; waiting: number; working: number };
+export type Group = { key: string; label: string; nodes: RowNode[]; finished: number; working: number };
+
+/**
+ * Blocked sessions, pinned above the groups longest waiting first, and the rest for the groups:
+ * a row shows in one place only.
+ */
+export function pinBlocked(rows: SessionListItem[]) {
+  const blocked = rows.filter(isBlocked).sort((a, b) => (a.attention?.since ?? 0) - (b.attention?.since ?? 0));
+  return { blocked, rest: rows.filter((row) => !isBlocked(row)) };
+}
 
 const byActivity = (a: SessionListItem, b: SessionListItem) =>
   b.lastActivityAt - a.lastActivityAt || (a.id < b.id ? 1 : -1);
@@ -45,29 +52,28 @@ export function groupRows(rows: SessionListItem[], group: BoardView["group"]): G
 }
 
 function summarise(key: string, label: string, nodes: RowNode[]): Group {
-  let waiting = 0;
+  let finished = 0;
   let working = 0;
   const walk = (n: RowNode) => {
-    if (isWaiting(n.row)) waiting++;
+    if (isReady(n.row)) finished++;
     if (isWorking(n.row)) working++;
     n.children.forEach(walk);
   };
   nodes.forEach(walk);
-  return { key, label, nodes, waiting, working };
+  return { key, label, nodes, finished, working };
 }
 
-export type Counters = { working: number; waiting: number; errors: number };
+export type Counters = { working: number; blocked: number; finished: number; errors: number };
 
 export function countStates(states: Map<string, SessionState>): Counters {
-  let working = 0;
-  let waiting = 0;
-  let errors = 0;
+  const counters = { working: 0, blocked: 0, finished: 0, errors: 0 };
   for (const s of states.values()) {
-    if (isWorking(s)) working++;
-    if (isWaiting(s)) waiting++;
-    if (isFailed(s)) errors++;
+    if (isWorking(s)) counters.working++;
+    if (isBlocked(s)) counters.blocked++;
+    if (isReady(s)) counters.finished++;
+    if (isFailed(s)) counters.errors++;
   }
-  return { working, waiting, errors };
+  return counters;
 }
 
 export function stateOf(row: SessionListItem): SessionState {

@@ -10,15 +10,19 @@ import { wantedAction } from "../control/session-controls";
 import { formatCost } from "../format";
 import { useLive, useLiveEvent } from "../live/live-provider";
 import { useNow } from "../use-now";
-import { useAttentionSignals } from "./attention-signals";
+import { AttentionSignals } from "./attention-signals";
 import { useFirstWaitingKey } from "./first-waiting-key";
-import { countStates, groupRows, matchesView, stateOf } from "./board-state";
+import { countStates, groupRows, matchesView, pinBlocked, stateOf } from "./board-state";
 import { Filters } from "./filters";
 import { NotifyToggle } from "./notify-toggle";
 import { SessionRow } from "./session-row";
+import { dismissFinished } from "./session-actions";
 import { type BoardView, boardListQuery, boardUrlQuery } from "@/lib/sessions/views";
 
 const COST_REFRESH_MS = 30_000;
+
+const SECONDARY_BUTTON =
+  "rounded-md border border-line px-2 py-1 text-xs font-medium text-muted hover:bg-raised hover:text-ink focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none";
 
 function useCostToday(epoch: number) {
   const [cost, setCost] = useState<number | null>(null);
@@ -56,19 +60,31 @@ function Counter({ label, value, tone, testId }: { label: string; value: string;
 
 type BoardProps = {
   initial: SessionPage;
+  /** Every blocked session the view picks (lib/sessions/list.ts, listBlocked), pinned on top. */
+  blocked: SessionListItem[];
   states: SessionState[];
   hosts: string[];
   view: BoardView;
   renderedAt: number;
 };
 
-export function Board({ initial, states: initialStates, hosts, view, renderedAt }: BoardProps) {
+const rowMap = (initial: SessionPage, blocked: SessionListItem[]) =>
+  new Map([...initial.sessions, ...blocked].map((s) => [s.id, s]));
+
+export function Board({
+  initial,
+  blocked: initialBlocked,
+  states: initialStates,
+  hosts,
+  view,
+  renderedAt,
+}: BoardProps) {
   const router = useRouter();
   const pathname = usePathname();
   const { socket, epoch } = useLive();
   const now = useNow(1000, renderedAt);
   const [, startTransition] = useTransition();
-  const [rows, setRows] = useState(() => new Map(initial.sessions.map((s) => [s.id, s])));
+  const [rows, setRows] = useState(() => rowMap(initial, initialBlocked));
   const [cursor, setCursor] = useState(initial.nextCursor);
   const [states, setStates] = useState(() => new Map(initialStates.map((s) => [s.id, s])));
   const [error, setError] = useState<string | null>(null);
@@ -79,11 +95,15 @@ export function Board({ initial, states: initialStates, hosts, view, renderedAt 
 
   // New data from the server (a filter changed): start from it, during render rather than in an
   // effect, so the stale list never paints (react.dev: "adjusting state when a prop changes").
-  const [source, setSource] = useState({ initial, initialStates });
-  if (source.initial !== initial || source.initialStates !== initialStates) {
-    setSource({ initial, initialStates });
-    if (source.initial !== initial) {
-      setRows(new Map(initial.sessions.map((s) => [s.id, s])));
+  const [source, setSource] = useState({ initial, initialBlocked, initialStates });
+  if (
+    source.initial !== initial ||
+    source.initialBlocked !== initialBlocked ||
+    source.initialStates !== initialStates
+  ) {
+    setSource({ initial, initialBlocked, initialStates });
+    if (source.initial !== initial || source.initialBlocked !== initialBlocked) {
+      setRows(rowMap(initial, initialBlocked));
       setCursor(initial.nextCursor);
     }
     if (source.initialStates !== initialStates) setStates(new Map(initialStates.map((s) => [s.id, s])));
@@ -163,8 +183,10 @@ export function Board({ initial, states: initialStates, hosts, view, renderedAt 
 
   const counters = useMemo(() => countStates(states), [states]);
   const costToday = useCostToday(epoch);
-  useAttentionSignals(counters.waiting);
-  const groups = useMemo(() => groupRows([...rows.values()], view.group), [rows, view.group]);
+  const { blocked, rest } = useMemo(() => pinBlocked([...rows.values()]), [rows]);
+  const groups = useMemo(() => groupRows(rest, view.group), [rest, view.group]);
+  const dismissAll = (hostname?: string) =>
+    void dismissFinished(hostname).catch((e: unknown) => setError((e as Error).message));
   const lookup = useCallback((id: string) => rows.get(id), [rows]);
   // Only rows that something could be done for are asked about (GET /api/control).
   const controllable = useMemo(
@@ -176,14 +198,16 @@ export function Board({ initial, states: initialStates, hosts, view, renderedAt 
   return (
     <ControlProvider sessionIds={controllable}>
       <div className="space-y-4">
-        <section aria-label="Overview" className="grid grid-cols-2 gap-3 lg:grid-cols-4">
-          <Counter label="Working" value={String(counters.working)} tone="text-busy" testId="count-working" />
+        <AttentionSignals blocked={counters.blocked} />
+        <section aria-label="Overview" className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-5">
           <Counter
-            label="Waiting for you"
-            value={String(counters.waiting)}
-            tone={counters.waiting ? "text-wait" : ""}
-            testId="count-waiting"
+            label="Blocked on you"
+            value={String(counters.blocked)}
+            tone={counters.blocked ? "text-wait" : ""}
+            testId="count-blocked"
           />
+          <Counter label="Working" value={String(counters.working)} tone="text-busy" testId="count-working" />
+          <Counter label="Finished" value={String(counters.finished)} tone="" testId="count-finished" />
           <Counter
             label="Errors"
             value={String(counters.errors)}
@@ -200,7 +224,12 @@ export function Board({ initial, states: initialStates, hosts, view, renderedAt 
 
         <div className="flex flex-wrap items-end gap-2">
           <Filters view={view} hosts={hosts} onChange={setView} />
-          <div className="ml-auto">
+          <div className="ml-auto flex items-center gap-2">
+            {counters.finished > 0 && (
+              <button type="button" onClick={() => dismissAll(view.host || undefined)} className={SECONDARY_BUTTON}>
+                Dismiss all finished
+              </button>
+            )}
             <NotifyToggle lookup={lookup} />
           </div>
         </div>
@@ -217,6 +246,26 @@ export function Board({ initial, states: initialStates, hosts, view, renderedAt 
           </p>
         )}
 
+        {blocked.length > 0 && (
+          <section
+            aria-labelledby="blocked-heading"
+            data-testid="blocked-sessions"
+            className="overflow-hidden rounded-[var(--radius-card)] border border-wait-line bg-surface shadow-[var(--shadow-card)]"
+          >
+            <h2
+              id="blocked-heading"
+              className="border-b border-line bg-wait-soft px-3 py-2 text-sm font-semibold text-wait"
+            >
+              Blocked on you · {blocked.length}
+            </h2>
+            <ul className="divide-y divide-line">
+              {blocked.map((row) => (
+                <SessionRow key={row.id} node={{ row, children: [] }} now={now} onError={setError} />
+              ))}
+            </ul>
+          </section>
+        )}
+
         {rows.size === 0 ? (
           <p className="rounded-[var(--radius-card)] border border-dashed border-line px-4 py-10 text-center text-muted">
             No sessions match these filters.
@@ -229,16 +278,31 @@ export function Board({ initial, states: initialStates, hosts, view, renderedAt 
               className="overflow-hidden rounded-[var(--radius-card)] border border-line bg-surface shadow-[var(--shadow-card)]"
             >
               {view.group !== "flat" && (
-                <h2 className="flex items-center gap-3 border-b border-line bg-raised/50 px-3 py-2 text-sm font-semibold">
-                  <span className="truncate font-mono" title={group.label}>
-                    {group.label}
-                  </span>
-                  <span className="text-xs font-normal text-muted">
-                    {group.working > 0 && `${group.working} working`}
-                    {group.working > 0 && group.waiting > 0 && " · "}
-                    {group.waiting > 0 && <span className="font-medium text-wait">{group.waiting} waiting</span>}
-                  </span>
-                </h2>
+                <div className="flex items-center gap-3 border-b border-line bg-raised/50 px-3 py-2">
+                  <h2 className="flex min-w-0 items-center gap-3 text-sm font-semibold">
+                    <span className="truncate font-mono" title={group.label}>
+                      {group.label}
+                    </span>
+                    <span className="text-xs font-normal text-muted">
+                      {[
+                        group.working > 0 && `${group.working} working`,
+                        group.finished > 0 && `${group.finished} finished`,
+                      ]
+                        .filter(Boolean)
+                        .join(" · ")}
+                    </span>
+                  </h2>
+                  {view.group === "host" && group.finished > 0 && (
+                    <button
+                      type="button"
+                      onClick={() => dismissAll(group.key)}
+                      className={`ml-auto ${SECONDARY_BUTTON}`}
+                      aria-label={`Dismiss finished on ${group.label}`}
+                    >
+                      Dismiss finished
+                    </button>
+                  )}
+                </div>
               )}
               <ul className="divide-y divide-line">
                 {group.nodes.map((node) => (

@@ -48,8 +48,8 @@ export function InstancesView({ initial, renderedAt }: { initial: InstanceSummar
     setHosts((prev) => {
       const existing = prev.find((h) => h.hostname === item.hostname);
       if (!existing)
-        return [...prev, { ...item, sessions: 0, busy: 0, attention: 0, cost: 0 }].sort((a, b) =>
-          a.hostname.localeCompare(b.hostname),
+        return [...prev, { ...item, sessions: 0, busy: 0, blocked: 0, finished: 0, attention: 0, cost: 0 }].sort(
+          (a, b) => a.hostname.localeCompare(b.hostname),
         );
       return prev.map((h) => (h.hostname === item.hostname ? { ...h, ...item } : h));
     });
@@ -95,14 +95,18 @@ export function InstancesView({ initial, renderedAt }: { initial: InstanceSummar
                 {h.lastHeartbeat !== null && ` · heartbeat ${formatAgo(h.lastHeartbeat, now)}`}
               </p>
               <ControlLevel level={h.control} />
-              <dl className="mt-3 grid grid-cols-4 gap-2 text-sm">
+              <dl className="mt-3 grid grid-cols-5 gap-2 text-sm">
                 <div>
                   <dt className="text-xs text-muted">Busy</dt>
                   <dd className="font-medium tabular-nums text-busy">{h.busy}</dd>
                 </div>
                 <div>
-                  <dt className="text-xs text-muted">Waiting</dt>
-                  <dd className={`font-medium tabular-nums ${h.attention ? "text-wait" : ""}`}>{h.attention}</dd>
+                  <dt className="text-xs text-muted">Blocked</dt>
+                  <dd className={`font-medium tabular-nums ${h.blocked ? "text-wait" : ""}`}>{h.blocked}</dd>
+                </div>
+                <div>
+                  <dt className="text-xs text-muted">Finished</dt>
+                  <dd className="font-medium tabular-nums">{h.finished}</dd>
                 </div>
                 <div>
                   <dt className="text-xs text-muted">Sessions</dt>
