@@ -1,6 +1,7 @@
 import { benchPlugin } from "../plugin/bench";
 import { startServer } from "../tests/support/server";
 import { benchApi } from "./api";
+import { benchBoard } from "./board";
 import { benchControl } from "./control";
 import { benchIngest } from "./ingest";
 import { benchTts } from "./tts";
@@ -10,7 +11,8 @@ import { benchTts } from "./tts";
  * server on a temp database, the plugin under Bun) and stops it again.
  * Targets on 2 cores: ingest ≥ 35,000 events/s batched and ≥ 1,500 single-event requests/s,
  * broadcast p99 ≤ 50 ms at 1,000 events/s, server RSS ≤ 400 MB; API p95 ≤ 100 ms per route and
- * within 2× of the query run directly; plugin hook < 0.1 ms median (also with the control channel open); click-to-applied p99 ≤ 1 s.
+ * within 2× of the query run directly; plugin hook < 0.1 ms median (also with the control channel open); click-to-applied p99 ≤ 1 s;
+ * the board with 5,000 sessions: HTML ≤ 200 KB, first paint ≤ 1 s.
  * `npm run bench -- ingest api` runs only the parts named.
  */
 function print(title: string, figures: Record<string, number | string>) {
@@ -31,6 +33,7 @@ const parts: Record<string, [string, () => Promise<Record<string, number | strin
     },
   ],
   api: ["API (10,000 sessions, 1,000,000 timeline rows, 200,000 messages)", benchApi],
+  board: ["Board (5,000 sessions, Chromium, direct loads)", benchBoard],
   plugin: ["Plugin (event hook, memory while the dashboard is down, with the control channel open)", benchPlugin],
   control: ["Control (real opencode serve and plugin, loopback)", benchControl],
   tts: ["Speech", benchTts],
