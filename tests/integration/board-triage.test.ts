@@ -186,6 +186,31 @@ describe("blocked sessions", () => {
   });
 });
 
+describe("weight", () => {
+  /** Issue 14's budget for the board with 5,000 sessions (first paint is measured by `npm run bench -- board`). */
+  const HTML_BUDGET_BYTES = 200 * 1024;
+
+  test("with 5,000 sessions the board's HTML stays within 200 KB and holds one delete dialog", async () => {
+    const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    const html = await (await fetch(server.url, { headers: { cookie } })).text();
+    assert.ok(Buffer.byteLength(html) <= HTML_BUDGET_BYTES, `${Buffer.byteLength(html)} bytes`);
+    await page.goto(server.url);
+    await page.getByTestId("connection").filter({ hasText: "Live" }).waitFor();
+    assert.equal(await page.locator("dialog").count(), 1);
+  });
+
+  test("the shared dialog deletes the row it was opened for", async () => {
+    await page.getByRole("button", { name: "Delete: History 4999" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText("“History 4999” on bulk-history").waitFor();
+    await dialog.getByRole("button", { name: "Delete" }).click();
+    await page.locator('[data-session-id="ses_t_bulk_4999"]').waitFor({ state: "detached" });
+    const { status } = await getJson(server, "/api/sessions/ses_t_bulk_4999");
+    assert.equal(status, 404);
+    assert.equal(await page.locator('[data-session-id="ses_t_bulk_4998"]').count(), 1, "its neighbour stays");
+  });
+});
+
 describe("the API's status filters", () => {
   const listed = async (query: string) => {
     const { status, json } = await getJson<SessionPage>(server, `/api/sessions?parent=any&limit=200&${query}`);

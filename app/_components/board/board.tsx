@@ -11,6 +11,7 @@ import { formatCost } from "../format";
 import { useLive, useLiveEvent } from "../live/live-provider";
 import { useNow } from "../use-now";
 import { AttentionSignals } from "./attention-signals";
+import { DeleteDialogProvider } from "./delete-dialog";
 import { useFirstWaitingKey } from "./first-waiting-key";
 import { countStates, groupRows, matchesView, pinBlocked, stateOf } from "./board-state";
 import { Filters } from "./filters";
@@ -197,134 +198,136 @@ export function Board({
 
   return (
     <ControlProvider sessionIds={controllable}>
-      <div className="space-y-4">
-        <AttentionSignals blocked={counters.blocked} />
-        <section aria-label="Overview" className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-5">
-          <Counter
-            label="Blocked on you"
-            value={String(counters.blocked)}
-            tone={counters.blocked ? "text-wait" : ""}
-            testId="count-blocked"
-          />
-          <Counter label="Working" value={String(counters.working)} tone="text-busy" testId="count-working" />
-          <Counter label="Finished" value={String(counters.finished)} tone="" testId="count-finished" />
-          <Counter
-            label="Errors"
-            value={String(counters.errors)}
-            tone={counters.errors ? "text-error" : ""}
-            testId="count-errors"
-          />
-          <Counter
-            label="Cost today"
-            value={costToday === null ? "—" : formatCost(costToday)}
-            tone=""
-            testId="cost-today"
-          />
-        </section>
-
-        <div className="flex flex-wrap items-end gap-2">
-          <Filters view={view} hosts={hosts} onChange={setView} />
-          <div className="ml-auto flex items-center gap-2">
-            {counters.finished > 0 && (
-              <button type="button" onClick={() => dismissAll(view.host || undefined)} className={SECONDARY_BUTTON}>
-                Dismiss all finished
-              </button>
-            )}
-            <NotifyToggle lookup={lookup} />
-          </div>
-        </div>
-
-        {error && (
-          <p
-            role="alert"
-            className="flex items-center justify-between rounded-lg bg-error-soft px-3 py-2 text-sm text-error"
-          >
-            {error}
-            <button type="button" onClick={() => setError(null)} className="ml-3 underline">
-              Close
-            </button>
-          </p>
-        )}
-
-        {blocked.length > 0 && (
-          <section
-            aria-labelledby="blocked-heading"
-            data-testid="blocked-sessions"
-            className="overflow-hidden rounded-[var(--radius-card)] border border-wait-line bg-surface shadow-[var(--shadow-card)]"
-          >
-            <h2
-              id="blocked-heading"
-              className="border-b border-line bg-wait-soft px-3 py-2 text-sm font-semibold text-wait"
-            >
-              Blocked on you · {blocked.length}
-            </h2>
-            <ul className="divide-y divide-line">
-              {blocked.map((row) => (
-                <SessionRow key={row.id} node={{ row, children: [] }} now={now} onError={setError} />
-              ))}
-            </ul>
+      <DeleteDialogProvider onError={setError}>
+        <div className="space-y-4">
+          <AttentionSignals blocked={counters.blocked} />
+          <section aria-label="Overview" className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-5">
+            <Counter
+              label="Blocked on you"
+              value={String(counters.blocked)}
+              tone={counters.blocked ? "text-wait" : ""}
+              testId="count-blocked"
+            />
+            <Counter label="Working" value={String(counters.working)} tone="text-busy" testId="count-working" />
+            <Counter label="Finished" value={String(counters.finished)} tone="" testId="count-finished" />
+            <Counter
+              label="Errors"
+              value={String(counters.errors)}
+              tone={counters.errors ? "text-error" : ""}
+              testId="count-errors"
+            />
+            <Counter
+              label="Cost today"
+              value={costToday === null ? "—" : formatCost(costToday)}
+              tone=""
+              testId="cost-today"
+            />
           </section>
-        )}
 
-        {rows.size === 0 ? (
-          <p className="rounded-[var(--radius-card)] border border-dashed border-line px-4 py-10 text-center text-muted">
-            No sessions match these filters.
-          </p>
-        ) : (
-          groups.map((group) => (
-            <section
-              key={group.key}
-              aria-label={group.label}
-              className="overflow-hidden rounded-[var(--radius-card)] border border-line bg-surface shadow-[var(--shadow-card)]"
-            >
-              {view.group !== "flat" && (
-                <div className="flex items-center gap-3 border-b border-line bg-raised/50 px-3 py-2">
-                  <h2 className="flex min-w-0 items-center gap-3 text-sm font-semibold">
-                    <span className="truncate font-mono" title={group.label}>
-                      {group.label}
-                    </span>
-                    <span className="text-xs font-normal text-muted">
-                      {[
-                        group.working > 0 && `${group.working} working`,
-                        group.finished > 0 && `${group.finished} finished`,
-                      ]
-                        .filter(Boolean)
-                        .join(" · ")}
-                    </span>
-                  </h2>
-                  {view.group === "host" && group.finished > 0 && (
-                    <button
-                      type="button"
-                      onClick={() => dismissAll(group.key)}
-                      className={`ml-auto ${SECONDARY_BUTTON}`}
-                      aria-label={`Dismiss finished on ${group.label}`}
-                    >
-                      Dismiss finished
-                    </button>
-                  )}
-                </div>
+          <div className="flex flex-wrap items-end gap-2">
+            <Filters view={view} hosts={hosts} onChange={setView} />
+            <div className="ml-auto flex items-center gap-2">
+              {counters.finished > 0 && (
+                <button type="button" onClick={() => dismissAll(view.host || undefined)} className={SECONDARY_BUTTON}>
+                  Dismiss all finished
+                </button>
               )}
+              <NotifyToggle lookup={lookup} />
+            </div>
+          </div>
+
+          {error && (
+            <p
+              role="alert"
+              className="flex items-center justify-between rounded-lg bg-error-soft px-3 py-2 text-sm text-error"
+            >
+              {error}
+              <button type="button" onClick={() => setError(null)} className="ml-3 underline">
+                Close
+              </button>
+            </p>
+          )}
+
+          {blocked.length > 0 && (
+            <section
+              aria-labelledby="blocked-heading"
+              data-testid="blocked-sessions"
+              className="overflow-hidden rounded-[var(--radius-card)] border border-wait-line bg-surface shadow-[var(--shadow-card)]"
+            >
+              <h2
+                id="blocked-heading"
+                className="border-b border-line bg-wait-soft px-3 py-2 text-sm font-semibold text-wait"
+              >
+                Blocked on you · {blocked.length}
+              </h2>
               <ul className="divide-y divide-line">
-                {group.nodes.map((node) => (
-                  <SessionRow key={node.row.id} node={node} now={now} onError={setError} />
+                {blocked.map((row) => (
+                  <SessionRow key={row.id} node={{ row, children: [] }} now={now} onError={setError} />
                 ))}
               </ul>
             </section>
-          ))
-        )}
+          )}
 
-        {cursor && (
-          <div className="text-center">
-            <button
-              type="button"
-              onClick={() => void loadMore()}
-              className="rounded-lg border border-line px-4 py-2 text-sm hover:bg-raised focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none"
-            >
-              Load older sessions
-            </button>
-          </div>
-        )}
-      </div>
+          {rows.size === 0 ? (
+            <p className="rounded-[var(--radius-card)] border border-dashed border-line px-4 py-10 text-center text-muted">
+              No sessions match these filters.
+            </p>
+          ) : (
+            groups.map((group) => (
+              <section
+                key={group.key}
+                aria-label={group.label}
+                className="overflow-hidden rounded-[var(--radius-card)] border border-line bg-surface shadow-[var(--shadow-card)]"
+              >
+                {view.group !== "flat" && (
+                  <div className="flex items-center gap-3 border-b border-line bg-raised/50 px-3 py-2">
+                    <h2 className="flex min-w-0 items-center gap-3 text-sm font-semibold">
+                      <span className="truncate font-mono" title={group.label}>
+                        {group.label}
+                      </span>
+                      <span className="text-xs font-normal text-muted">
+                        {[
+                          group.working > 0 && `${group.working} working`,
+                          group.finished > 0 && `${group.finished} finished`,
+                        ]
+                          .filter(Boolean)
+                          .join(" · ")}
+                      </span>
+                    </h2>
+                    {view.group === "host" && group.finished > 0 && (
+                      <button
+                        type="button"
+                        onClick={() => dismissAll(group.key)}
+                        className={`ml-auto ${SECONDARY_BUTTON}`}
+                        aria-label={`Dismiss finished on ${group.label}`}
+                      >
+                        Dismiss finished
+                      </button>
+                    )}
+                  </div>
+                )}
+                <ul className="divide-y divide-line">
+                  {group.nodes.map((node) => (
+                    <SessionRow key={node.row.id} node={node} now={now} onError={setError} />
+                  ))}
+                </ul>
+              </section>
+            ))
+          )}
+
+          {cursor && (
+            <div className="text-center">
+              <button
+                type="button"
+                onClick={() => void loadMore()}
+                className="rounded-lg border border-line px-4 py-2 text-sm hover:bg-raised focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none"
+              >
+                Load older sessions
+              </button>
+            </div>
+          )}
+        </div>
+      </DeleteDialogProvider>
     </ControlProvider>
   );
 }
