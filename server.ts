@@ -20,9 +20,9 @@ import type { ClientToServerEvents, ServerToClientEvents } from "./lib/realtime/
 import { dropWhenBacklogged } from "./lib/realtime/backpressure";
 import { createPublisher } from "./lib/realtime/publisher";
 import { allowSameOrigin, authenticateSocket } from "./lib/realtime/socket-auth";
-import { getHub, runtime } from "./lib/runtime";
+import { getHub, liveVersion, runtime } from "./lib/runtime";
 import { startFinishedExpiry } from "./lib/sessions/finished-expiry";
-import { handleSubscriptions, MAX_CLIENT_MESSAGE_BYTES } from "./lib/realtime/subscriptions";
+import { handleSubscriptions, handleSync, MAX_CLIENT_MESSAGE_BYTES } from "./lib/realtime/subscriptions";
 
 const dev = process.argv.includes("--dev");
 // Next reads NODE_ENV when it loads, so it is set before the dynamic import below.
@@ -185,6 +185,7 @@ async function main() {
       ),
     );
     handleSubscriptions(socket);
+    handleSync(socket, liveVersion);
   });
   // Plugins' control connections (docs/control.md) on /control; socket.io takes /socket.io/.
   const control = new ControlChannel(() => runtime.hub?.controlChanged());

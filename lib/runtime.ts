@@ -48,3 +48,8 @@ export function getDb(): Db {
 export function getHub(): Hub | undefined {
   return runtime.hub;
 }
+
+/** The live push's change count (Hub.version); 0 before server.ts has installed it. */
+export function liveVersion(): number {
+  return runtime.hub?.version() ?? 0;
+}

@@ -26,7 +26,7 @@ export default async function BoardPage({
     return (
       <>
         <AttentionSignals blocked={0} />
-        <SetupSteps origin={origin} apiKey={board.apiKey} />
+        <SetupSteps origin={origin} apiKey={board.apiKey} version={board.version} />
       </>
     );
   }
@@ -37,6 +37,7 @@ export default async function BoardPage({
       states={board.states}
       hosts={board.hosts}
       view={view}
+      version={board.version}
       renderedAt={Date.now()}
     />
   );

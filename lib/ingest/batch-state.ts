@@ -22,15 +22,6 @@ export type HeldMessageState = { sessionId: string; progress: number; role: "use
 /** A message updated in this batch: what the database holds for it, and the update that wins. */
 type HeldMessage = { stored: HeldMessageState | undefined; write: MessageUpsert | null };
 
-export const asTotals = (m: MessageUpsert): Totals => ({
-  tokens_input: m.tokensInput,
-  tokens_output: m.tokensOutput,
-  tokens_reasoning: m.tokensReasoning,
-  tokens_cache_read: m.tokensCacheRead,
-  tokens_cache_write: m.tokensCacheWrite,
-  cost: m.cost,
-});
-
 /** Sums of deltas drift in the last bits; cents to ten decimals are exact enough. */
 const COST_SCALE = 1e10;
 
@@ -124,7 +115,7 @@ export class Batch {
     }
     const write = held.write;
     return write
-      ? { sessionId: write.sessionId, progress: write.progress, role: write.role, totals: asTotals(write) }
+      ? { sessionId: write.session_id, progress: write.progress, role: write.role, totals: write }
       : held.stored;
   }
 
@@ -138,7 +129,7 @@ export class Batch {
     else if (!held.write) held.write = message;
     else {
       const first = held.write;
-      held.write = { ...message, sessionId: first.sessionId, role: first.role, createdAt: first.createdAt };
+      held.write = { ...message, session_id: first.session_id, role: first.role, created_at: first.created_at };
     }
   }
 
@@ -159,20 +150,20 @@ export class Batch {
   /** Writes a timeline entry, merged with what is stored for it. */
   writeTimeline(entry: TimelineUpsert) {
     this.store.upsertTimelineQuiet(entry, this.now);
-    if (this.watching(entry.sessionId)) this.watched(entry);
+    if (this.watching(entry.session_id)) this.watched(entry.session_id, entry.key);
   }
 
   /** Writes a timeline entry and returns the merged row (prompts check whether a reply came first). */
   writeTimelineRow(entry: TimelineUpsert): TimelineRow {
     const row = this.store.upsertTimeline(entry, this.now);
-    if (this.watching(entry.sessionId)) this.watched(entry);
+    if (this.watching(entry.session_id)) this.watched(entry.session_id, entry.key);
     return row;
   }
 
   /** A user message's text entries become its prompt. */
   promoteUserText(sessionId: string, messageId: string) {
     const promoted = this.store.promoteUserText(messageId);
-    if (this.watching(sessionId)) for (const key of promoted) this.watched({ sessionId, key });
+    if (this.watching(sessionId)) for (const key of promoted) this.watched(sessionId, key);
   }
 
   removeTimelineEntry(sessionId: string, key: string) {
@@ -213,7 +204,7 @@ export class Batch {
    * Notes an entry for the live push, read back when the batch ends: one row per entry and batch,
    * however many times the batch wrote it.
    */
-  private watched(entry: { sessionId: string; key: string }) {
-    (this.watchedEntries ??= new Map()).set(`${entry.sessionId}\u0000${entry.key}`, entry);
+  private watched(sessionId: string, key: string) {
+    (this.watchedEntries ??= new Map()).set(`${sessionId}\u0000${key}`, { sessionId, key });
   }
 }

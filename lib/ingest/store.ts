@@ -1,5 +1,5 @@
 import type BetterSqlite3 from "better-sqlite3";
-import type { ControlLevel, MessageRow, SessionRow, TimelineKind, TimelineRow } from "../db/schema";
+import { type ControlLevel, type MessageRow, NO_USAGE, type SessionRow, type TimelineRow } from "../db/schema";
 import { runtime } from "../runtime";
 import type { Progress } from "./progress";
 
@@ -62,12 +62,7 @@ export function newSessionDraft(id: string, hostname: string, time: number): Ses
     attention_detail: null,
     attention_since: null,
     attention_ref: null,
-    tokens_input: 0,
-    tokens_output: 0,
-    tokens_reasoning: 0,
-    tokens_cache_read: 0,
-    tokens_cache_write: 0,
-    cost: 0,
+    ...NO_USAGE,
     message_count: 0,
     provider_id: null,
     model_id: null,
@@ -91,60 +86,39 @@ export type MessageTotals = Pick<
   | "cost"
 >;
 
-export type SessionInfoUpdate = {
-  id: string;
-  title: string | null;
-  directory: string | null;
-  parentId: string | null;
-  projectId: string | null;
-  slug: string | null;
-  version: string | null;
-  additions: number | null;
-  deletions: number | null;
-  files: number | null;
-  createdAt: number;
-  updatedAt: number;
-};
+/**
+ * What session.created / session.updated say about a session, by column; null keeps what is
+ * stored. `info_updated_at` is the info's own time: an older update changes nothing.
+ */
+export type SessionInfoUpdate = Nullable<
+  Pick<
+    SessionRow,
+    | "title"
+    | "directory"
+    | "parent_id"
+    | "project_id"
+    | "slug"
+    | "opencode_version"
+    | "additions"
+    | "deletions"
+    | "files_changed"
+  >
+> &
+  Pick<SessionRow, "id" | "created_at" | "info_updated_at">;
 
-export type MessageUpsert = {
-  id: string;
-  sessionId: string;
-  role: "user" | "assistant";
-  parentId: string | null;
-  providerId: string | null;
-  modelId: string | null;
-  agent: string | null;
-  mode: string | null;
-  tokensInput: number;
-  tokensOutput: number;
-  tokensReasoning: number;
-  tokensCacheRead: number;
-  tokensCacheWrite: number;
-  cost: number;
-  createdAt: number;
-  completedAt: number | null;
-  finish: string | null;
-  error: string | null;
-  progress: Progress;
-};
+type Nullable<T> = { [K in keyof T]: T[K] | null };
 
-export type TimelineUpsert = {
-  sessionId: string;
-  key: string;
-  kind: TimelineKind;
-  messageId: string | null;
-  time: number;
-  endTime: number | null;
-  status: string | null;
-  tool: string | null;
-  title: string | null;
-  text: string | null;
-  input: string | null;
-  output: string | null;
-  data: string | null;
-  truncated: number;
-  progress: Progress;
-};
+/** A message as ingest writes it: its row, with how far along it is named (./progress.ts). */
+export type MessageUpsert = Omit<MessageRow, "progress"> & { progress: Progress };
+
+/** A timeline entry as ingest writes it: its row but the store's id and update time. */
+export type TimelineUpsert = Omit<TimelineRow, "id" | "updated_at" | "progress"> & { progress: Progress };
+
+/**
+ * Every column of a write, in the order its statement binds them: the object's keys are checked
+ * against the write's type, so a column added to the table and the write is bound here too.
+ */
+const columnsOf = <T>(columns: Record<keyof T, true>) => Object.keys(columns) as (keyof T & string)[];
 
 // The one merge rule for timeline entries, applied by SQLite where the stored row is. It is not
 // also computed in TypeScript: merging in memory needs the stored row first, a read per entry
@@ -178,55 +152,53 @@ const timelineMerge = [
   .join(",\n");
 
 // The hottest statements bind positional parameters: naming fifteen or more costs about 2 µs a
-// call in better-sqlite3, which is a tenth of writing the row. Each map below gives the order of
+// call in better-sqlite3, which is a tenth of writing the row. Each list below gives the order of
 // both the columns and the values, so the two cannot drift apart.
-const timelineColumns = {
-  sessionId: "session_id",
-  key: "key",
-  kind: "kind",
-  messageId: "message_id",
-  time: "time",
-  endTime: "end_time",
-  status: "status",
-  tool: "tool",
-  title: "title",
-  text: "text",
-  input: "input",
-  output: "output",
-  data: "data",
-  truncated: "truncated",
-  progress: "progress",
-} as const satisfies Record<keyof TimelineUpsert, string>;
-const timelineFields = Object.keys(timelineColumns) as (keyof TimelineUpsert)[];
-const timelineValues = (t: TimelineUpsert, now: number) => [...timelineFields.map((f) => t[f]), now];
+const timelineColumns = columnsOf<TimelineUpsert>({
+  session_id: true,
+  key: true,
+  kind: true,
+  message_id: true,
+  time: true,
+  end_time: true,
+  status: true,
+  tool: true,
+  title: true,
+  text: true,
+  input: true,
+  output: true,
+  data: true,
+  truncated: true,
+  progress: true,
+});
+const timelineValues = (t: TimelineUpsert, now: number) => [...timelineColumns.map((c) => t[c]), now];
 
-const timelineUpsert = `INSERT INTO timeline (${Object.values(timelineColumns).join(", ")}, updated_at)
-  VALUES (${timelineFields.map(() => "?").join(", ")}, ?)
+const timelineUpsert = `INSERT INTO timeline (${timelineColumns.join(", ")}, updated_at)
+  VALUES (${timelineColumns.map(() => "?").join(", ")}, ?)
   ON CONFLICT (session_id, key) DO UPDATE SET ${timelineMerge},
     progress = max(timeline.progress, excluded.progress), updated_at = excluded.updated_at`;
 
-const messageColumns = {
-  id: "id",
-  sessionId: "session_id",
-  role: "role",
-  parentId: "parent_id",
-  providerId: "provider_id",
-  modelId: "model_id",
-  agent: "agent",
-  mode: "mode",
-  tokensInput: "tokens_input",
-  tokensOutput: "tokens_output",
-  tokensReasoning: "tokens_reasoning",
-  tokensCacheRead: "tokens_cache_read",
-  tokensCacheWrite: "tokens_cache_write",
-  cost: "cost",
-  createdAt: "created_at",
-  completedAt: "completed_at",
-  finish: "finish",
-  error: "error",
-  progress: "progress",
-} as const satisfies Record<keyof MessageUpsert, string>;
-const messageFields = Object.keys(messageColumns) as (keyof MessageUpsert)[];
+const messageColumns = columnsOf<MessageUpsert>({
+  id: true,
+  session_id: true,
+  role: true,
+  parent_id: true,
+  provider_id: true,
+  model_id: true,
+  agent: true,
+  mode: true,
+  tokens_input: true,
+  tokens_output: true,
+  tokens_reasoning: true,
+  tokens_cache_read: true,
+  tokens_cache_write: true,
+  cost: true,
+  created_at: true,
+  completed_at: true,
+  finish: true,
+  error: true,
+  progress: true,
+});
 
 export function createIngestStore(sqlite: BetterSqlite3.Database) {
   const s = {
@@ -261,12 +233,12 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
     sessionInfo: sqlite.prepare(
       `UPDATE sessions SET
          title = coalesce(@title, title), directory = coalesce(@directory, directory),
-         parent_id = coalesce(@parentId, parent_id), project_id = coalesce(@projectId, project_id),
-         slug = coalesce(@slug, slug), opencode_version = coalesce(@version, opencode_version),
+         parent_id = coalesce(@parent_id, parent_id), project_id = coalesce(@project_id, project_id),
+         slug = coalesce(@slug, slug), opencode_version = coalesce(@opencode_version, opencode_version),
          additions = coalesce(@additions, additions), deletions = coalesce(@deletions, deletions),
-         files_changed = coalesce(@files, files_changed),
-         created_at = min(created_at, @createdAt), info_updated_at = @updatedAt
-       WHERE id = @id AND info_updated_at <= @updatedAt`,
+         files_changed = coalesce(@files_changed, files_changed),
+         created_at = min(created_at, @created_at), info_updated_at = @info_updated_at
+       WHERE id = @id AND info_updated_at <= @info_updated_at`,
     ),
     markDeleted: sqlite.prepare("UPDATE sessions SET deleted_at = ? WHERE id = ?"),
     setDiffSummary: sqlite.prepare("UPDATE sessions SET additions = ?, deletions = ?, files_changed = ? WHERE id = ?"),
@@ -274,9 +246,11 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
       `SELECT session_id, role, progress, tokens_input, tokens_output, tokens_reasoning,
          tokens_cache_read, tokens_cache_write, cost FROM messages WHERE id = ?`,
     ),
+    // Unconditional: which update of a message wins is decided once, by the batch that holds it
+    // (rules/messages.ts), which reads the stored row first to move the session's totals.
     upsertMessage: sqlite.prepare(
-      `INSERT INTO messages (${Object.values(messageColumns).join(", ")})
-       VALUES (${messageFields.map(() => "?").join(", ")})
+      `INSERT INTO messages (${messageColumns.join(", ")})
+       VALUES (${messageColumns.map(() => "?").join(", ")})
        ON CONFLICT (id) DO UPDATE SET
          parent_id = excluded.parent_id, provider_id = excluded.provider_id,
          model_id = excluded.model_id, agent = excluded.agent, mode = excluded.mode,
@@ -284,8 +258,7 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
          tokens_reasoning = excluded.tokens_reasoning, tokens_cache_read = excluded.tokens_cache_read,
          tokens_cache_write = excluded.tokens_cache_write, cost = excluded.cost,
          completed_at = excluded.completed_at, finish = excluded.finish, error = excluded.error,
-         progress = excluded.progress
-       WHERE excluded.progress >= messages.progress`,
+         progress = excluded.progress`,
     ),
     messageRole: sqlite.prepare("SELECT role FROM messages WHERE id = ?").pluck(),
     promoteUserText: sqlite
@@ -352,7 +325,7 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
       s.setDiffSummary.run(additions, deletions, files, id),
     messageTotals: (id: string) => s.messageTotals.get(id) as MessageTotals | undefined,
 
-    upsertMessage: (m: MessageUpsert) => s.upsertMessage.run(...messageFields.map((f) => m[f])).changes === 1,
+    upsertMessage: (m: MessageUpsert) => s.upsertMessage.run(...messageColumns.map((c) => m[c])).changes === 1,
     messageRole: (id: string) => s.messageRole.get(id) as "user" | "assistant" | undefined,
     /** Turns a user message's text entries into its prompt; returns their keys. */
     promoteUserText: (messageId: string) => s.promoteUserText.all(messageId) as string[],

@@ -39,4 +39,10 @@ export type Hub = {
   commandChanged(command: CommandRow): void;
   /** Plugins connected, disconnected or claimed sessions: what can be acted on changed. */
   controlChanged(): void;
+  /**
+   * How many changes this process has been told about so far. A page records it before it reads
+   * the database; its first socket connection compares (`sync`), so a change made while the page
+   * was loading, before the socket could receive it, is caught up rather than lost.
+   */
+  version(): number;
 };

@@ -28,6 +28,10 @@ export type SubscriptionAnswer =
 export interface ClientToServerEvents {
   subscribe: (sessionId: string, answer?: (result: SubscriptionAnswer) => void) => void;
   unsubscribe: (sessionId: string, answer?: (result: SubscriptionAnswer) => void) => void;
+  /** The server's change count now (Hub.version), to compare with the one a page was rendered at. */
+  sync: (answer: (state: SyncAnswer) => void) => void;
 }
+
+export type SyncAnswer = { version: number };
 
 export const sessionRoom = (sessionId: string) => `session:${sessionId}`;

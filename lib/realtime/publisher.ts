@@ -40,6 +40,8 @@ export function createPublisher(
   let timer: NodeJS.Timeout | undefined;
   let immediate: NodeJS.Immediate | undefined;
   let closed = false;
+  // Counts every change, also those no socket was connected to receive (see Hub.version).
+  let version = 0;
 
   async function flush() {
     immediate = undefined;
@@ -91,6 +93,7 @@ export function createPublisher(
   return {
     publish(changes: IngestChanges) {
       if (closed) return;
+      version += 1;
       try {
         push(changes);
       } catch (error) {
@@ -98,15 +101,19 @@ export function createPublisher(
       }
     },
     sessionRemoved(sessionId: string) {
+      version += 1;
       pending.delete(sessionId);
       io.emit("session:remove", { id: sessionId });
     },
     commandChanged(command: CommandRow) {
+      version += 1;
       if (!closed) io.emit("command", toCommandItem(command));
     },
     controlChanged() {
+      version += 1;
       if (!closed) io.emit("control:changed");
     },
+    version: () => version,
     clientCount: () => io.engine.clientsCount,
     watching: (sessionId: string) => anyoneIn(sessionRoom(sessionId)),
     close() {

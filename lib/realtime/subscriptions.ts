@@ -1,6 +1,12 @@
 import type { Socket } from "socket.io";
 import { sessionIdSchema } from "../sessions/id";
-import { type ClientToServerEvents, type ServerToClientEvents, type SubscriptionAnswer, sessionRoom } from "./messages";
+import {
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+  type SubscriptionAnswer,
+  type SyncAnswer,
+  sessionRoom,
+} from "./messages";
 
 /**
  * How many session timelines one connection may watch at once. A dashboard tab watches the one
@@ -59,4 +65,15 @@ export function handleSubscriptions(socket: DashboardSocket) {
     };
   socket.on("subscribe", answering(subscribe));
   socket.on("unsubscribe", answering(unsubscribe));
+}
+
+/**
+ * `sync`: the server's change count (Hub.version) now. A page compares it with the count it was
+ * rendered at, after it has subscribed, to learn whether a change slipped in while it loaded.
+ */
+export function handleSync(socket: DashboardSocket, version: () => number) {
+  socket.on("sync", (...args: unknown[]) => {
+    const ack = args.at(-1);
+    if (typeof ack === "function") ack({ version: version() } satisfies SyncAnswer);
+  });
 }

@@ -1,7 +1,7 @@
 import { getConfig } from "../config";
 import { pageLoader } from "../http/page-loader";
 import { listHostnames } from "../instances/queries";
-import { getDb } from "../runtime";
+import { getDb, liveVersion } from "../runtime";
 import { activeSql, type SessionState } from "./active";
 import { getSessionDetail } from "./detail";
 import { listBlocked, listSessions, type SessionPage } from "./list";
@@ -31,13 +31,17 @@ async function hasAnySession(): Promise<boolean> {
 
 /**
  * The setup steps until a first session has arrived, then the list, the blocked sessions pinned
- * above it (their own query: no page of history hides them), the counters and the host filter's choices.
+ * above it (their own query: no page of history hides them), the counters and the host filter's
+ * choices; `version` is the live push's change count from before anything was read.
  */
-export type BoardPage =
+export type BoardPage = { version: number } & (
   | { kind: "setup"; apiKey: string }
-  | { kind: "board"; initial: SessionPage; blocked: SessionListItem[]; states: SessionState[]; hosts: string[] };
+  | { kind: "board"; initial: SessionPage; blocked: SessionListItem[]; states: SessionState[]; hosts: string[] }
+);
 
 export const loadBoard = pageLoader("the board", async (view: BoardView): Promise<BoardPage> => {
+  // Taken first: a change committed while the queries run makes the page's first socket catch up.
+  const version = liveVersion();
   const params = sessionListParams.parse(Object.fromEntries(boardListQuery(view)));
   const [initial, blocked, states, hosts, anySession] = await Promise.all([
     listSessions(params),
@@ -46,12 +50,19 @@ export const loadBoard = pageLoader("the board", async (view: BoardView): Promis
     listHostnames(),
     hasAnySession(),
   ]);
-  if (!anySession) return { kind: "setup", apiKey: getConfig().apiKey };
-  return { kind: "board", initial, blocked, states, hosts };
+  if (!anySession) return { kind: "setup", apiKey: getConfig().apiKey, version };
+  return { kind: "board", initial, blocked, states, hosts, version };
 });
 
-/** A session with the newest page of its timeline; null when there is no such session. */
+/**
+ * A session with the newest page of its timeline and the live push's change count from before it
+ * was read (see loadBoard); null when there is no such session.
+ */
 export const loadSessionPage = pageLoader(
   (id: string) => `session ${id}`,
-  (id: string) => getSessionDetail(id, timelineParams.parse(Object.fromEntries(sessionTimelineQuery()))),
+  async (id: string) => {
+    const version = liveVersion();
+    const detail = await getSessionDetail(id, timelineParams.parse(Object.fromEntries(sessionTimelineQuery())));
+    return detail && { detail, version };
+  },
 );

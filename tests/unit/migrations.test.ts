@@ -72,11 +72,11 @@ test("004 rebuilds the timeline keyed key-first and keeps rows, ids, search and 
   await migrateToLatest(db.kysely);
   const store = createIngestStore(db.sqlite);
   store.upsertTimelineQuiet(
-    { ...simpleEntry("ses_a", "prt_text", "text", 2), messageId: "msg_1", text: "rewritten" },
+    { ...simpleEntry("ses_a", "prt_text", "text", 2), message_id: "msg_1", text: "rewritten" },
     5,
   );
   store.upsertTimelineQuiet(
-    { ...simpleEntry("ses_b", "prt_new", "text", 6), messageId: "msg_1", text: "brand new" },
+    { ...simpleEntry("ses_b", "prt_new", "text", 6), message_id: "msg_1", text: "brand new" },
     6,
   );
   assert.equal(rows(db).length, before.length + 1, "the upsert found its row by (session, key)");

@@ -20,7 +20,7 @@ async function fresh() {
     kind: "text" | "prompt" | "tool",
     text: string | null,
     progress: Progress = Progress.done,
-  ) => store.upsertTimelineQuiet({ ...simpleEntry("ses_s", key, kind, 1), messageId: "msg_s", text, progress }, 1);
+  ) => store.upsertTimelineQuiet({ ...simpleEntry("ses_s", key, kind, 1), message_id: "msg_s", text, progress }, 1);
   const found = (word: string) =>
     db.sqlite
       .prepare(`SELECT rowid FROM timeline_search WHERE timeline_search MATCH ? ORDER BY rowid`)

@@ -2,13 +2,13 @@
 
 import { usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState, useTransition } from "react";
-import { isActive, type SessionState } from "@/lib/sessions/active";
+import { isActive, isBlocked, type SessionState } from "@/lib/sessions/active";
 import type { SessionPage } from "@/lib/sessions/list";
 import type { SessionListItem } from "@/lib/sessions/list-item";
 import { ControlProvider } from "../control/control-provider";
 import { wantedAction } from "../control/session-controls";
 import { formatCost } from "../format";
-import { useLive, useLiveEvent } from "../live/live-provider";
+import { useCatchUp, useLive, useLiveEvent } from "../live/live-provider";
 import { useNow } from "../use-now";
 import { AttentionSignals } from "./attention-signals";
 import { DeleteDialogProvider } from "./delete-dialog";
@@ -66,6 +66,8 @@ type BoardProps = {
   states: SessionState[];
   hosts: string[];
   view: BoardView;
+  /** The live push's change count the data was read at (lib/sessions/pages.ts). */
+  version: number;
   renderedAt: number;
 };
 
@@ -78,11 +80,12 @@ export function Board({
   states: initialStates,
   hosts,
   view,
+  version,
   renderedAt,
 }: BoardProps) {
   const router = useRouter();
   const pathname = usePathname();
-  const { socket, epoch } = useLive();
+  const { epoch } = useLive();
   const now = useNow(1000, renderedAt);
   const [, startTransition] = useTransition();
   const [rows, setRows] = useState(() => rowMap(initial, initialBlocked));
@@ -147,19 +150,17 @@ export function Board({
   useLiveEvent("session:upsert", onUpsert);
   useLiveEvent("session:remove", onRemove);
 
-  // After a reconnect, anything pushed while offline was missed: fetch the list again.
-  const firstEpoch = useRef(epoch);
-  useEffect(() => {
-    if (!socket || epoch <= 1 || epoch === firstEpoch.current) return;
-    void (async () => {
-      const res = await fetch(`/api/sessions?${boardListQuery(viewRef.current)}`);
-      if (!res.ok) return;
-      const page = (await res.json()) as SessionPage;
-      setRows(new Map(page.sessions.map((s) => [s.id, s])));
-      setCursor(page.nextCursor);
-      startTransition(() => router.refresh());
-    })();
-  }, [epoch, socket, router]);
+  // Anything pushed while offline or while the page loaded was missed: fetch the list again.
+  const catchUp = useCallback(async () => {
+    const res = await fetch(`/api/sessions?${boardListQuery(viewRef.current)}`);
+    if (!res.ok) return;
+    const page = (await res.json()) as SessionPage;
+    // The pinned blocked rows stay until the refresh below brings their own query's answer.
+    setRows((prev) => rowMap(page, [...prev.values()].filter(isBlocked)));
+    setCursor(page.nextCursor);
+    startTransition(() => router.refresh());
+  }, [router]);
+  useCatchUp(version, () => void catchUp());
 
   async function loadMore() {
     if (!cursor) return;

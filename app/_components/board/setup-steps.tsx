@@ -1,7 +1,8 @@
 import { CopyButton } from "../copy-button";
+import { FirstSessionRefresh } from "./first-session-refresh";
 
 /** What a new user sees until the first event arrives: how to connect a machine. */
-export function SetupSteps({ origin, apiKey }: { origin: string; apiKey: string }) {
+export function SetupSteps({ origin, apiKey, version }: { origin: string; apiKey: string; version: number }) {
   const install = `mkdir -p ~/.config/opencode/plugin && curl -fsSL ${origin}/plugin/opencode-dashboard.ts -o ~/.config/opencode/plugin/opencode-dashboard.ts`;
   const config = `cat > ~/.config/opencode/dashboard.toml <<'EOF'\nurl = "${origin}"\napiKey = "${apiKey}"\n# control = "answer"  # let this dashboard answer permissions and questions, and stop sessions ("full": also prompts)\nEOF`;
   const block =
@@ -11,6 +12,7 @@ export function SetupSteps({ origin, apiKey }: { origin: string; apiKey: string 
       className="mx-auto max-w-3xl rounded-[var(--radius-card)] border border-line bg-surface p-6 shadow-[var(--shadow-card)] sm:p-8"
       aria-labelledby="setup-title"
     >
+      <FirstSessionRefresh version={version} />
       <h1 id="setup-title" className="text-xl font-semibold">
         Connect your first machine
       </h1>

@@ -1,6 +1,6 @@
 "use client";
 
-import { createContext, useContext, useEffect, useSyncExternalStore } from "react";
+import { createContext, useContext, useEffect, useRef, useSyncExternalStore } from "react";
 import { io, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/realtime/messages";
 
@@ -11,9 +11,11 @@ type Live = {
   socket: LiveSocket | null;
   state: LiveState;
   /** Bumps on every (re)connect: views re-sync then. */ epoch: number;
+  /** When the connection was lost (null while live or before the first connection): what is shown dates from then. */
+  offlineSince: number | null;
 };
 
-const NOT_CONNECTED: Live = { socket: null, state: "connecting", epoch: 0 };
+const NOT_CONNECTED: Live = { socket: null, state: "connecting", epoch: 0, offlineSince: null };
 const LiveContext = createContext<Live>(NOT_CONNECTED);
 
 /**
@@ -32,11 +34,15 @@ function connect(): LiveSocket {
   const socket: LiveSocket = io({ path: "/socket.io", transports: ["websocket", "polling"], withCredentials: true });
   // Only the current socket speaks for the tab: one closed meanwhile changes nothing.
   const current = () => live.socket === socket;
-  socket.on("connect", () => current() && update((l) => ({ ...l, state: "live", epoch: l.epoch + 1 })));
-  socket.on("disconnect", () => current() && update((l) => ({ ...l, state: "offline" })));
+  const lost = (l: Live): Live => ({ ...l, state: "offline", offlineSince: l.offlineSince ?? Date.now() });
+  socket.on(
+    "connect",
+    () => current() && update((l) => ({ ...l, state: "live", epoch: l.epoch + 1, offlineSince: null })),
+  );
+  socket.on("disconnect", () => current() && update(lost));
   socket.on("connect_error", (error) => {
     if (!current()) return;
-    update((l) => ({ ...l, state: "offline" }));
+    update(lost);
     // The login expired or the password changed: back to the login page. A full page load, not a
     // client navigation, so nothing of the signed-in pages (router cache, this socket) stays.
     if (error.message === "unauthorized") {
@@ -83,4 +89,31 @@ export function useLiveEvent<E extends keyof ServerToClientEvents>(event: E, han
       socket.off(event, handler as never);
     };
   }, [socket, event, handler]);
+}
+
+/**
+ * Calls `catchUp` whenever this view may have missed a push: after every reconnect, and when the
+ * server's change count (`sync`) differs from `renderedVersion`, the count its data was rendered
+ * at. That check runs on the view's first connection and again whenever it is given newer data:
+ * a change made between the server render and the socket's subscription is not lost. Views
+ * subscribe in effects declared before this one, so the server has them subscribed before it
+ * answers.
+ */
+export function useCatchUp(renderedVersion: number, catchUp: () => void) {
+  const { socket, epoch } = useLive();
+  const latest = useRef(catchUp);
+  useEffect(() => {
+    latest.current = catchUp;
+  });
+  const seen = useRef<{ epoch: number; version: number } | null>(null);
+  useEffect(() => {
+    if (!socket || epoch === 0) return;
+    const before = seen.current;
+    seen.current = { epoch, version: renderedVersion };
+    if (before && before.epoch !== epoch) return latest.current();
+    if (before && before.version === renderedVersion) return;
+    socket.emit("sync", ({ version }) => {
+      if (version !== renderedVersion) latest.current();
+    });
+  }, [socket, epoch, renderedVersion]);
 }

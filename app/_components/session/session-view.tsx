@@ -14,7 +14,7 @@ import { ControlProvider } from "../control/control-provider";
 import { SessionControls } from "../control/session-controls";
 import { usePending } from "../control/use-pending";
 import { formatCost, formatDateTime, formatDuration, formatTokens } from "../format";
-import { useLive, useLiveEvent } from "../live/live-provider";
+import { useCatchUp, useLive, useLiveEvent } from "../live/live-provider";
 import { StatusBadge } from "../status-badge";
 import { useNow } from "../use-now";
 import { TimelineItem } from "./timeline-entry";
@@ -40,7 +40,16 @@ function Stat({ label, value, title }: { label: string; value: string; title?: s
   );
 }
 
-export function SessionView({ detail, renderedAt }: { detail: SessionDetail; renderedAt: number }) {
+export function SessionView({
+  detail,
+  version,
+  renderedAt,
+}: {
+  detail: SessionDetail;
+  /** The live push's change count the detail was read at (lib/sessions/pages.ts). */
+  version: number;
+  renderedAt: number;
+}) {
   const router = useRouter();
   const { socket, epoch } = useLive();
   const now = useNow(1000, renderedAt);
@@ -60,17 +69,15 @@ export function SessionView({ detail, renderedAt }: { detail: SessionDetail; ren
     };
   }, [socket, id, epoch]);
 
-  // After a reconnect: catch up on what was pushed while offline.
-  useEffect(() => {
-    if (epoch <= 1) return;
-    void fetch(`/api/sessions/${encodeURIComponent(id)}?${sessionTimelineQuery()}`)
-      .then((r) => (r.ok ? (r.json() as Promise<SessionDetail>) : null))
-      .then((d) => {
-        if (!d) return;
-        setSession(d.session);
-        setEntries((prev) => mergeEntries(prev, d.timeline.entries));
-      });
-  }, [epoch, id]);
+  // Catch up on what was pushed while offline or while the page loaded (after the subscription above).
+  const catchUp = useCallback(async () => {
+    const r = await fetch(`/api/sessions/${encodeURIComponent(id)}?${sessionTimelineQuery()}`);
+    const d = r.ok ? ((await r.json()) as SessionDetail) : null;
+    if (!d) return;
+    setSession(d.session);
+    setEntries((prev) => mergeEntries(prev, d.timeline.entries));
+  }, [id]);
+  useCatchUp(version, () => void catchUp());
 
   const onAppend = useCallback(
     (payload: { sessionId: string; entries: TimelineEntry[] }) => {

@@ -67,15 +67,15 @@ export function applyEvent(batch: Batch, event: KnownEvent) {
         id: info.id,
         title: info.title ?? null,
         directory: info.directory || null,
-        parentId: info.parentID ?? null,
-        projectId: info.projectID ?? null,
+        parent_id: info.parentID ?? null,
+        project_id: info.projectID ?? null,
         slug: info.slug ?? null,
-        version: info.version ?? null,
+        opencode_version: info.version ?? null,
         additions: info.summary?.additions ?? null,
         deletions: info.summary?.deletions ?? null,
-        files: info.summary?.files ?? null,
-        createdAt: info.time.created,
-        updatedAt: info.time.updated ?? info.time.created,
+        files_changed: info.summary?.files ?? null,
+        created_at: info.time.created,
+        info_updated_at: info.time.updated ?? info.time.created,
       });
       const draft = batch.draft(info.id);
       if (info.model && draft.model_at === null) {
@@ -166,7 +166,7 @@ export function applyEvent(batch: Batch, event: KnownEvent) {
       const p = event.properties;
       batch.writeTimeline({
         ...simpleEntry(p.sessionID, `command:${event.id}`, "command", event.time),
-        messageId: p.messageID ?? null,
+        message_id: p.messageID ?? null,
         title: `/${p.name}`,
         text: cap(p.arguments).value,
       });

@@ -1,5 +1,5 @@
 import type { MessageUpsert, SessionDraft } from "../store";
-import { asTotals, type Batch, type Totals } from "../batch-state";
+import type { Batch, Totals } from "../batch-state";
 import { EventConflict } from "../conflict";
 import { Progress } from "../progress";
 import type { KnownEvent } from "../protocol";
@@ -22,21 +22,21 @@ function toUpsert(info: Info): MessageUpsert {
     : null;
   return {
     id: info.id,
-    sessionId: info.sessionID,
+    session_id: info.sessionID,
     role: info.role,
-    parentId: info.parentID ?? null,
-    providerId: info.providerID ?? info.model?.providerID ?? null,
-    modelId: info.modelID ?? info.model?.modelID ?? null,
+    parent_id: info.parentID ?? null,
+    provider_id: info.providerID ?? info.model?.providerID ?? null,
+    model_id: info.modelID ?? info.model?.modelID ?? null,
     agent: info.agent ?? null,
     mode: info.mode ?? null,
-    tokensInput: tokens?.input ?? 0,
-    tokensOutput: tokens?.output ?? 0,
-    tokensReasoning: tokens?.reasoning ?? 0,
-    tokensCacheRead: tokens?.cache.read ?? 0,
-    tokensCacheWrite: tokens?.cache.write ?? 0,
+    tokens_input: tokens?.input ?? 0,
+    tokens_output: tokens?.output ?? 0,
+    tokens_reasoning: tokens?.reasoning ?? 0,
+    tokens_cache_read: tokens?.cache.read ?? 0,
+    tokens_cache_write: tokens?.cache.write ?? 0,
     cost: info.cost ?? 0,
-    createdAt: info.time.created,
-    completedAt: info.time.completed ?? null,
+    created_at: info.time.created,
+    completed_at: info.time.completed ?? null,
     finish: info.finish ?? null,
     error: error ? error.slice(0, 2000) : null,
     // message.updated repeats as a message streams: a completed one is never overwritten by
@@ -59,29 +59,31 @@ export function applyMessage(batch: Batch, info: Info) {
   const message = toUpsert(info);
   const before = batch.message(message.id);
   // A message belongs to one session: a later claim by another would move its totals.
-  if (before && before.sessionId !== message.sessionId) {
+  if (before && before.sessionId !== message.session_id) {
     throw new EventConflict(
       "properties.info.sessionID",
-      `message ${message.id} belongs to session ${before.sessionId}, not ${message.sessionId}`,
+      `message ${message.id} belongs to session ${before.sessionId}, not ${message.session_id}`,
     );
   }
-  // Stale: the held one is further along (the upsert's own rule, see ../store.ts).
+  // The one rule for which update of a message wins (the store's upsert writes what is held):
+  // one at least as far along as the stored or held one, so a late in-progress update never
+  // overwrites a completed message nor moves its totals.
   if (before && message.progress < before.progress) return;
   batch.holdMessage(message);
-  const draft = batch.draft(message.sessionId);
+  const draft = batch.draft(message.session_id);
   if (!before) draft.message_count++;
   if (message.role === "assistant") {
     if (before) addTotals(draft, before.totals, -1);
-    addTotals(draft, asTotals(message), 1);
+    addTotals(draft, message, 1);
     // The session shows the model of its latest assistant message.
-    if (message.modelId && (draft.model_at === null || message.createdAt >= draft.model_at)) {
-      draft.provider_id = message.providerId;
-      draft.model_id = message.modelId;
+    if (message.model_id && (draft.model_at === null || message.created_at >= draft.model_at)) {
+      draft.provider_id = message.provider_id;
+      draft.model_id = message.model_id;
       draft.agent = message.agent ?? draft.agent;
-      draft.model_at = message.createdAt;
+      draft.model_at = message.created_at;
     }
   } else {
-    batch.promoteUserText(message.sessionId, message.id);
+    batch.promoteUserText(message.session_id, message.id);
   }
 }
 

@@ -17,7 +17,7 @@ const toolProgress: Record<string, Progress> = {
 function base(part: Part, time: number): TimelineUpsert {
   return {
     ...simpleEntry(part.sessionID, part.id, "text", time),
-    messageId: part.messageID,
+    message_id: part.messageID,
     progress: Progress.pending,
   };
 }
@@ -43,7 +43,7 @@ export function partToTimeline(part: Part, eventTime: number): TimelineUpsert | 
         kind: part.type,
         text: capped.value,
         truncated: capped.truncated ? 1 : 0,
-        endTime: end,
+        end_time: end,
         // A text part grows while it streams; the final text is the one with an end time.
         progress: end ? Progress.done : Progress.ongoing,
         data: part.synthetic ? JSON.stringify({ synthetic: true }) : null,
@@ -63,7 +63,7 @@ export function partToTimeline(part: Part, eventTime: number): TimelineUpsert | 
         input: input.value,
         output: output.value,
         truncated: input.truncated || output.truncated ? 1 : 0,
-        endTime: num(state.time?.end) ?? null,
+        end_time: num(state.time?.end) ?? null,
         progress: toolProgress[status] ?? Progress.ongoing,
         data: JSON.stringify({ callID: part.callID ?? null }),
       };

@@ -84,7 +84,7 @@ export function applyAnswered(
   batch.writeTimeline({
     ...simpleEntry(p.sessionID, `${kind}:${p.requestID}`, kind, event.time),
     status: reply,
-    endTime: event.time,
+    end_time: event.time,
     output: answers === undefined ? null : capJson(answers, 4096).value,
   });
   batch.store.removePending(p.requestID);

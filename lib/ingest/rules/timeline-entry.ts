@@ -5,12 +5,12 @@ import type { TimelineUpsert } from "../store";
 /** A timeline entry that is complete when written (errors, retries, diffs, commands). */
 export function simpleEntry(sessionId: string, key: string, kind: TimelineRow["kind"], time: number): TimelineUpsert {
   return {
-    sessionId,
+    session_id: sessionId,
     key,
     kind,
-    messageId: null,
+    message_id: null,
     time,
-    endTime: null,
+    end_time: null,
     status: null,
     tool: null,
     title: null,

@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 export default async function SessionPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   await requireSignedIn(`/sessions/${encodeURIComponent(id)}`);
-  const detail = await loadSessionPage(id);
-  if (!detail) notFound();
-  return <SessionView detail={detail} renderedAt={Date.now()} />;
+  const page = await loadSessionPage(id);
+  if (!page) notFound();
+  return <SessionView detail={page.detail} version={page.version} renderedAt={Date.now()} />;
 }
