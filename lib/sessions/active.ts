@@ -27,10 +27,12 @@ const BLOCKED_REASONS = ["permission", "question", "error"] as const satisfies r
  */
 const READY_REASONS = ["idle"] as const satisfies readonly AttentionReason[];
 
-/** A session's state as the board's counters need it. */
+/**
+ * A session's state as the board's counters need it, and no more: the board's HTML carries one
+ * for every active session (`npm run bench -- board`).
+ */
 export type SessionState = {
   id: string;
-  parentId: string | null;
   status: SessionStatus;
   attention: AttentionReason | null;
 };

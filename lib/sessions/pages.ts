@@ -18,10 +18,10 @@ import { type BoardView, boardListQuery, sessionTimelineQuery } from "./views";
 async function listActiveSessionStates(): Promise<SessionState[]> {
   const rows = await getDb()
     .kysely.selectFrom("sessions")
-    .select(["id", "parent_id", "status", "attention_reason"])
+    .select(["id", "status", "attention_reason"])
     .where(activeSql)
     .execute();
-  return rows.map((r) => ({ id: r.id, parentId: r.parent_id, status: r.status, attention: r.attention_reason }));
+  return rows.map((r) => ({ id: r.id, status: r.status, attention: r.attention_reason }));
 }
 
 async function hasAnySession(): Promise<boolean> {

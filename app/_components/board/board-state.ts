@@ -77,7 +77,7 @@ export function countStates(states: Map<string, SessionState>): Counters {
 }
 
 export function stateOf(row: SessionListItem): SessionState {
-  return { id: row.id, parentId: row.parentId, status: row.status, attention: row.attention?.reason ?? null };
+  return { id: row.id, status: row.status, attention: row.attention?.reason ?? null };
 }
 
 /** What a waiting session is waiting for, in words. */
