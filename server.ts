@@ -21,6 +21,7 @@ import { dropWhenBacklogged } from "./lib/realtime/backpressure";
 import { createPublisher } from "./lib/realtime/publisher";
 import { allowSameOrigin, authenticateSocket } from "./lib/realtime/socket-auth";
 import { getHub, liveVersion, runtime } from "./lib/runtime";
+import { startFinishedExpiry } from "./lib/sessions/finished-expiry";
 import { handleSubscriptions, handleSync, MAX_CLIENT_MESSAGE_BYTES } from "./lib/realtime/subscriptions";
 
 const dev = process.argv.includes("--dev");
@@ -196,6 +197,12 @@ async function main() {
   });
   const publisher = createPublisher(io, 100, (error) => log.error({ err: error }, "live push failed"));
   runtime.hub = publisher;
+  // After the hub, so the first sweep's changes reach dashboards (lib/sessions/finished-expiry.ts).
+  const stopFinishedExpiry = startFinishedExpiry(
+    config.finishedWaitingMs,
+    (cleared) => log.info({ cleared }, `${cleared} finished session(s) stopped waiting after FINISHED_WAITING_SECONDS`),
+    (error) => log.error({ err: error }, "finished-session expiry failed; retrying at the next sweep"),
+  );
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
@@ -222,6 +229,7 @@ async function main() {
     }
     await app.close?.().catch(() => {});
     await retention?.stop();
+    stopFinishedExpiry();
     stopOptimizer();
     stopSearchIndexer();
     await checkpointer.stop();

@@ -41,6 +41,8 @@ export type Config = {
    * The plugin sends one every 30 s; the default allows two to go missing.
    */
   offlineAfterMs: number;
+  /** How long a finished turn stays "waiting for you" before it ages out (lib/sessions/finished-expiry.ts). */
+  finishedWaitingMs: number;
   /** A token that may read /metrics as `Authorization: Bearer` (besides the dashboard password). */
   metricsToken: string | null;
   /** Whether X-Forwarded-* headers come from a reverse proxy we trust (see lib/http/client-address.ts). */
@@ -100,6 +102,11 @@ const envSchema = z.object({
     .min(1, "must be at least 1 second")
     .max(86_400, "must be at most a day (86400)")
     .default(90),
+  FINISHED_WAITING_SECONDS: z.coerce
+    .number()
+    .int("must be a whole number of seconds")
+    .min(1, "must be at least 1 second")
+    .default(24 * 60 * 60),
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   TRUST_PROXY: booleanFlag.default(false),
   ALLOWED_ORIGINS: z
@@ -269,6 +276,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     retentionDays: values.RETENTION_DAYS ?? null,
     commandTtlMs: values.CONTROL_COMMAND_TTL_SECONDS * 1000,
     offlineAfterMs: values.OFFLINE_AFTER_SECONDS * 1000,
+    finishedWaitingMs: values.FINISHED_WAITING_SECONDS * 1000,
     metricsToken: values.METRICS_TOKEN ?? null,
     trustProxy: values.TRUST_PROXY,
     allowedOrigins: values.ALLOWED_ORIGINS ?? [],

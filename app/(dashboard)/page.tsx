@@ -1,11 +1,16 @@
+import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { requireSignedIn } from "@/lib/auth/page-guard";
 import { loadBoard } from "@/lib/sessions/pages";
 import { parseBoardView } from "@/lib/sessions/views";
+import { AttentionSignals } from "../_components/board/attention-signals";
 import { Board } from "../_components/board/board";
 import { SetupSteps } from "../_components/board/setup-steps";
 
 export const dynamic = "force-dynamic";
+
+/** The board renders its own title and icon with the blocked count (../_components/board/attention-signals.tsx). */
+export const metadata: Metadata = { title: null, icons: null };
 
 export default async function BoardPage({
   searchParams,
@@ -18,7 +23,12 @@ export default async function BoardPage({
   if (board.kind === "setup") {
     const h = await headers();
     const origin = `${h.get("x-forwarded-proto") ?? "http"}://${h.get("host") ?? "localhost:3000"}`;
-    return <SetupSteps origin={origin} apiKey={board.apiKey} version={board.version} />;
+    return (
+      <>
+        <AttentionSignals blocked={0} />
+        <SetupSteps origin={origin} apiKey={board.apiKey} version={board.version} />
+      </>
+    );
   }
   return (
     <>
@@ -26,6 +36,7 @@ export default async function BoardPage({
       <h1 className="sr-only">Sessions</h1>
       <Board
         initial={board.initial}
+        blocked={board.blocked}
         states={board.states}
         hosts={board.hosts}
         hostClocks={board.hostClocks}

@@ -1,4 +1,4 @@
-import type { StaleReason } from "@/lib/sessions/active";
+import { isBlocked, isReady, type StaleReason } from "@/lib/sessions/active";
 import type { SessionListItem } from "@/lib/sessions/list-item";
 
 type Look = { label: string; className: string; dot: string };
@@ -9,11 +9,16 @@ export const STALE_LABEL: Record<StaleReason, string> = {
   host_offline: "Host offline",
 };
 
-/** Working, waiting for you, error, retrying, idle: one look per state, used everywhere. */
+/**
+ * Blocked on you, finished, working, error, retrying, idle, or stale: one look per state, used
+ * everywhere (lib/sessions/active.ts decides the state). An error keeps its own look, blocked or not.
+ */
 function statusLook(row: Pick<SessionListItem, "status" | "attention">, stale: StaleReason | null): Look {
   if (stale) return { label: STALE_LABEL[stale], className: "bg-raised text-muted", dot: "bg-muted" };
-  if (row.attention && row.attention.reason !== "error")
+  if (isBlocked(row) && row.attention?.reason !== "error")
     return { label: "Waiting for you", className: "bg-wait-soft text-wait", dot: "bg-wait" };
+  if (isReady(row) && row.status === "idle")
+    return { label: "Finished", className: "bg-wait-soft text-wait", dot: "bg-wait" };
   switch (row.status) {
     case "busy":
       return { label: "Working", className: "bg-busy-soft text-busy", dot: "bg-busy animate-pulse-dot" };

@@ -1,14 +1,18 @@
 import { sql } from "kysely";
 import { getDb } from "../runtime";
-import { countedSql, offlineHeartbeatCutoff, waitingSql, workingSql } from "../sessions/active";
+import { blockedSql, countedSql, offlineHeartbeatCutoff, readySql, waitingSql, workingSql } from "../sessions/active";
 import { type InstanceItem, offlineAfterMs, toInstanceItem } from "./item";
 
 /** A host as the instances page shows it: the heartbeat view plus what its sessions add up to. */
 export type InstanceSummary = InstanceItem & {
   sessions: number;
-  /** Working sessions (lib/sessions/active.ts): busy or retrying and not stale, as the board's "Working" counts them. */
+  /** Working sessions (lib/sessions/active.ts): busy or retrying, not blocked and not stale, as the board's "Working" counts them. */
   busy: number;
-  /** Sessions waiting for the user (attention flag set, not stale), as the board's "Waiting for you" counts them. */
+  /** Sessions blocked on the user (a permission, a question, an error), not stale, as the board's "Blocked on you" counts them. */
+  blocked: number;
+  /** Sessions whose turn finished and that wait for a next prompt, not stale, as the board's "Finished" counts them. */
+  finished: number;
+  /** Blocked or finished (not stale): every counted session with its attention flag set. */
   attention: number;
   cost: number;
   /**
@@ -29,6 +33,8 @@ export async function listInstances(now = Date.now()): Promise<InstanceSummary[]
         "hostname",
         sql<number>`count(*)`.as("sessions"),
         sql<number>`coalesce(sum(${eb.and([workingSql(eb), countedSql(eb, cutoff)])}), 0)`.as("busy"),
+        sql<number>`coalesce(sum(${eb.and([blockedSql(eb), countedSql(eb, cutoff)])}), 0)`.as("blocked"),
+        sql<number>`coalesce(sum(${eb.and([readySql(eb), countedSql(eb, cutoff)])}), 0)`.as("finished"),
         sql<number>`coalesce(sum(${eb.and([waitingSql(eb), countedSql(eb, cutoff)])}), 0)`.as("attention"),
         sql<number>`total(cost)`.as("cost"),
       ])
@@ -52,6 +58,8 @@ export async function listInstances(now = Date.now()): Promise<InstanceSummary[]
       ...toInstanceItem(row, now),
       sessions: t?.sessions ?? 0,
       busy: t?.busy ?? 0,
+      blocked: t?.blocked ?? 0,
+      finished: t?.finished ?? 0,
       attention: t?.attention ?? 0,
       cost: t?.cost ?? 0,
       deleted: {

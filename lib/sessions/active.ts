@@ -2,11 +2,11 @@ import type { ExpressionBuilder } from "kysely";
 import type { AttentionReason, Database, SessionStatus } from "../db/schema";
 
 /**
- * Which sessions count as working, failed or waiting: the one definition behind the board's
- * counters and group headings, its "Waiting for you" filter, the Hosts page's counts and the
- * list of active sessions, in TypeScript (for rows the browser holds) and in SQL (for counts the
- * database makes), both built from the lists below. Types only from kysely and lib/db, so the
- * browser can import the predicates.
+ * Which sessions count as working, failed, blocked or ready: the one definition behind the
+ * board's counters, pinned rows and group headings, its Status filter and /api/sessions?status=,
+ * the Hosts page's counts and the list of active sessions, in TypeScript (for rows the browser
+ * holds) and in SQL (for counts the database makes), both built from the lists below. Types only
+ * from kysely and lib/db, so the browser can import the predicates.
  */
 
 /** A turn is running; a retry is a turn waiting out a provider error before it tries again. */
@@ -16,31 +16,56 @@ const FAILED_STATUSES = ["error"] as const satisfies readonly SessionStatus[];
 /** Working or failed: every status but idle. */
 const ACTIVE_STATUSES = [...WORKING_STATUSES, ...FAILED_STATUSES];
 
-/** A session's state as the board's counters need it. */
+/**
+ * Blocked on the user: nothing moves until they answer a permission or a question, or look at an
+ * error. OpenCode keeps a session busy while it waits for an answer, so blocked is never working.
+ */
+const BLOCKED_REASONS = ["permission", "question", "error"] as const satisfies readonly AttentionReason[];
+/**
+ * Ready: the turn finished and the session waits for a next prompt. Worth a look, blocks nothing,
+ * and ages out (lib/sessions/finished-expiry.ts).
+ */
+const READY_REASONS = ["idle"] as const satisfies readonly AttentionReason[];
+
+/**
+ * A session's state as the board's counters need it, and no more: the board's HTML carries one
+ * for every active session (`npm run bench -- board`).
+ */
 export type SessionState = {
   id: string;
-  parentId: string | null;
   /** Whose host decides whether it is stale (see staleReason below). */
   hostname: string;
   status: SessionStatus;
   attention: AttentionReason | null;
 };
 
-const isOneOf = (statuses: readonly SessionStatus[], status: SessionStatus) => statuses.includes(status);
+/** A list item carries its attention as an object, a state as the reason. */
+type WithAttention = { attention: { reason: AttentionReason } | AttentionReason | null };
+type WithStatus = { status: SessionStatus };
 
-export const isWorking = (s: { status: SessionStatus }) => isOneOf(WORKING_STATUSES, s.status);
-export const isFailed = (s: { status: SessionStatus }) => isOneOf(FAILED_STATUSES, s.status);
-/** Waiting for the user: its attention flag is set (a list item carries it as an object, a state as the reason). */
-export const isWaiting = (s: { attention: object | string | null }) => s.attention !== null;
+const isOneOf = <T extends string>(list: readonly T[], value: T | null) => value !== null && list.includes(value);
+const reasonOf = (s: WithAttention) => (typeof s.attention === "string" ? s.attention : (s.attention?.reason ?? null));
+
+export const isBlocked = (s: WithAttention) => isOneOf(BLOCKED_REASONS, reasonOf(s));
+export const isReady = (s: WithAttention) => isOneOf(READY_REASONS, reasonOf(s));
+/** Waiting for the user, blocked or ready: its attention flag is set. */
+export const isWaiting = (s: WithAttention) => reasonOf(s) !== null;
+/** A turn is running and the session is not blocked on the user. */
+export const isWorking = (s: WithStatus & WithAttention) => isOneOf(WORKING_STATUSES, s.status) && !isBlocked(s);
+export const isFailed = (s: WithStatus) => isOneOf(FAILED_STATUSES, s.status);
 /** Working, failed or waiting: what the board's counters follow whatever the list shows. */
-export const isActive = (s: { status: SessionStatus; attention: object | string | null }) =>
-  isOneOf(ACTIVE_STATUSES, s.status) || isWaiting(s);
+export const isActive = (s: WithStatus & WithAttention) => isOneOf(ACTIVE_STATUSES, s.status) || isWaiting(s);
 
 type Sessions = ExpressionBuilder<Database, "sessions">;
 
-export const workingSql = (eb: Sessions) => eb("sessions.status", "in", WORKING_STATUSES);
-export const failedSql = (eb: Sessions) => eb("sessions.status", "in", FAILED_STATUSES);
+export const blockedSql = (eb: Sessions) => eb("sessions.attention_reason", "in", BLOCKED_REASONS);
+export const readySql = (eb: Sessions) => eb("sessions.attention_reason", "in", READY_REASONS);
 export const waitingSql = (eb: Sessions) => eb("sessions.attention_reason", "is not", null);
+// `NOT IN` is NULL, not true, on a session without attention: hence the explicit IS NULL.
+const notBlockedSql = (eb: Sessions) =>
+  eb.or([eb("sessions.attention_reason", "is", null), eb("sessions.attention_reason", "not in", BLOCKED_REASONS)]);
+export const workingSql = (eb: Sessions) => eb.and([eb("sessions.status", "in", WORKING_STATUSES), notBlockedSql(eb)]);
+export const failedSql = (eb: Sessions) => eb("sessions.status", "in", FAILED_STATUSES);
 export const activeSql = (eb: Sessions) => eb.or([eb("sessions.status", "in", ACTIVE_STATUSES), waitingSql(eb)]);
 
 /**
@@ -80,3 +105,35 @@ export const staleSql = (eb: Sessions, cutoff: number) =>
   ]);
 /** Counted (not stale): what the working and waiting counts add up. */
 export const countedSql = (eb: Sessions, cutoff: number) => eb.not(staleSql(eb, cutoff));
+
+type Filter = { is: (s: WithStatus & WithAttention) => boolean; sql: (eb: Sessions) => ReturnType<typeof waitingSql> };
+
+const statusIs = (status: SessionStatus): Filter => ({
+  is: (s) => s.status === status && !isBlocked(s),
+  sql: (eb) => eb.and([eb("sessions.status", "=", status), notBlockedSql(eb)]),
+});
+const reasonIs = (reason: AttentionReason): Filter => ({
+  is: (s) => reasonOf(s) === reason,
+  sql: (eb) => eb("sessions.attention_reason", "=", reason),
+});
+
+/**
+ * What a session list can be filtered to (the board's Status filter and /api/sessions?status=,
+ * several at once meaning any of them). A status filter leaves blocked sessions out, as the
+ * counters do; `idle` is the status, finished turns included.
+ */
+export const SESSION_FILTERS = {
+  blocked: { is: isBlocked, sql: blockedSql },
+  permission: reasonIs("permission"),
+  question: reasonIs("question"),
+  error: { is: isFailed, sql: failedSql },
+  finished: { is: isReady, sql: readySql },
+  attention: { is: isWaiting, sql: waitingSql },
+  working: { is: isWorking, sql: workingSql },
+  busy: statusIs("busy"),
+  retry: statusIs("retry"),
+  idle: { is: (s) => s.status === "idle", sql: (eb) => eb("sessions.status", "=", "idle") },
+} satisfies Record<string, Filter>;
+
+export type SessionFilter = keyof typeof SESSION_FILTERS;
+export const SESSION_FILTER_NAMES = Object.keys(SESSION_FILTERS) as [SessionFilter, ...SessionFilter[]];

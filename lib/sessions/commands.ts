@@ -3,6 +3,7 @@ import { capTombstones } from "../db/upkeep/tombstones";
 import { emptyChanges } from "../realtime/changes";
 import { getHub, getDb } from "../runtime";
 import type { AttentionReason } from "../db/schema";
+import { readySql } from "./active";
 import { getSessionListItems, type SessionListItem } from "./list-item";
 
 /**
@@ -64,6 +65,45 @@ function buryTree(sqlite: BetterSqlite3.Database, ids: string[], now: number) {
   );
   for (const id of ids) bury.run({ id, now });
   capTombstones(sqlite);
+}
+
+/**
+ * Clears the attention of finished sessions (./active.ts: ready, not blocked), on one host or
+ * all, or only those finished before a time, and tells every dashboard; returns how many. The
+ * board's "Dismiss all finished" and the age-out sweep (./finished-expiry.ts) both come here.
+ */
+export function dismissFinished(filter: { hostname?: string; finishedBefore?: number } = {}): number {
+  const { kysely, sqlite } = getDb();
+  let select = kysely.selectFrom("sessions").select(["id", "attention_reason"]).where(readySql);
+  if (filter.hostname !== undefined) select = select.where("hostname", "=", filter.hostname);
+  if (filter.finishedBefore !== undefined) select = select.where("attention_since", "<", filter.finishedBefore);
+  const query = select.compile();
+  const cleared = sqlite.transaction(() => {
+    const rows = sqlite.prepare(query.sql).all(...query.parameters) as {
+      id: string;
+      attention_reason: AttentionReason;
+    }[];
+    const clear = sqlite.prepare(
+      "UPDATE sessions SET attention_reason = NULL, attention_detail = NULL, attention_since = NULL, attention_ref = NULL WHERE id = ?",
+    );
+    for (const row of rows) clear.run(row.id);
+    return rows;
+  })();
+  if (cleared.length === 0) return 0;
+  const changes = emptyChanges();
+  for (const { id, attention_reason } of cleared) {
+    changes.sessions.add(id);
+    changes.attention.set(id, {
+      sessionId: id,
+      reason: null,
+      detail: null,
+      since: null,
+      ref: null,
+      previous: attention_reason,
+    });
+  }
+  getHub()?.publish(changes);
+  return cleared.length;
 }
 
 /**

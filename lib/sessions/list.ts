@@ -1,12 +1,42 @@
 import { type SqlBool, sql } from "kysely";
 import { encodeCursor } from "@/lib/http/cursor";
 import { offlineAfterMs } from "../instances/item";
-import { countedSql, offlineHeartbeatCutoff, waitingSql } from "./active";
+import { blockedSql, countedSql, offlineHeartbeatCutoff, SESSION_FILTERS } from "./active";
 import type { SessionListParams } from "./params";
 import { matchesSearch, toMatchQuery } from "./search";
 import { type SessionListItem, sessionListQuery, toSessionListItem } from "./list-item";
 
 export type SessionPage = { sessions: SessionListItem[]; nextCursor: string | null };
+
+/**
+ * The most blocked sessions the board pins above its list. Far more than anyone answers at once;
+ * past it the Status filter's "Blocked on you" pages through the rest.
+ */
+const BLOCKED_MAX = 200;
+
+/** The list's filters (everything but the page): null when the search can match nothing. */
+async function filteredQuery(p: Omit<SessionListParams, "limit" | "cursor">, now: number) {
+  let q = sessionListQuery();
+  if (p.parent === "root") q = q.where("sessions.parent_id", "is", null);
+  else if (p.parent !== "any") q = q.where("sessions.parent_id", "=", p.parent);
+  if (p.hostname) q = q.where("sessions.hostname", "=", p.hostname);
+  if (p.directory) q = q.where("sessions.directory", "=", p.directory);
+  if (p.from !== undefined) q = q.where("sessions.last_activity_at", ">=", p.from);
+  if (p.to !== undefined) q = q.where("sessions.last_activity_at", "<", p.to);
+  const filters = p.status;
+  if (filters) {
+    q = q.where((eb) => eb.or(filters.map((f) => SESSION_FILTERS[f].sql(eb))));
+    // A stale session's status and attention are no longer known (./active.ts): no filter picks it.
+    const cutoff = offlineHeartbeatCutoff(now, offlineAfterMs());
+    q = q.where((eb) => countedSql(eb, cutoff));
+  }
+  if (p.search) {
+    const match = toMatchQuery(p.search);
+    if (!match) return null;
+    q = q.where(await matchesSearch(match));
+  }
+  return q;
+}
 
 /**
  * The board's list, newest activity first. Pages are a keyset on (last_activity_at, id), so a
@@ -16,30 +46,8 @@ export type SessionPage = { sessions: SessionListItem[]; nextCursor: string | nu
  * A status filter leaves stale sessions out (./active.ts): their status is no longer known.
  */
 export async function listSessions(p: SessionListParams, now = Date.now()): Promise<SessionPage> {
-  let q = sessionListQuery();
-  if (p.parent === "root") q = q.where("sessions.parent_id", "is", null);
-  else if (p.parent !== "any") q = q.where("sessions.parent_id", "=", p.parent);
-  if (p.hostname) q = q.where("sessions.hostname", "=", p.hostname);
-  if (p.directory) q = q.where("sessions.directory", "=", p.directory);
-  if (p.from !== undefined) q = q.where("sessions.last_activity_at", ">=", p.from);
-  if (p.to !== undefined) q = q.where("sessions.last_activity_at", "<", p.to);
-  if (p.status) {
-    const statuses = p.status.filter((s) => s !== "attention");
-    const attention = p.status.includes("attention");
-    q = q.where((eb) =>
-      eb.or([
-        ...(statuses.length ? [eb("sessions.status", "in", statuses)] : []),
-        ...(attention ? [waitingSql(eb)] : []),
-      ]),
-    );
-    const cutoff = offlineHeartbeatCutoff(now, offlineAfterMs());
-    q = q.where((eb) => countedSql(eb, cutoff));
-  }
-  if (p.search) {
-    const match = toMatchQuery(p.search);
-    if (!match) return { sessions: [], nextCursor: null };
-    q = q.where(await matchesSearch(match));
-  }
+  let q = await filteredQuery(p, now);
+  if (!q) return { sessions: [], nextCursor: null };
   if (p.cursor)
     q = q.where(sql<SqlBool>`(sessions.last_activity_at, sessions.id) < (${p.cursor.at}, ${String(p.cursor.id)})`);
   const rows = await q
@@ -53,4 +61,24 @@ export async function listSessions(p: SessionListParams, now = Date.now()): Prom
     sessions: page,
     nextCursor: rows.length > p.limit && last ? encodeCursor({ at: last.lastActivityAt, id: last.id }) : null,
   };
+}
+
+/**
+ * The blocked sessions among those the same filters pick, longest waiting first, but the stale
+ * (./active.ts: nothing there can be answered now): the board pins
+ * them above its pages, so no amount of newer history hides one (the attention index keeps the
+ * query cheap however many sessions there are).
+ */
+export async function listBlocked(p: SessionListParams, now = Date.now()): Promise<SessionListItem[]> {
+  const q = await filteredQuery(p, now);
+  if (!q) return [];
+  const cutoff = offlineHeartbeatCutoff(now, offlineAfterMs());
+  const rows = await q
+    .where(blockedSql)
+    .where((eb) => countedSql(eb, cutoff))
+    .orderBy("sessions.attention_since", "asc")
+    .orderBy("sessions.id", "asc")
+    .limit(BLOCKED_MAX)
+    .execute();
+  return rows.map(toSessionListItem);
 }

@@ -5,7 +5,8 @@ import { listHostnames } from "../instances/queries";
 import { getDb, liveVersion } from "../runtime";
 import { activeSql, type SessionState } from "./active";
 import { getSessionDetail } from "./detail";
-import { listSessions, type SessionPage } from "./list";
+import { listBlocked, listSessions, type SessionPage } from "./list";
+import type { SessionListItem } from "./list-item";
 import { sessionListParams, timelineParams } from "./params";
 import { type BoardView, boardListQuery, sessionTimelineQuery } from "./views";
 
@@ -19,17 +20,11 @@ import { type BoardView, boardListQuery, sessionTimelineQuery } from "./views";
 async function listActiveSessionStates(): Promise<SessionState[]> {
   const rows = await getDb()
     .kysely.selectFrom("sessions")
-    .select(["id", "parent_id", "hostname", "status", "attention_reason"])
+    .select(["id", "hostname", "status", "attention_reason"])
     .where(activeSql)
     .where("deleted_at", "is", null)
     .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    parentId: r.parent_id,
-    hostname: r.hostname,
-    status: r.status,
-    attention: r.attention_reason,
-  }));
+  return rows.map((r) => ({ id: r.id, hostname: r.hostname, status: r.status, attention: r.attention_reason }));
 }
 
 async function hasAnySession(): Promise<boolean> {
@@ -38,27 +33,36 @@ async function hasAnySession(): Promise<boolean> {
 }
 
 /**
- * The setup steps until a first session has arrived, then the list, its counters and the host
- * filter's choices; `version` is the live push's change count from before anything was read.
+ * The setup steps until a first session has arrived, then the list, the blocked sessions pinned
+ * above it (their own query: no page of history hides them), the counters and the host filter's
+ * choices; `version` is the live push's change count from before anything was read.
  */
 export type BoardPage = { version: number } & (
   | { kind: "setup"; apiKey: string }
-  | { kind: "board"; initial: SessionPage; states: SessionState[]; hosts: string[]; hostClocks: HostClock[] }
+  | {
+      kind: "board";
+      initial: SessionPage;
+      blocked: SessionListItem[];
+      states: SessionState[];
+      hosts: string[];
+      hostClocks: HostClock[];
+    }
 );
 
 export const loadBoard = pageLoader("the board", async (view: BoardView): Promise<BoardPage> => {
   // Taken first: a change committed while the queries run makes the page's first socket catch up.
   const version = liveVersion();
   const params = sessionListParams.parse(Object.fromEntries(boardListQuery(view)));
-  const [initial, states, hosts, hostClocks, anySession] = await Promise.all([
+  const [initial, blocked, states, hosts, hostClocks, anySession] = await Promise.all([
     listSessions(params),
+    listBlocked(params),
     listActiveSessionStates(),
     listHostnames(),
     listHostClocks(),
     hasAnySession(),
   ]);
   if (!anySession) return { kind: "setup", apiKey: getConfig().apiKey, version };
-  return { kind: "board", initial, states, hosts, hostClocks, version };
+  return { kind: "board", initial, blocked, states, hosts, hostClocks, version };
 });
 
 /**

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { cursor, HOSTNAME_MAX_LENGTH, instant, limit, text } from "../http/params";
+import { SESSION_FILTER_NAMES, type SessionFilter } from "./active";
 
 /** Query parameters of the session routes and the board. */
 
-export const SESSION_FILTER_STATUSES = ["busy", "idle", "retry", "error", "attention"] as const;
-type SessionFilterStatus = (typeof SESSION_FILTER_STATUSES)[number];
+/** The states a list can be filtered to, defined in ./active.ts. */
+export const SESSION_FILTER_STATUSES = SESSION_FILTER_NAMES;
 
 /** The longest search text a session list accepts. */
 export const SEARCH_MAX_LENGTH = 200;
@@ -22,7 +23,7 @@ const statusList = z.string().transform((value, ctx) => {
     });
     return z.NEVER;
   }
-  return list as SessionFilterStatus[];
+  return list as SessionFilter[];
 });
 
 export const sessionListParams = z.object({
@@ -49,3 +50,9 @@ export type TimelineParams = z.output<typeof timelineParams>;
 export const sessionExportParams = z.object({
   format: z.enum(["json", "markdown"], "must be json or markdown").default("json"),
 });
+
+/** POST /api/sessions/dismiss: finished sessions on one host, or on every host when it is left out. */
+export const dismissFinishedBody = z.strictObject(
+  { hostname: z.string("must be a string").pipe(text(HOSTNAME_MAX_LENGTH)).optional() },
+  { error: (issue) => (issue.code === "unrecognized_keys" ? `unknown field ${issue.keys.join(", ")}` : undefined) },
+);

@@ -8,8 +8,13 @@ import { SEARCH_MAX_LENGTH, SESSION_FILTER_STATUSES } from "./params";
  * when it loads more or catches up after a reconnect, so both always ask the same question.
  */
 
-/** How many sessions the board asks for at once: the first page and each "Load older sessions". */
-export const BOARD_PAGE_SIZE = 200;
+/**
+ * How many sessions the board asks for at once: the first page and each "Load older sessions".
+ * About two screens of rows: blocked sessions are pinned by their own query whatever the page
+ * holds, and with 5,000 sessions a page of 200 made the board's HTML four times its 200 KB budget
+ * (`npm run bench -- board`: 40 rows still came to 204 KB with 1,500 finished sessions).
+ */
+export const BOARD_PAGE_SIZE = 30;
 /** How many timeline entries a session's page asks for at once. */
 export const TIMELINE_PAGE_SIZE = 200;
 

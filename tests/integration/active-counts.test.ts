@@ -37,11 +37,15 @@ const status = (hostname: string, sessionID: string, type: "busy" | "idle" | "re
     status: { type, ...(type === "retry" ? { attempt: 1, message: "rate limited", next: T0 + 10_000 } : {}) },
   });
 
-/** Working: busy or retrying. Waiting: an attention flag. Errors: the last turn failed. */
+/**
+ * Working: busy or retrying, and not blocked (the permission and the question sessions are busy,
+ * but blocked). Blocked: a permission, a question, an error. Finished: a turn ended. Errors: the
+ * last turn failed.
+ */
 const EXPECTED = {
-  "count-host-a": { working: 4, waiting: 3 },
-  "count-host-b": { working: 2, waiting: 1 },
-  total: { working: 6, waiting: 4, errors: 1 },
+  "count-host-a": { working: 3, blocked: 2, finished: 1 },
+  "count-host-b": { working: 1, blocked: 1, finished: 0 },
+  total: { working: 4, blocked: 3, finished: 1, errors: 1 },
 };
 
 before(async () => {
@@ -87,11 +91,16 @@ test("the API: the list's status filters and /api/instances", async () => {
   const listed = async (status: string) =>
     ((await getJson(server, `/api/sessions?parent=any&status=${status}`)).json as SessionPage).sessions.length;
   assert.equal(await listed("busy,retry"), EXPECTED.total.working);
-  assert.equal(await listed("attention"), EXPECTED.total.waiting);
+  assert.equal(await listed("working"), EXPECTED.total.working);
+  assert.equal(await listed("blocked"), EXPECTED.total.blocked);
+  assert.equal(await listed("finished"), EXPECTED.total.finished);
+  assert.equal(await listed("attention"), EXPECTED.total.blocked + EXPECTED.total.finished);
   assert.equal(await listed("error"), EXPECTED.total.errors);
 
   const { instances } = (await getJson(server, "/api/instances")).json as { instances: InstanceSummary[] };
-  const counts = Object.fromEntries(instances.map((h) => [h.hostname, { working: h.busy, waiting: h.attention }]));
+  const counts = Object.fromEntries(
+    instances.map((h) => [h.hostname, { working: h.busy, blocked: h.blocked, finished: h.finished }]),
+  );
   assert.deepEqual(counts, { "count-host-a": EXPECTED["count-host-a"], "count-host-b": EXPECTED["count-host-b"] });
 });
 
@@ -101,7 +110,8 @@ test("the board's counters", async () => {
   assert.deepEqual(
     {
       working: await counter("count-working"),
-      waiting: await counter("count-waiting"),
+      blocked: await counter("count-blocked"),
+      finished: await counter("count-finished"),
       errors: await counter("count-errors"),
     },
     EXPECTED.total,
@@ -120,6 +130,10 @@ test("the Hosts page", async () => {
           .locator("dd")
           .innerText(),
       );
-    assert.deepEqual({ working: await stat("Busy"), waiting: await stat("Waiting") }, EXPECTED[hostname], hostname);
+    assert.deepEqual(
+      { working: await stat("Busy"), blocked: await stat("Blocked"), finished: await stat("Finished") },
+      EXPECTED[hostname],
+      hostname,
+    );
   }
 });

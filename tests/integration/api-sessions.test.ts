@@ -183,7 +183,10 @@ describe("GET /api/sessions: parameters", () => {
     ["limit=201", /^limit: must be at most 200$/],
     ["limit=0", /^limit: must be at least 1$/],
     ["limit=ten", /^limit: /],
-    ["status=sleeping", /^status: must be one or more of busy, idle, retry, error, attention/],
+    [
+      "status=sleeping",
+      /^status: must be one or more of blocked, permission, question, error, finished, attention, working/,
+    ],
     ["from=yesterday-ish", /^from: must be epoch milliseconds or an ISO 8601 date$/],
     ["cursor=not-a-cursor", /^cursor: is not a cursor this API returned$/],
     ["search=", /^search: must not be empty$/],
@@ -249,9 +252,13 @@ describe("GET /api/sessions: filters", () => {
     assert.equal(perm?.attention?.since, T0 + 4010);
   });
 
-  test("status filters, alone and combined; attention means a flag is set", async () => {
+  test("status filters, alone and combined; attention means a flag is set; blocked is never busy", async () => {
     const by = async (q: string) => ids(await api(`/api/sessions?hostname=filter-host&status=${q}`)).sort();
-    assert.deepEqual(await by("busy"), ["ses_f_busy", "ses_f_perm"]);
+    assert.deepEqual(await by("busy"), ["ses_f_busy"]);
+    assert.deepEqual(await by("working"), ["ses_f_busy", "ses_f_retry"]);
+    assert.deepEqual(await by("blocked"), ["ses_f_error", "ses_f_perm"]);
+    assert.deepEqual(await by("permission"), ["ses_f_perm"]);
+    assert.deepEqual(await by("question"), []);
     assert.deepEqual(await by("idle"), ["ses_f_idle"]);
     assert.deepEqual(await by("retry"), ["ses_f_retry"]);
     assert.deepEqual(await by("error"), ["ses_f_error"]);

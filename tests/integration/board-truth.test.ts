@@ -112,13 +112,13 @@ test("an offline host's sessions are marked on the board and left out of the cou
   const group = page.getByRole("region", { name: DEAD });
   assert.match(await group.getByTestId("group-offline").innerText(), /offline/);
   assert.equal(await page.getByRole("region", { name: LIVE }).getByTestId("group-offline").count(), 0);
-  assert.deepEqual([await counter("count-working"), await counter("count-waiting")], [1, 0]);
+  assert.deepEqual([await counter("count-working"), await counter("count-blocked")], [1, 0]);
 
   await page.goto(`${server.url}/instances`);
   const card = (hostname: string) => page.getByTestId("instance").filter({ hasText: hostname });
   assert.equal(await card(DEAD).getAttribute("data-online"), "false");
   assert.deepEqual(
-    [await card(DEAD).getByTestId("host-busy").innerText(), await card(DEAD).getByTestId("host-waiting").innerText()],
+    [await card(DEAD).getByTestId("host-busy").innerText(), await card(DEAD).getByTestId("host-blocked").innerText()],
     ["0", "0"],
   );
   assert.equal(await card(LIVE).getByTestId("host-busy").innerText(), "1");
@@ -139,13 +139,13 @@ test("the board follows the host live: back with its next heartbeat, stale again
 
   await send([heartbeat(DEAD)]);
   await waitForStale("ses_dead_perm", "");
-  await page.waitForFunction(() => document.querySelector('[data-testid="count-waiting"]')?.textContent === "1");
+  await page.waitForFunction(() => document.querySelector('[data-testid="count-blocked"]')?.textContent === "1");
   assert.ok((await counter("count-working")) > 1, "its busy session counts as working again");
   assert.equal(await page.getByRole("region", { name: DEAD }).getByTestId("group-offline").count(), 0);
 
   // No heartbeat follows: once its clock runs out, the board marks it again without a reload.
   await waitForStale("ses_dead_perm", "host_offline");
-  await page.waitForFunction(() => document.querySelector('[data-testid="count-waiting"]')?.textContent === "0");
+  await page.waitForFunction(() => document.querySelector('[data-testid="count-blocked"]')?.textContent === "0");
   assert.equal(await counter("count-working"), 1);
 });
 
@@ -157,7 +157,7 @@ test("a session deleted in OpenCode shows as deleted and stops waiting", async (
   ]);
   await page.goto(server.url);
   await row("ses_live_ask").waitFor();
-  await page.waitForFunction(() => document.querySelector('[data-testid="count-waiting"]')?.textContent === "1");
+  await page.waitForFunction(() => document.querySelector('[data-testid="count-blocked"]')?.textContent === "1");
   await live();
 
   await send([
@@ -166,7 +166,7 @@ test("a session deleted in OpenCode shows as deleted and stops waiting", async (
     }),
   ]);
   await waitForStale("ses_live_ask", "deleted");
-  await page.waitForFunction(() => document.querySelector('[data-testid="count-waiting"]')?.textContent === "0");
+  await page.waitForFunction(() => document.querySelector('[data-testid="count-blocked"]')?.textContent === "0");
   assert.equal(await row("ses_live_ask").getAttribute("data-attention"), "");
   assert.equal(await row("ses_live_ask").getByTestId("status-badge").first().innerText(), "Deleted in OpenCode");
   assert.equal(await row("ses_live_ask").getByTestId("session-controls").count(), 0, "nothing to act on there");

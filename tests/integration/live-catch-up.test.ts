@@ -102,7 +102,7 @@ describe("a change posted while a page loads", () => {
       );
     });
     await page.waitForSelector(`${row}[data-attention="permission"]`, { timeout: 15_000 });
-    await waitFor(async () => (await page.getByTestId("count-waiting").innerText()) === "1", 15_000, "the count");
+    await waitFor(async () => (await page.getByTestId("count-blocked").innerText()) === "1", 15_000, "the count");
     await page.close();
   });
 

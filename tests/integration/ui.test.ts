@@ -133,8 +133,8 @@ describe("signed in", () => {
     );
     assert.match(await row.getByTestId("attention-reason").innerText(), /Needs permission — bash: rm -rf build/);
     assert.equal(page.url(), before, "no reload happened");
-    await page.waitForFunction(() => document.title.startsWith("(1) waiting"));
-    assert.equal(await page.getByTestId("count-waiting").innerText(), "1");
+    await page.waitForFunction(() => document.title.startsWith("(1) blocked"));
+    assert.equal(await page.getByTestId("count-blocked").innerText(), "1");
 
     // The reply clears it live; a finished turn raises it again.
     await postEvents(server, {

@@ -13,6 +13,7 @@ test("defaults: port 3000, all interfaces, and secrets generated into the data d
   assert.equal(config.port, 3000);
   assert.equal(config.host, "0.0.0.0");
   assert.equal(config.disableTts, false);
+  assert.equal(config.finishedWaitingMs, 24 * 60 * 60 * 1000, "finished turns wait a day");
   assert.deepEqual(config.sources, { apiKey: "generated", frontendPassword: "generated", authSecret: "generated" });
   assert.ok(config.apiKey.length >= 32 && config.frontendPassword.length >= 16 && config.authSecret.length >= 40);
   const file = path.join(dir, "secrets.json");
@@ -51,6 +52,8 @@ test("a bad value stops start-up with a message that names it", () => {
     [{ NEXTAUTH_SECRET: "tiny" }, /^NEXTAUTH_SECRET: /],
     [{ DISABLE_TTS: "maybe" }, /^DISABLE_TTS: /],
     [{ LOG_LEVEL: "loud" }, /^LOG_LEVEL: /],
+    [{ FINISHED_WAITING_SECONDS: "0" }, /^FINISHED_WAITING_SECONDS: must be at least 1 second/],
+    [{ FINISHED_WAITING_SECONDS: "1.5" }, /^FINISHED_WAITING_SECONDS: must be a whole number of seconds/],
     [{ DATABASE_URL: "postgres://db/x" }, /^DATABASE_URL: postgres is not supported yet/],
   ];
   for (const [env, message] of cases) {

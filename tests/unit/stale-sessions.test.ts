@@ -16,6 +16,8 @@ import {
   isFailed,
   isHostOffline,
   isWaiting,
+  isBlocked,
+  isReady,
   isWorking,
   offlineHeartbeatCutoff,
   staleSql,
@@ -114,10 +116,11 @@ test("no count of working or waiting includes a stale session: board, Hosts, lis
   const counted = items.filter((i) => rowStale(i, offline) === null);
   const expected = {
     working: counted.filter(isWorking).length,
-    waiting: counted.filter(isWaiting).length,
+    blocked: counted.filter(isBlocked).length,
+    finished: counted.filter(isReady).length,
     errors: counted.filter(isFailed).length,
   };
-  assert.ok(expected.working > 0 && expected.waiting > 0);
+  assert.ok(expected.working > 0 && expected.blocked > 0 && expected.finished > 0);
 
   const board = await loadBoard(parseBoardView({}));
   assert.equal(board.kind, "board");
@@ -131,6 +134,8 @@ test("no count of working or waiting includes a stale session: board, Hosts, lis
     const onHost = counted.filter((i) => i.hostname === h.hostname);
     assert.equal(h.busy, onHost.filter(isWorking).length, `${h.hostname} busy`);
     assert.equal(h.attention, onHost.filter(isWaiting).length, `${h.hostname} waiting`);
+    assert.equal(h.blocked, onHost.filter(isBlocked).length, `${h.hostname} blocked`);
+    assert.equal(h.finished, onHost.filter(isReady).length, `${h.hostname} finished`);
   }
   assert.deepEqual(
     hosts.map((h) => [h.hostname, h.online]),
@@ -144,7 +149,9 @@ test("no count of working or waiting includes a stale session: board, Hosts, lis
 
   const listed = async (status: string) =>
     (await listSessions(sessionListParams.parse({ parent: "any", status, limit: "200" }), NOW)).sessions;
-  assert.equal((await listed("busy,retry")).length, expected.working);
-  assert.equal((await listed("attention")).length, expected.waiting);
+  assert.equal((await listed("working")).length, expected.working);
+  assert.equal((await listed("blocked")).length, expected.blocked);
+  assert.equal((await listed("finished")).length, expected.finished);
+  assert.equal((await listed("attention")).length, counted.filter(isWaiting).length);
   assert.ok((await listed("busy,idle,retry,error,attention")).every((i) => rowStale(i, offline) === null));
 });

@@ -1,4 +1,13 @@
-import { isFailed, isHostOffline, isWaiting, isWorking, type SessionState, staleReason } from "@/lib/sessions/active";
+import {
+  isBlocked,
+  isFailed,
+  isHostOffline,
+  isReady,
+  isWorking,
+  SESSION_FILTERS,
+  type SessionState,
+  staleReason,
+} from "@/lib/sessions/active";
 import type { HostClock } from "@/lib/instances/item";
 import type { SessionListItem } from "@/lib/sessions/list-item";
 import { splitError } from "@/lib/sessions/blocking-context";
@@ -8,13 +17,22 @@ import type { BoardView } from "@/lib/sessions/views";
 
 export function matchesView(row: SessionListItem, view: BoardView) {
   if (view.host && row.hostname !== view.host) return false;
-  if (view.status === "attention") return isWaiting(row);
-  if (view.status && row.status !== view.status) return false;
-  return true;
+  return !view.status || SESSION_FILTERS[view.status].is(row);
 }
 
 export type RowNode = { row: SessionListItem; children: RowNode[] };
-export type Group = { key: string; label: string; nodes: RowNode[]; waiting: number; working: number };
+export type Group = { key: string; label: string; nodes: RowNode[]; finished: number; working: number };
+
+/**
+ * Blocked sessions, pinned above the groups longest waiting first, and the rest for the groups:
+ * a row shows in one place only.
+ */
+export function pinBlocked(rows: SessionListItem[], offlineHosts: ReadonlySet<string> = new Set()) {
+  // A stale row (an offline host's, a deleted one) cannot be answered now: it stays in its group.
+  const pinned = (row: SessionListItem) => isBlocked(row) && rowStale(row, offlineHosts) === null;
+  const blocked = rows.filter(pinned).sort((a, b) => (a.attention?.since ?? 0) - (b.attention?.since ?? 0));
+  return { blocked, rest: rows.filter((row) => !pinned(row)) };
+}
 
 const byActivity = (a: SessionListItem, b: SessionListItem) =>
   b.lastActivityAt - a.lastActivityAt || (a.id < b.id ? 1 : -1);
@@ -35,7 +53,7 @@ function latest(node: RowNode): number {
   return Math.max(node.row.lastActivityAt, ...node.children.map(latest));
 }
 
-/** Rows that are stale (lib/sessions/active.ts) count in no group's working or waiting. */
+/** Rows that are stale (lib/sessions/active.ts) count in no group's working or finished. */
 export function groupRows(
   rows: SessionListItem[],
   group: BoardView["group"],
@@ -53,36 +71,34 @@ export function groupRows(
 }
 
 function summariseGroup(key: string, label: string, nodes: RowNode[], offlineHosts: ReadonlySet<string>): Group {
-  let waiting = 0;
+  let finished = 0;
   let working = 0;
   const walk = (n: RowNode) => {
     const counted = rowStale(n.row, offlineHosts) === null;
-    if (counted && isWaiting(n.row)) waiting++;
+    if (counted && isReady(n.row)) finished++;
     if (counted && isWorking(n.row)) working++;
     n.children.forEach(walk);
   };
   nodes.forEach(walk);
-  return { key, label, nodes, waiting, working };
+  return { key, label, nodes, finished, working };
 }
 
-export type Counters = { working: number; waiting: number; errors: number };
+export type Counters = { working: number; blocked: number; finished: number; errors: number };
 
 export function countStates(states: Map<string, SessionState>): Counters {
-  let working = 0;
-  let waiting = 0;
-  let errors = 0;
+  const counters = { working: 0, blocked: 0, finished: 0, errors: 0 };
   for (const s of states.values()) {
-    if (isWorking(s)) working++;
-    if (isWaiting(s)) waiting++;
-    if (isFailed(s)) errors++;
+    if (isWorking(s)) counters.working++;
+    if (isBlocked(s)) counters.blocked++;
+    if (isReady(s)) counters.finished++;
+    if (isFailed(s)) counters.errors++;
   }
-  return { working, waiting, errors };
+  return counters;
 }
 
 export function stateOf(row: SessionListItem): SessionState {
   return {
     id: row.id,
-    parentId: row.parentId,
     hostname: row.hostname,
     status: row.status,
     attention: row.attention?.reason ?? null,

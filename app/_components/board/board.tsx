@@ -3,7 +3,7 @@
 import { usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState, useTransition } from "react";
 import type { HostClock, InstanceItem } from "@/lib/instances/item";
-import { isActive, type SessionState } from "@/lib/sessions/active";
+import { isActive, isBlocked, type SessionState } from "@/lib/sessions/active";
 import type { SessionPage } from "@/lib/sessions/list";
 import type { SessionListItem } from "@/lib/sessions/list-item";
 import { ControlProvider } from "../control/control-provider";
@@ -11,15 +11,20 @@ import { wantedAction } from "../control/session-controls";
 import { formatCost } from "../format";
 import { useCatchUp, useLive, useLiveEvent } from "../live/live-provider";
 import { useNow } from "../use-now";
-import { useAttentionSignals } from "./attention-signals";
-import { countedStates, countStates, groupRows, matchesView, offlineHostsAt, stateOf } from "./board-state";
+import { AttentionSignals } from "./attention-signals";
+import { DeleteDialogProvider } from "./delete-dialog";
+import { countedStates, countStates, groupRows, matchesView, offlineHostsAt, pinBlocked, stateOf } from "./board-state";
 import { Filters } from "./filters";
 import { BoardShortcuts } from "./keyboard-shortcuts";
 import { NotifyToggle } from "./notify-toggle";
 import { SessionRow } from "./session-row";
+import { dismissFinished } from "./session-actions";
 import { type BoardView, boardListQuery, boardUrlQuery } from "@/lib/sessions/views";
 
 const COST_REFRESH_MS = 30_000;
+
+const SECONDARY_BUTTON =
+  "rounded-md border border-line px-2 py-1 text-xs font-medium text-muted hover:bg-raised hover:text-ink focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none";
 
 function useCostToday(epoch: number) {
   const [cost, setCost] = useState<number | null>(null);
@@ -57,6 +62,8 @@ function Counter({ label, value, tone, testId }: { label: string; value: string;
 
 type BoardProps = {
   initial: SessionPage;
+  /** Every blocked session the view picks (lib/sessions/list.ts, listBlocked), pinned on top. */
+  blocked: SessionListItem[];
   states: SessionState[];
   hosts: string[];
   /** When each host goes offline (its sessions then turn stale, lib/sessions/active.ts). */
@@ -88,13 +95,25 @@ function useOfflineHosts(hostClocks: HostClock[], now: number): ReadonlySet<stri
   return useMemo(() => new Set(key ? key.split("\n") : []), [key]);
 }
 
-export function Board({ initial, states: initialStates, hosts, hostClocks, view, version, renderedAt }: BoardProps) {
+const rowMap = (initial: SessionPage, blocked: SessionListItem[]) =>
+  new Map([...initial.sessions, ...blocked].map((s) => [s.id, s]));
+
+export function Board({
+  initial,
+  blocked: initialBlocked,
+  states: initialStates,
+  hosts,
+  hostClocks,
+  view,
+  version,
+  renderedAt,
+}: BoardProps) {
   const router = useRouter();
   const pathname = usePathname();
   const { epoch } = useLive();
   const now = useNow(1000, renderedAt);
   const [, startTransition] = useTransition();
-  const [rows, setRows] = useState(() => new Map(initial.sessions.map((s) => [s.id, s])));
+  const [rows, setRows] = useState(() => rowMap(initial, initialBlocked));
   const [cursor, setCursor] = useState(initial.nextCursor);
   const [states, setStates] = useState(() => new Map(initialStates.map((s) => [s.id, s])));
   const [error, setError] = useState<string | null>(null);
@@ -105,11 +124,15 @@ export function Board({ initial, states: initialStates, hosts, hostClocks, view,
 
   // New data from the server (a filter changed): start from it, during render rather than in an
   // effect, so the stale list never paints (react.dev: "adjusting state when a prop changes").
-  const [source, setSource] = useState({ initial, initialStates });
-  if (source.initial !== initial || source.initialStates !== initialStates) {
-    setSource({ initial, initialStates });
-    if (source.initial !== initial) {
-      setRows(new Map(initial.sessions.map((s) => [s.id, s])));
+  const [source, setSource] = useState({ initial, initialBlocked, initialStates });
+  if (
+    source.initial !== initial ||
+    source.initialBlocked !== initialBlocked ||
+    source.initialStates !== initialStates
+  ) {
+    setSource({ initial, initialBlocked, initialStates });
+    if (source.initial !== initial || source.initialBlocked !== initialBlocked) {
+      setRows(rowMap(initial, initialBlocked));
       setCursor(initial.nextCursor);
     }
     if (source.initialStates !== initialStates) setStates(new Map(initialStates.map((s) => [s.id, s])));
@@ -158,7 +181,8 @@ export function Board({ initial, states: initialStates, hosts, hostClocks, view,
     const res = await fetch(`/api/sessions?${boardListQuery(viewRef.current)}`);
     if (!res.ok) return;
     const page = (await res.json()) as SessionPage;
-    setRows(new Map(page.sessions.map((s) => [s.id, s])));
+    // The pinned blocked rows stay until the refresh below brings their own query's answer.
+    setRows((prev) => rowMap(page, [...prev.values()].filter(isBlocked)));
     setCursor(page.nextCursor);
     startTransition(() => router.refresh());
   }, [router]);
@@ -188,11 +212,10 @@ export function Board({ initial, states: initialStates, hosts, hostClocks, view,
   const offlineHosts = useOfflineHosts(hostClocks, now);
   const counters = useMemo(() => countStates(countedStates(states, offlineHosts)), [states, offlineHosts]);
   const costToday = useCostToday(epoch);
-  useAttentionSignals(counters.waiting);
-  const groups = useMemo(
-    () => groupRows([...rows.values()], view.group, offlineHosts),
-    [rows, view.group, offlineHosts],
-  );
+  const { blocked, rest } = useMemo(() => pinBlocked([...rows.values()], offlineHosts), [rows, offlineHosts]);
+  const groups = useMemo(() => groupRows(rest, view.group, offlineHosts), [rest, view.group, offlineHosts]);
+  const dismissAll = (hostname?: string) =>
+    void dismissFinished(hostname).catch((e: unknown) => setError((e as Error).message));
   const lookup = useCallback((id: string) => rows.get(id), [rows]);
   // Only rows that something could be done for are asked about (GET /api/control).
   const controllable = useMemo(
@@ -202,101 +225,157 @@ export function Board({ initial, states: initialStates, hosts, hostClocks, view,
 
   return (
     <ControlProvider sessionIds={controllable}>
-      <div className="space-y-4">
-        <section aria-label="Overview" className="grid grid-cols-2 gap-3 lg:grid-cols-4">
-          <Counter label="Working" value={String(counters.working)} tone="text-busy" testId="count-working" />
-          <Counter
-            label="Waiting for you"
-            value={String(counters.waiting)}
-            tone={counters.waiting ? "text-wait" : ""}
-            testId="count-waiting"
-          />
-          <Counter
-            label="Errors"
-            value={String(counters.errors)}
-            tone={counters.errors ? "text-error" : ""}
-            testId="count-errors"
-          />
-          <Counter
-            label="Cost today"
-            value={costToday === null ? "—" : formatCost(costToday)}
-            tone=""
-            testId="cost-today"
-          />
-        </section>
+      <DeleteDialogProvider onError={setError}>
+        <div className="space-y-4">
+          <AttentionSignals blocked={counters.blocked} />
+          <section aria-label="Overview" className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-5">
+            <Counter
+              label="Blocked on you"
+              value={String(counters.blocked)}
+              tone={counters.blocked ? "text-wait" : ""}
+              testId="count-blocked"
+            />
+            <Counter label="Working" value={String(counters.working)} tone="text-busy" testId="count-working" />
+            <Counter label="Finished" value={String(counters.finished)} tone="" testId="count-finished" />
+            <Counter
+              label="Errors"
+              value={String(counters.errors)}
+              tone={counters.errors ? "text-error" : ""}
+              testId="count-errors"
+            />
+            <Counter
+              label="Cost today"
+              value={costToday === null ? "—" : formatCost(costToday)}
+              tone=""
+              testId="cost-today"
+            />
+          </section>
 
-        <div className="flex flex-wrap items-end gap-2">
-          <Filters view={view} hosts={hosts} onChange={setView} />
-          <div className="ml-auto">
-            <NotifyToggle lookup={lookup} />
-          </div>
-        </div>
-
-        {error && (
-          <p
-            role="alert"
-            className="flex items-center justify-between rounded-lg bg-error-soft px-3 py-2 text-sm text-error"
-          >
-            {error}
-            <button type="button" onClick={() => setError(null)} className="ml-3 min-h-11 underline sm:min-h-0">
-              Close
-            </button>
-          </p>
-        )}
-
-        {rows.size === 0 ? (
-          <p className="rounded-[var(--radius-card)] border border-dashed border-line px-4 py-10 text-center text-muted">
-            No sessions match these filters.
-          </p>
-        ) : (
-          groups.map((group) => (
-            <section
-              key={group.key}
-              aria-label={group.label}
-              className="overflow-hidden rounded-[var(--radius-card)] border border-line bg-surface shadow-[var(--shadow-card)]"
-            >
-              {view.group !== "flat" && (
-                <h2 className="flex items-center gap-3 border-b border-line bg-raised/50 px-3 py-2 text-sm font-semibold">
-                  <span className="truncate font-mono" title={group.label}>
-                    {group.label}
-                  </span>
-                  {view.group === "host" && offlineHosts.has(group.key) && (
-                    <span
-                      className="rounded-full bg-raised px-2 py-0.5 text-xs font-medium text-muted"
-                      data-testid="group-offline"
-                    >
-                      offline: its sessions are not counted
-                    </span>
-                  )}
-                  <span className="text-xs font-normal text-muted">
-                    {group.working > 0 && `${group.working} working`}
-                    {group.working > 0 && group.waiting > 0 && " · "}
-                    {group.waiting > 0 && <span className="font-medium text-wait">{group.waiting} waiting</span>}
-                  </span>
-                </h2>
+          <div className="flex flex-wrap items-end gap-2">
+            <Filters view={view} hosts={hosts} onChange={setView} />
+            <div className="ml-auto flex items-center gap-2">
+              {counters.finished > 0 && (
+                <button type="button" onClick={() => dismissAll(view.host || undefined)} className={SECONDARY_BUTTON}>
+                  Dismiss all finished
+                </button>
               )}
+              <NotifyToggle lookup={lookup} />
+            </div>
+          </div>
+
+          {error && (
+            <p
+              role="alert"
+              className="flex items-center justify-between rounded-lg bg-error-soft px-3 py-2 text-sm text-error"
+            >
+              {error}
+              <button type="button" onClick={() => setError(null)} className="ml-3 min-h-11 underline sm:min-h-0">
+                Close
+              </button>
+            </p>
+          )}
+
+          {blocked.length > 0 && (
+            <section
+              aria-labelledby="blocked-heading"
+              data-testid="blocked-sessions"
+              className="overflow-hidden rounded-[var(--radius-card)] border border-wait-line bg-surface shadow-[var(--shadow-card)]"
+            >
+              <h2
+                id="blocked-heading"
+                className="border-b border-line bg-wait-soft px-3 py-2 text-sm font-semibold text-wait"
+              >
+                Blocked on you · {blocked.length}
+              </h2>
               <ul className="divide-y divide-line">
-                {group.nodes.map((node) => (
-                  <SessionRow key={node.row.id} node={node} now={now} offlineHosts={offlineHosts} onError={setError} />
+                {blocked.map((row) => (
+                  <SessionRow
+                    key={row.id}
+                    node={{ row, children: [] }}
+                    now={now}
+                    offlineHosts={offlineHosts}
+                    onError={setError}
+                  />
                 ))}
               </ul>
             </section>
-          ))
-        )}
+          )}
 
-        {cursor && (
-          <div className="text-center">
-            <button
-              type="button"
-              onClick={() => void loadMore()}
-              className="min-h-11 rounded-lg border border-line px-4 py-2 text-sm hover:bg-raised sm:min-h-0 focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none"
-            >
-              Load older sessions
-            </button>
-          </div>
-        )}
-        <BoardShortcuts />
-      </div>
+          {rows.size === 0 ? (
+            <p className="rounded-[var(--radius-card)] border border-dashed border-line px-4 py-10 text-center text-muted">
+              No sessions match these filters.
+            </p>
+          ) : (
+            groups.map((group) => (
+              <section
+                key={group.key}
+                aria-label={group.label}
+                className="overflow-hidden rounded-[var(--radius-card)] border border-line bg-surface shadow-[var(--shadow-card)]"
+              >
+                {view.group !== "flat" && (
+                  <div className="flex items-center gap-3 border-b border-line bg-raised/50 px-3 py-2">
+                    <h2 className="flex min-w-0 items-center gap-3 text-sm font-semibold">
+                      <span className="truncate font-mono" title={group.label}>
+                        {group.label}
+                      </span>
+                      {view.group === "host" && offlineHosts.has(group.key) && (
+                        <span
+                          className="rounded-full bg-raised px-2 py-0.5 text-xs font-medium text-muted"
+                          data-testid="group-offline"
+                        >
+                          offline: its sessions are not counted
+                        </span>
+                      )}
+                      <span className="text-xs font-normal text-muted">
+                        {[
+                          group.working > 0 && `${group.working} working`,
+                          group.finished > 0 && `${group.finished} finished`,
+                        ]
+                          .filter(Boolean)
+                          .join(" · ")}
+                      </span>
+                    </h2>
+                    {view.group === "host" && group.finished > 0 && (
+                      <button
+                        type="button"
+                        onClick={() => dismissAll(group.key)}
+                        className={`ml-auto ${SECONDARY_BUTTON}`}
+                        aria-label={`Dismiss finished on ${group.label}`}
+                      >
+                        Dismiss finished
+                      </button>
+                    )}
+                  </div>
+                )}
+                <ul className="divide-y divide-line">
+                  {group.nodes.map((node) => (
+                    <SessionRow
+                      key={node.row.id}
+                      node={node}
+                      now={now}
+                      offlineHosts={offlineHosts}
+                      onError={setError}
+                    />
+                  ))}
+                </ul>
+              </section>
+            ))
+          )}
+
+          {cursor && (
+            <div className="text-center">
+              <button
+                type="button"
+                onClick={() => void loadMore()}
+                className="min-h-11 rounded-lg border border-line px-4 py-2 text-sm hover:bg-raised sm:min-h-0 focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:outline-none"
+              >
+                Load older sessions
+              </button>
+            </div>
+          )}
+          <BoardShortcuts />
+        </div>
+      </DeleteDialogProvider>
     </ControlProvider>
   );
 }

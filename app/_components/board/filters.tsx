@@ -3,12 +3,18 @@
 import { useEffect, useState } from "react";
 import type { BoardView } from "@/lib/sessions/views";
 
+/** Every filter lib/sessions/active.ts defines, in the board's words; a status filter leaves blocked sessions out. */
 const statuses: { value: BoardView["status"]; label: string }[] = [
   { value: "", label: "Any status" },
-  { value: "attention", label: "Waiting for you" },
-  { value: "busy", label: "Working" },
-  { value: "retry", label: "Retrying" },
+  { value: "blocked", label: "Blocked on you" },
+  { value: "permission", label: "Needs permission" },
+  { value: "question", label: "Asks a question" },
   { value: "error", label: "Error" },
+  { value: "finished", label: "Finished" },
+  { value: "attention", label: "Blocked or finished" },
+  { value: "working", label: "Working" },
+  { value: "busy", label: "Busy" },
+  { value: "retry", label: "Retrying" },
   { value: "idle", label: "Idle" },
 ];
 

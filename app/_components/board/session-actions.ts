@@ -1,4 +1,4 @@
-/** The board's two writes, through the API with the login cookie. */
+/** The board's writes, through the API with the login cookie. */
 export async function dismissSession(id: string) {
   const res = await fetch(`/api/sessions/${encodeURIComponent(id)}/dismiss`, { method: "PATCH" });
   if (!res.ok) throw new Error(await errorText(res));
@@ -12,4 +12,14 @@ export async function deleteSession(id: string) {
 async function errorText(res: Response) {
   const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
   return body?.error?.message ?? `the server answered ${res.status}`;
+}
+
+/** "Dismiss all finished", on one host or every host. */
+export async function dismissFinished(hostname?: string) {
+  const res = await fetch("/api/sessions/dismiss", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(hostname ? { hostname } : {}),
+  });
+  if (!res.ok) throw new Error(await errorText(res));
 }

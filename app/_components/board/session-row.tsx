@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useRef, useState } from "react";
+import { useState } from "react";
 import type { SessionListItem } from "@/lib/sessions/list-item";
 import { SessionControls } from "../control/session-controls";
 import { usePending } from "../control/use-pending";
@@ -9,7 +9,8 @@ import { formatAgo, formatCost, formatTokens, shortDirectory } from "../format";
 import { StatusBadge } from "../status-badge";
 import { attentionText, type RowNode, rowStale } from "./board-state";
 import { BlockingContext } from "./blocking-context";
-import { deleteSession, dismissSession } from "./session-actions";
+import { useAskDelete } from "./delete-dialog";
+import { dismissSession } from "./session-actions";
 
 function Meta({ row }: { row: SessionListItem }) {
   const model = row.modelId ? `${row.modelId}` : null;
@@ -45,12 +46,12 @@ function Meta({ row }: { row: SessionListItem }) {
 }
 
 function Actions({ row, onError }: { row: SessionListItem; onError: (message: string) => void }) {
-  const dialog = useRef<HTMLDialogElement>(null);
+  const askDelete = useAskDelete();
   const [busy, setBusy] = useState(false);
-  const run = async (action: () => Promise<void>) => {
+  const dismiss = async () => {
     setBusy(true);
     try {
-      await action();
+      await dismissSession(row.id);
     } catch (error) {
       onError((error as Error).message);
     } finally {
@@ -65,7 +66,7 @@ function Actions({ row, onError }: { row: SessionListItem; onError: (message: st
         <button
           type="button"
           disabled={busy}
-          onClick={() => void run(() => dismissSession(row.id))}
+          onClick={() => void dismiss()}
           className={`${button} border border-wait-line text-wait hover:bg-wait-soft`}
           aria-label={`Dismiss: ${row.title || row.id}`}
         >
@@ -75,39 +76,12 @@ function Actions({ row, onError }: { row: SessionListItem; onError: (message: st
       <button
         type="button"
         disabled={busy}
-        onClick={() => dialog.current?.showModal()}
+        onClick={() => askDelete(row)}
         className={`${button} text-muted hover:bg-error-soft hover:text-error`}
         aria-label={`Delete: ${row.title || row.id}`}
       >
         Delete
       </button>
-      <dialog
-        ref={dialog}
-        className="m-auto max-w-sm rounded-[var(--radius-card)] border border-line bg-surface p-5 text-ink shadow-xl backdrop:bg-black/40"
-      >
-        <h2 className="font-semibold">Delete this session?</h2>
-        <p className="mt-2 text-sm wrap-anywhere text-muted" data-testid="delete-explained">
-          “{row.title || row.id}” on {row.hostname}
-          {row.childCount > 0
-            ? `, with its ${row.childCount} subagent session${row.childCount === 1 ? "" : "s"},`
-            : ""}{" "}
-          and its whole timeline are deleted from the dashboard. OpenCode itself is not touched: should the session go
-          on there, what it sends is ignored here (the Hosts page counts it) and it does not come back.
-        </p>
-        <form method="dialog" className="mt-4 flex justify-end gap-2">
-          <button className={`${button} px-3 py-1.5 text-sm hover:bg-raised`}>Cancel</button>
-          <button
-            type="button"
-            onClick={() => {
-              dialog.current?.close();
-              void run(() => deleteSession(row.id));
-            }}
-            className={`${button} bg-error px-3 py-1.5 text-sm text-white hover:opacity-90`}
-          >
-            Delete
-          </button>
-        </form>
-      </dialog>
     </div>
   );
 }

@@ -59,7 +59,16 @@ export function InstancesView({ initial, renderedAt }: { initial: InstanceSummar
       if (!existing)
         return [
           ...prev,
-          { ...item, sessions: 0, busy: 0, attention: 0, cost: 0, deleted: { sessions: 0, ignoredEvents: 0 } },
+          {
+            ...item,
+            sessions: 0,
+            busy: 0,
+            blocked: 0,
+            finished: 0,
+            attention: 0,
+            cost: 0,
+            deleted: { sessions: 0, ignoredEvents: 0 },
+          },
         ].sort((a, b) => a.hostname.localeCompare(b.hostname));
       return prev.map((h) => (h.hostname === item.hostname ? { ...h, ...item } : h));
     });
@@ -91,7 +100,8 @@ export function InstancesView({ initial, renderedAt }: { initial: InstanceSummar
           const online = isOnline(h, now);
           const offline = h.offlineAt !== null && !online;
           const busy = offline ? 0 : h.busy;
-          const waiting = offline ? 0 : h.attention;
+          const blocked = offline ? 0 : h.blocked;
+          const finished = offline ? 0 : h.finished;
           return (
             <li
               key={h.hostname}
@@ -117,7 +127,7 @@ export function InstancesView({ initial, renderedAt }: { initial: InstanceSummar
                 {h.lastHeartbeat !== null && ` · heartbeat ${formatAgo(h.lastHeartbeat, now)}`}
               </p>
               <ControlLevel level={h.control} />
-              <dl className="mt-3 grid grid-cols-4 gap-2 text-sm">
+              <dl className="mt-3 grid grid-cols-5 gap-2 text-sm">
                 <div>
                   <dt className="text-xs text-muted">Busy</dt>
                   <dd className="font-medium tabular-nums text-busy" data-testid="host-busy">
@@ -125,9 +135,15 @@ export function InstancesView({ initial, renderedAt }: { initial: InstanceSummar
                   </dd>
                 </div>
                 <div>
-                  <dt className="text-xs text-muted">Waiting</dt>
-                  <dd className={`font-medium tabular-nums ${waiting ? "text-wait" : ""}`} data-testid="host-waiting">
-                    {waiting}
+                  <dt className="text-xs text-muted">Blocked</dt>
+                  <dd className={`font-medium tabular-nums ${blocked ? "text-wait" : ""}`} data-testid="host-blocked">
+                    {blocked}
+                  </dd>
+                </div>
+                <div>
+                  <dt className="text-xs text-muted">Finished</dt>
+                  <dd className="font-medium tabular-nums" data-testid="host-finished">
+                    {finished}
                   </dd>
                 </div>
                 <div>

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { HostClock, InstanceItem } from "@/lib/instances/item";
-import { isHostOffline, staleReason } from "@/lib/sessions/active";
+import { isHostOffline, isWorking, staleReason } from "@/lib/sessions/active";
 import type { SessionDetail } from "@/lib/sessions/detail";
 import type { SessionListItem } from "@/lib/sessions/list-item";
 import type { TimelineEntry } from "@/lib/sessions/timeline";
@@ -260,7 +260,8 @@ export function SessionView({
                 ))}
               </ol>
             )}
-            {session.status === "busy" && !stale && (
+            {/* Blocked on an answer is not working, though OpenCode keeps the session busy (lib/sessions/active.ts). */}
+            {isWorking(session) && session.status === "busy" && !stale && (
               <p className="flex items-center gap-2 text-sm text-busy" aria-live="polite">
                 <span aria-hidden="true" className="size-2 animate-pulse-dot rounded-full bg-busy" /> Working… (last
                 activity {Math.max(0, Math.round((now - session.lastActivityAt) / 1000))}s ago)
