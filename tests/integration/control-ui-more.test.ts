@@ -1,7 +1,7 @@
 // More of acting on sessions from the dashboard's pages (issue 13, "In the UI"; the first cases are
-// in control-ui.test.ts): Stop, Always allow, Reject with a message, Dismiss. Real Chromium, the
-// real dashboard (dist/server.js), the real OpenCode (`opencode serve`, fake model) and the real
-// plugin with its control connection.
+// in control-ui.test.ts): Stop, Always allow, Reject with a message, Dismiss, and a session that
+// `opencode run` started. Real Chromium, the real dashboard (dist/server.js), the real OpenCode
+// (`opencode serve` and `opencode run`, fake model) and the real plugin with its control connection.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -10,7 +10,14 @@ import type { Browser, Page } from "playwright-core";
 import { launchBrowser, signIn } from "../support/browser.ts";
 import { attentionOf, detailOf, rowOf, shoot, stopsWaitingForPermission } from "../support/control-ui.ts";
 import { lastUserText, startFakeProvider, type FakeProvider } from "../support/fake-provider.ts";
-import { waitFor, ROOT, type OpencodeProject, type OpencodeServer } from "../support/opencode.ts";
+import {
+  makeOpencodeProject,
+  runOpencode,
+  waitFor,
+  ROOT,
+  type OpencodeProject,
+  type OpencodeServer,
+} from "../support/opencode.ts";
 import type { OcMessage, OcMessageInfo, OcAssistantMessage } from "../support/opencode-payloads.ts";
 import { startServer, type TestServer } from "../support/server.ts";
 import {
@@ -19,6 +26,8 @@ import {
   startControlledMachine,
   toolRunsOf,
 } from "../support/control-model.ts";
+import type { SessionControl } from "../../lib/control/audit.ts";
+import type { SessionListItem } from "../../lib/sessions/list-item.ts";
 
 const built = fs.existsSync(path.join(ROOT, "dist/server.js")) && fs.existsSync(path.join(ROOT, ".next/BUILD_ID"));
 const skip = built ? false : "no production build (dist/server.js, .next): run `npm run build` first";
@@ -51,6 +60,16 @@ after(async () => {
 const detail = (id: string) => detailOf(dashboard, id);
 const toolRuns = () => toolRunsOf(provider, MARKER);
 
+async function api<T>(method: string, route: string, body?: unknown): Promise<{ status: number; json: T }> {
+  const res = await fetch(`${dashboard.url}${route}`, {
+    method,
+    headers: { "x-api-key": dashboard.password, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(15_000),
+  });
+  return { status: res.status, json: (await res.json()) as T };
+}
+
 async function board() {
   await page.goto(dashboard.url);
   await page.getByTestId("connection").filter({ hasText: "Live" }).waitFor();
@@ -67,6 +86,7 @@ describe("control = full, more in the browser", { skip }, () => {
   });
 
   test("Stop on a busy row aborts the slow stream: the row stops working and says the stop was applied", async () => {
+    await idle();
     await m.prompt("[slow] write a long story");
     await board();
     const row = rowOf(page, m.id);
@@ -75,7 +95,8 @@ describe("control = full, more in the browser", { skip }, () => {
     // Stopped once the model streams (an abort before OpenCode calls the model is another case).
     await waitFor(
       () => provider.requests.some((r) => lastUserText(r).includes("[slow]")),
-      60_000,
+      // OpenCode can take a long while to call the model on this loaded machine.
+      120_000,
       "the slow stream under way",
     );
     assert.match(await row.innerText(), /Working/);
@@ -159,5 +180,51 @@ describe("control = full, more in the browser", { skip }, () => {
     await waitFor(() => toolRuns() > runsBefore + 1, 60_000, "the bash tool ran again without asking");
     await idle();
     assert.equal((await detail(m.id)).timeline?.entries.filter((e) => e.kind === "permission").length, asked);
+  });
+});
+
+describe("a session started with `opencode run`", { skip }, () => {
+  test("while it runs, permissions are refused with the reason; once it ended, its row says why nothing is offered", async () => {
+    const p = makeOpencodeProject({
+      providerURL: provider.baseURL,
+      install: "file",
+      dashboardToml: `url = "${dashboard.url}"\napiKey = "${dashboard.apiKey}"\nhostname = "ui-run"\ncontrol = "full"\n`,
+      config: { permission: { bash: "ask" } },
+    });
+    projects.push(p);
+    // A slow reply keeps `opencode run` (and its control connection) alive for a while.
+    const run = runOpencode(p, "[slow] write a long story", { timeoutMs: 300_000 });
+    const id = await waitFor(
+      async () =>
+        (await api<{ sessions: SessionListItem[] }>("GET", "/api/sessions?hostname=ui-run&parent=any")).json.sessions[0]
+          ?.id,
+      240_000,
+      "the run's session on the dashboard",
+    );
+    const live = await waitFor(
+      async () => {
+        const c = (await api<{ sessions: SessionControl[] }>("GET", `/api/control?ids=${id}`)).json.sessions[0];
+        return c?.abort?.ok && c["permission.reply"] ? c : null;
+      },
+      60_000,
+      "the run's control connection",
+    );
+    assert.deepEqual(live["permission.reply"], {
+      ok: false,
+      reason: "started with `opencode run`: it answers permissions itself",
+    });
+
+    const result = await run;
+    assert.equal(result.code, 0, result.stderr.slice(-2000));
+    await board();
+    const row = rowOf(page, id);
+    const reason = row.getByTestId("control-unavailable");
+    await reason.waitFor({ timeout: 30_000 });
+    assert.match(await reason.innerText(), /^started with `opencode run`, which has ended/);
+    assert.equal(await row.getByRole("textbox", { name: "Next prompt" }).count(), 0);
+    await shoot(page, "control-board-run-ended");
+    const prompt = await api<{ error?: { message: string } }>("POST", `/api/sessions/${id}/prompt`, { text: "hi" });
+    assert.equal(prompt.status, 503);
+    assert.match(prompt.json.error?.message ?? "", /started with `opencode run`, which has ended/);
   });
 });
