@@ -1,6 +1,7 @@
 // The first step of `npm test`: the system packages the tests use, installed when they can be.
 // Browser tests drive Debian's Chromium (tests/support/browser.ts: CHROMIUM_PATH, else
-// /usr/bin/chromium) and the speech tests run espeak-ng from PATH. Missing either, as root with
+// /usr/bin/chromium), the speech tests run espeak-ng and the TUI test runs OpenCode's TUI under
+// tmux (tests/integration/control-tui.test.ts), both from PATH. Missing any, as root with
 // apt-get, this installs them; otherwise it stops the run before anything starts, with one message
 // saying what to install and how, rather than letting every browser test throw on launch.
 import { spawnSync } from "node:child_process";
@@ -12,6 +13,7 @@ const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const PACKAGES = {
   chromium: { found: () => executable(chromiumPath), where: chromiumPath },
   "espeak-ng": { found: () => onPath("espeak-ng"), where: "espeak-ng on PATH" },
+  tmux: { found: () => onPath("tmux"), where: "tmux on PATH" },
 };
 
 function executable(file) {
@@ -32,8 +34,8 @@ const missingPackages = () => Object.keys(PACKAGES).filter((name) => !PACKAGES[n
 function stop(missing, why) {
   const list = missing.map((name) => `${name} (${PACKAGES[name].where})`).join(", ");
   process.stderr.write(
-    `The tests need Debian's chromium and espeak-ng; missing: ${list}${why ? ` ${why}` : ""}. ` +
-      `Install them with \`sudo apt-get install -y chromium espeak-ng\` and run the tests again ` +
+    `The tests need Debian's chromium, espeak-ng and tmux; missing: ${list}${why ? ` ${why}` : ""}. ` +
+      `Install them with \`sudo apt-get install -y chromium espeak-ng tmux\` and run the tests again ` +
       `(set CHROMIUM_PATH for a Chromium installed elsewhere).\n`,
   );
   process.exit(1);

@@ -13,6 +13,8 @@ const EXPIRE_EVERY_MS = 5_000;
 const MAX_OWNED_PER_CONNECTION = 20_000;
 /** Commands are small and rare: a plugin with this much unread has stopped reading. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
+/** Ended `opencode run` sessions remembered (oldest forgotten first): weeks of runs on a busy fleet. */
+const ENDED_RUNS_REMEMBERED = 10_000;
 /** Closing codes from RFC 6455. */
 const POLICY_VIOLATION = 1008;
 const GOING_AWAY = 1001;
@@ -27,6 +29,11 @@ export type Connection = HelloFrame & { sessions: Set<string>; alive: boolean; a
 export class ControlChannel {
   private readonly sockets = new Map<WebSocket, Connection | null>();
   private readonly owners = new Map<string, { ws: WebSocket; connection: Connection }>();
+  /**
+   * Sessions last owned by an `opencode run` whose connection closed: that process exits with its
+   * turn, so nothing will come back for them (unless another process owns them again).
+   */
+  private readonly endedRuns = new Set<string>();
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(private readonly onChange: () => void = () => {}) {
@@ -90,7 +97,11 @@ export class ControlChannel {
       const connection = this.sockets.get(ws);
       this.sockets.delete(ws);
       if (!connection) return;
-      for (const id of connection.sessions) if (this.owners.get(id)?.ws === ws) this.owners.delete(id);
+      for (const id of connection.sessions) {
+        if (this.owners.get(id)?.ws !== ws) continue;
+        this.owners.delete(id);
+        if (connection.mode === "run") this.rememberEndedRun(id);
+      }
       this.onChange();
     });
     ws.on("error", (error) => getLog().debug({ err: error }, "control: connection error"));
@@ -107,6 +118,7 @@ export class ControlChannel {
         for (const id of frame.sessionIds) {
           connection.sessions.add(id);
           this.owners.set(id, { ws, connection });
+          this.endedRuns.delete(id);
         }
         // Whatever waited for these sessions goes out now, in the order it was issued.
         for (const row of openCommandsFor(frame.sessionIds)) this.send(ws, toCommandFrame(row));
@@ -129,6 +141,16 @@ export class ControlChannel {
   /** The live connection that owns a session, if any. */
   ownerOf(sessionId: string): Connection | undefined {
     return this.owners.get(sessionId)?.connection;
+  }
+
+  /** Whether the session's last owner was an `opencode run` that has ended. */
+  ranAndEnded(sessionId: string): boolean {
+    return this.endedRuns.has(sessionId);
+  }
+
+  private rememberEndedRun(sessionId: string) {
+    this.endedRuns.add(sessionId);
+    if (this.endedRuns.size > ENDED_RUNS_REMEMBERED) this.endedRuns.delete(this.endedRuns.values().next().value!);
   }
 
   /** Sends a command to its session's owner; false when none is connected (it waits). */

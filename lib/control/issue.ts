@@ -19,6 +19,11 @@ export function availability(session: SessionFacts, action: CommandAction, now =
   const host = session.hostname;
   const owner = runtime.control?.ownerOf(session.id);
   if (!owner) {
+    // Its host may well be online (another OpenCode there, or the run's last heartbeat), but
+    // nothing will take commands for this session: do not offer to queue them.
+    if (runtime.control?.ranAndEnded(session.id)) {
+      return { ok: false, reason: "started with `opencode run`, which has ended: continue it in a terminal" };
+    }
     const instance = getDb()
       .sqlite.prepare("SELECT last_heartbeat, control FROM instances WHERE hostname = ?")
       .get(host) as { last_heartbeat: number | null; control: ControlLevel | null } | undefined;

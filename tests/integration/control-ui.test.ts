@@ -2,12 +2,12 @@
 // dashboard (dist/server.js), the real OpenCode (`opencode serve`, fake model) and the real plugin
 // with its control connection. What the browser does is checked against what OpenCode then does.
 import assert from "node:assert/strict";
-import fs, { mkdirSync } from "node:fs";
+import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import type { SessionDetail } from "../../lib/sessions/detail.ts";
 import { launchBrowser, signIn } from "../support/browser.ts";
+import { attentionOf, detailOf, rowOf, shoot, stopsWaitingForPermission } from "../support/control-ui.ts";
 import { lastUserText, startFakeProvider, type FakeProvider } from "../support/fake-provider.ts";
 import { waitFor, ROOT, type OpencodeProject, type OpencodeServer } from "../support/opencode.ts";
 import { startServer, type TestServer } from "../support/server.ts";
@@ -19,7 +19,6 @@ import {
 
 const built = fs.existsSync(path.join(ROOT, "dist/server.js")) && fs.existsSync(path.join(ROOT, ".next/BUILD_ID"));
 const skip = built ? false : "no production build (dist/server.js, .next): run `npm run build` first";
-const SCREENSHOTS = path.resolve(import.meta.dirname, "../../test-results/screenshots");
 /** The smallest touch target a phone layout may offer (WCAG 2.5.5, Apple's HIG). */
 const MIN_TARGET_PX = 44;
 const PHONE = { width: 375, height: 812 };
@@ -50,14 +49,7 @@ after(async () => {
   for (const p of projects) p.cleanup();
 });
 
-/** A session's page data; fields are read with `?.` because the dashboard answers 404 until it knows the session. */
-async function detail(id: string): Promise<Partial<SessionDetail>> {
-  const res = await fetch(`${dashboard.url}/api/sessions/${id}?order=desc&limit=50`, {
-    headers: { "x-api-key": dashboard.password },
-    signal: AbortSignal.timeout(15_000),
-  });
-  return (await res.json()) as Partial<SessionDetail>;
-}
+const detail = (id: string) => detailOf(dashboard, id);
 
 /** A machine at the given control level with one session on it (tests/support/control-model.ts). */
 async function machine(hostname: string, control: "off" | "answer" | "full") {
@@ -78,34 +70,6 @@ const toolRuns = () =>
   provider.requests.filter((r) =>
     r.messages.some((m) => m.role === "tool" && JSON.stringify(m.content).includes("browser-tool-ran")),
   ).length;
-
-const rowOf = (p: Page, id: string) => p.locator(`[data-testid="session-row"][data-session-id="${id}"]`);
-
-async function attentionOf(p: Page, id: string, reason: string, timeout = 60_000) {
-  await p.waitForFunction(
-    ([id, reason]) =>
-      document.querySelector(`[data-testid="session-row"][data-session-id="${id}"]`)?.getAttribute("data-attention") ===
-      reason,
-    [id, reason],
-    { timeout },
-  );
-}
-
-/** The row no longer asks for the permission (it may wait for the next prompt once the turn ends). */
-async function stopsWaitingForPermission(p: Page, id: string) {
-  await p.waitForFunction(
-    (id) =>
-      document.querySelector(`[data-testid="session-row"][data-session-id="${id}"]`)?.getAttribute("data-attention") !==
-      "permission",
-    id,
-    { timeout: 30_000 },
-  );
-}
-
-async function shoot(p: Page, name: string) {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await p.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
 
 async function heightsOf(buttons: Locator) {
   const boxes = await Promise.all((await buttons.all()).map((b) => b.boundingBox()));

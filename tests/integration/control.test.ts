@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { after, before, describe, test } from "node:test";
 import { lastUserText, startFakeProvider, type FakeProvider } from "../support/fake-provider.ts";
 import { waitFor, ROOT, type OpencodeProject, type OpencodeServer } from "../support/opencode.ts";
@@ -14,11 +15,14 @@ import {
   controlScript,
   sawInToolResult as sawInToolResultOf,
   startControlledMachine,
+  toolRunsOf,
 } from "../support/control-model.ts";
 import type { SessionControl } from "../../lib/control/audit.ts";
 import type { CommandItem } from "../../lib/control/commands.ts";
 import type { InstanceSummary } from "../../lib/instances/queries.ts";
 import type { SessionDetail } from "../../lib/sessions/detail.ts";
+import type { Tokens } from "../../lib/sessions/tokens.ts";
+import type { OcAssistantMessage, OcMessage, OcMessageInfo } from "../support/opencode-payloads.ts";
 
 const built = fs.existsSync(path.join(ROOT, "dist/server.js")) && fs.existsSync(path.join(ROOT, ".next/BUILD_ID"));
 const skip = built ? false : "no production build (dist/server.js, .next): run `npm run build` first";
@@ -97,6 +101,10 @@ async function commandSettles(commandId: string | undefined) {
 }
 
 const sawInToolResult = (marker: string) => sawInToolResultOf(provider, marker);
+const toolRuns = () => toolRunsOf(provider, "dashboard-tool-ran");
+/** How many permissions the dashboard heard OpenCode ask for in the session. */
+const permissionsAsked = (d: SessionDetail) => d.timeline.entries.filter((e) => e.kind === "permission").length;
+const sum = <T>(list: T[], of: (x: T) => number) => list.reduce((n, x) => n + of(x), 0);
 
 describe("control = full", { skip }, () => {
   let m: Awaited<ReturnType<typeof machine>>;
@@ -213,6 +221,79 @@ describe("control = full", { skip }, () => {
     const command = await commandSettles(late.json.commandId);
     assert.equal(command.status, "failed");
     assert.match(command.reason ?? "", /already answered/);
+  });
+
+  // Last of the permission tests here: "always" holds for the rest of this OpenCode process's life.
+  test("a permission always allowed from the API: the tool runs, and the next bash call asks nothing", async () => {
+    await waitFor(async () => (await detail(m.id)).session.status === "idle", 60_000, "idle");
+    await m.prompt("run bash please");
+    const pending = await pendingOf(m.id, "permission");
+    const ranBefore = toolRuns();
+    const answer = await api("POST", `/api/sessions/${m.id}/permissions/${pending.id}`, { reply: "always" });
+    assert.equal(answer.status, 202, JSON.stringify(answer.json));
+    const command = await commandSettles(answer.json.commandId);
+    assert.equal(command.status, "applied", command.reason ?? undefined);
+    await waitFor(() => toolRuns() > ranBefore, 30_000, "the bash tool ran");
+    const first = await waitFor(
+      async () => {
+        const d = await detail(m.id);
+        return d.session.status === "idle" && d.pending.length === 0 ? d : null;
+      },
+      60_000,
+      "the turn ended with nothing pending",
+    );
+    assert.equal(
+      first.timeline.entries.find((e) => e.key === `control:${command.id}`)?.title,
+      "Always allowed from the dashboard",
+    );
+    const asked = permissionsAsked(first);
+
+    await m.prompt("run bash please");
+    const ranAgain = toolRuns();
+    await waitFor(() => toolRuns() > ranAgain, 60_000, "the bash tool ran again without asking");
+    const second = await waitFor(
+      async () => {
+        const d = await detail(m.id);
+        return d.session.status === "idle" ? d : null;
+      },
+      60_000,
+      "the second turn ended",
+    );
+    assert.equal(permissionsAsked(second), asked, "no new permission reached the dashboard");
+    assert.deepEqual(second.pending, []);
+    assert.notEqual(second.session.attention?.reason, "permission");
+    assert.deepEqual(await m.oc.api("GET", "/permission"), [], "nothing is pending in OpenCode either");
+  });
+
+  test("after these turns the dashboard's totals equal OpenCode's own for the session", async () => {
+    await waitFor(async () => (await detail(m.id)).session.status === "idle", 60_000, "idle");
+    const messages = await m.oc.api<OcMessage[]>("GET", `/session/${m.id}/message`);
+    const assistants = messages
+      .map((x) => x.info)
+      .filter((x: OcMessageInfo): x is OcAssistantMessage => x.role === "assistant");
+    assert.ok(assistants.length >= 8, `${assistants.length} model calls in the session`);
+    const want = {
+      input: sum(assistants, (a) => a.tokens.input),
+      output: sum(assistants, (a) => a.tokens.output),
+      reasoning: sum(assistants, (a) => a.tokens.reasoning),
+      cacheRead: sum(assistants, (a) => a.tokens.cache.read),
+      cacheWrite: sum(assistants, (a) => a.tokens.cache.write),
+    };
+    const cost = sum(assistants, (a) => a.cost);
+    assert.ok(want.output > 0 && cost > 0, "OpenCode counted tokens and a cost");
+    // The last events of the last turn may still be on their way to the dashboard.
+    let got: { tokens: Omit<Tokens, "total">; cost: number } | undefined;
+    await waitFor(
+      async () => {
+        const { total: _total, ...tokens } = (await detail(m.id)).session.tokens;
+        got = { tokens, cost: (await detail(m.id)).session.cost };
+        return isDeepStrictEqual(tokens, want) && Math.abs(got.cost - cost) < 1e-9;
+      },
+      30_000,
+      "the dashboard's totals",
+    ).catch(() => {});
+    assert.deepEqual(got?.tokens, want);
+    assert.ok(Math.abs((got?.cost ?? NaN) - cost) < 1e-9, `cost ${got?.cost} vs OpenCode's ${cost}`);
   });
 
   test("audit lists every command with when, what, where from and the outcome", async () => {

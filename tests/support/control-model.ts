@@ -80,3 +80,13 @@ export const sawInToolResult = (provider: FakeProvider, marker: string) =>
   provider.requests.some((r) =>
     r.messages.some((m) => m.role === "tool" && JSON.stringify(m.content).includes(marker)),
   );
+
+/**
+ * How many times the bash call that prints `marker` ran: requests whose last message is its result
+ * (later requests carry it in their history too, so a plain search would count them all).
+ */
+export const toolRunsOf = (provider: FakeProvider, marker: string) =>
+  provider.requests.filter((r) => {
+    const last = r.messages[r.messages.length - 1];
+    return last?.role === "tool" && JSON.stringify(last.content).includes(marker);
+  }).length;

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
-const OPENCODE_BIN = path.join(ROOT, "node_modules/.bin/opencode");
+export const OPENCODE_BIN = path.join(ROOT, "node_modules/.bin/opencode");
 const PLUGIN_DIR = path.join(ROOT, "plugin");
 const PLUGIN_FILE = path.join(PLUGIN_DIR, "opencode-dashboard.ts");
 const MODEL = "fake/fake-model";

@@ -1,7 +1,7 @@
-// `npm test` on a machine without Chromium or espeak-ng: scripts/ensure-test-deps.mjs installs
-// them as root with apt-get, and otherwise stops the run with one message before anything starts.
-// Nothing is uninstalled: the script looks for Chromium at CHROMIUM_PATH (as the browser tests
-// do) and for espeak-ng and apt-get on PATH, so a temp folder stands in for the machine.
+// `npm test` on a machine without Chromium, espeak-ng or tmux: scripts/ensure-test-deps.mjs
+// installs them as root with apt-get, and otherwise stops the run with one message before anything
+// starts. Nothing is uninstalled: the script looks for Chromium at CHROMIUM_PATH (as the browser
+// tests do) and for espeak-ng, tmux and apt-get on PATH, so a temp folder stands in for the machine.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -23,7 +23,7 @@ after(() => rmSync(temp, { recursive: true, force: true }));
 
 let serial = 0;
 /** A machine: an empty bin folder for PATH, a Chromium path, and a log of apt-get calls. */
-function machine(has: { chromium?: boolean; espeak?: boolean; aptGet?: boolean }) {
+function machine(has: { chromium?: boolean; espeak?: boolean; tmux?: boolean; aptGet?: boolean }) {
   const dir = path.join(temp, `m${serial++}`);
   const bin = path.join(dir, "bin");
   mkdirSync(bin, { recursive: true });
@@ -34,6 +34,7 @@ function machine(has: { chromium?: boolean; espeak?: boolean; aptGet?: boolean }
   const stub = (file: string, body = "exit 0") => writeFileSync(file, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
   if (has.chromium) stub(chromium);
   if (has.espeak) stub(path.join(bin, "espeak-ng"));
+  if (has.tmux) stub(path.join(bin, "tmux"));
   if (has.aptGet) {
     // Stands in for Debian's apt-get: logs its arguments; `install` puts the packages in place.
     stub(
@@ -43,6 +44,7 @@ function machine(has: { chromium?: boolean; espeak?: boolean; aptGet?: boolean }
         `case "$1" in install) for p in "$@"; do`,
         `  [ "$p" = chromium ] && printf '#!/bin/sh\\n' > ${chromium} && /bin/chmod 755 ${chromium}`,
         `  [ "$p" = espeak-ng ] && printf '#!/bin/sh\\n' > ${bin}/espeak-ng && /bin/chmod 755 ${bin}/espeak-ng`,
+        `  [ "$p" = tmux ] && printf '#!/bin/sh\\n' > ${bin}/tmux && /bin/chmod 755 ${bin}/tmux`,
         `done;; esac`,
         `exit 0`,
       ].join("\n"),
@@ -63,27 +65,34 @@ function run(env: Record<string, string>, options: RunAs = {}) {
 }
 
 const expectedMessage =
-  /The tests need Debian's chromium and espeak-ng; missing: .*sudo apt-get install -y chromium espeak-ng/;
+  /The tests need Debian's chromium, espeak-ng and tmux; missing: .*sudo apt-get install -y chromium espeak-ng tmux/;
 
 test("not root: missing packages stop the run with one message naming them and the command", () => {
   const m = machine({ aptGet: true });
   const result = run(m.env, asNonRoot);
   assert.equal(result.status, 1);
   assert.match(result.stderr, expectedMessage);
-  assert.match(result.stderr, /missing: chromium \(.*\), espeak-ng/);
+  assert.match(result.stderr, /missing: chromium \(.*\), espeak-ng \(.*\), tmux \(tmux on PATH\)\./);
   assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
   assert.deepEqual(m.aptCalls(), [], "apt-get is not tried without root");
 });
 
 test("only espeak-ng missing: the message names just it", () => {
-  const m = machine({ chromium: true });
+  const m = machine({ chromium: true, tmux: true });
   const result = run(m.env, asNonRoot);
   assert.equal(result.status, 1);
   assert.match(result.stderr, /missing: espeak-ng \(espeak-ng on PATH\)\./);
 });
 
+test("only tmux missing: the message names just it", () => {
+  const m = machine({ chromium: true, espeak: true });
+  const result = run(m.env, asNonRoot);
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /missing: tmux \(tmux on PATH\)\./);
+});
+
 test("everything there: nothing is installed and the run goes on", () => {
-  const m = machine({ chromium: true, espeak: true, aptGet: true });
+  const m = machine({ chromium: true, espeak: true, tmux: true, aptGet: true });
   const result = run(m.env, isRoot ? {} : asNonRoot);
   assert.equal(result.status, 0, result.stderr);
   assert.equal(result.stderr, "");
@@ -104,7 +113,7 @@ test(
     const m = machine({ espeak: true, aptGet: true });
     const result = run(m.env);
     assert.equal(result.status, 0, result.stderr);
-    assert.deepEqual(m.aptCalls(), ["noninteractive update -qq", "noninteractive install -y -qq chromium"]);
+    assert.deepEqual(m.aptCalls(), ["noninteractive update -qq", "noninteractive install -y -qq chromium tmux"]);
   },
 );
 
