@@ -19,6 +19,20 @@ type Previous = {
   attention_ref: string | null;
 };
 
+const CLEAR_ATTENTION =
+  "UPDATE sessions SET attention_reason = NULL, attention_detail = NULL, attention_since = NULL, attention_ref = NULL WHERE id = ?";
+
+/** Tells every dashboard that these sessions' attention was cleared by hand (dismissed). */
+function publishCleared(cleared: { id: string; previous: AttentionReason | null }[]) {
+  const changes = emptyChanges();
+  for (const { id, previous } of cleared) {
+    changes.sessions.add(id);
+    if (previous !== null)
+      changes.attention.set(id, { sessionId: id, reason: null, detail: null, since: null, ref: null, previous });
+  }
+  getHub()?.publish(changes);
+}
+
 /** Clears the attention flag and tells every dashboard; null when there is no such session. */
 export async function dismissAttention(id: string): Promise<SessionListItem | null> {
   const { sqlite } = getDb();
@@ -27,27 +41,11 @@ export async function dismissAttention(id: string): Promise<SessionListItem | nu
       .prepare("SELECT attention_reason, attention_detail, attention_since, attention_ref FROM sessions WHERE id = ?")
       .get(id) as Previous | undefined;
     if (!row) return undefined;
-    sqlite
-      .prepare(
-        "UPDATE sessions SET attention_reason = NULL, attention_detail = NULL, attention_since = NULL, attention_ref = NULL WHERE id = ?",
-      )
-      .run(id);
+    sqlite.prepare(CLEAR_ATTENTION).run(id);
     return row;
   })();
   if (!previous) return null;
-  const changes = emptyChanges();
-  changes.sessions.add(id);
-  if (previous.attention_reason !== null) {
-    changes.attention.set(id, {
-      sessionId: id,
-      reason: null,
-      detail: null,
-      since: null,
-      ref: null,
-      previous: previous.attention_reason,
-    });
-  }
-  getHub()?.publish(changes);
+  publishCleared([{ id, previous: previous.attention_reason }]);
   const [item] = await getSessionListItems([id]);
   return item ?? null;
 }
@@ -83,26 +81,12 @@ export function dismissFinished(filter: { hostname?: string; finishedBefore?: nu
       id: string;
       attention_reason: AttentionReason;
     }[];
-    const clear = sqlite.prepare(
-      "UPDATE sessions SET attention_reason = NULL, attention_detail = NULL, attention_since = NULL, attention_ref = NULL WHERE id = ?",
-    );
+    const clear = sqlite.prepare(CLEAR_ATTENTION);
     for (const row of rows) clear.run(row.id);
     return rows;
   })();
   if (cleared.length === 0) return 0;
-  const changes = emptyChanges();
-  for (const { id, attention_reason } of cleared) {
-    changes.sessions.add(id);
-    changes.attention.set(id, {
-      sessionId: id,
-      reason: null,
-      detail: null,
-      since: null,
-      ref: null,
-      previous: attention_reason,
-    });
-  }
-  getHub()?.publish(changes);
+  publishCleared(cleared.map((row) => ({ id: row.id, previous: row.attention_reason })));
   return cleared.length;
 }
 
