@@ -264,7 +264,9 @@ function describe(error: z.ZodError, prefix: string) {
 export function parseEvent(raw: unknown): ParsedEvent {
   const envelope = envelopeSchema.safeParse(raw);
   if (!envelope.success) return { ok: false, ...describe(envelope.error, "") };
-  const schema = propertySchemas[envelope.data.type as HandledType];
+  // Own keys only: a type named `constructor` or `__proto__` is an unknown type, not Object's.
+  const type = envelope.data.type;
+  const schema = Object.hasOwn(propertySchemas, type) ? propertySchemas[type as HandledType] : undefined;
   if (!schema) return { ok: true, known: false, event: envelope.data };
   const properties = schema.safeParse(envelope.data.properties);
   if (!properties.success) return { ok: false, ...describe(properties.error, "properties") };
