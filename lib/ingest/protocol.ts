@@ -155,7 +155,7 @@ const partSchema = z.looseObject({
 
 export type WirePart = z.infer<typeof partSchema>;
 
-const propertySchemas = {
+export const propertySchemas = {
   "session.created": z.looseObject({ info: sessionInfo }),
   "session.updated": z.looseObject({ info: sessionInfo }),
   "session.deleted": z.looseObject({ info: sessionInfo }),
@@ -261,10 +261,25 @@ function describe(error: z.ZodError, prefix: string) {
   return { field, message: `${field}: ${issue.message}` };
 }
 
+/**
+ * Every event crosses these schemas, so they run compiled: z.compile turns a schema into one
+ * generated function, where zod's runtime visits it node by node with an allocation per field (the
+ * bounds, OpenCode-shaped ids and typed part fields made that walk twice as slow). A value the
+ * compiled function refuses is parsed again by the schema itself, so a refusal names the same
+ * field with the same message; a schema it cannot model keeps the runtime parser, correct but
+ * slower. tests/unit/protocol-compiled.test.ts holds both to this: every schema compiles, and
+ * compiled and runtime parsers answer alike.
+ */
+const compiledEnvelope = z.compile(envelopeSchema);
+/** A Map, not an object: a type named `constructor` or `__proto__` must find no schema. */
+const compiledProperties = new Map<string, z.ZodType>(
+  Object.entries(propertySchemas).map(([type, schema]) => [type, z.compile(schema)]),
+);
+
 export function parseEvent(raw: unknown): ParsedEvent {
-  const envelope = envelopeSchema.safeParse(raw);
+  const envelope = compiledEnvelope.safeParse(raw);
   if (!envelope.success) return { ok: false, ...describe(envelope.error, "") };
-  const schema = propertySchemas[envelope.data.type as HandledType];
+  const schema = compiledProperties.get(envelope.data.type);
   if (!schema) return { ok: true, known: false, event: envelope.data };
   const properties = schema.safeParse(envelope.data.properties);
   if (!properties.success) return { ok: false, ...describe(properties.error, "properties") };

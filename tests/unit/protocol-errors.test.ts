@@ -54,3 +54,10 @@ test("message.part.updated: a retry part's error keeps its name and message only
   assert.equal(odd.part.text, "hi");
   assert.equal(odd.part.error, undefined);
 });
+
+test("an event type named like one of Object's own properties is an unknown type, not a crash", () => {
+  for (const type of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+    const result = parseEvent({ id: "evt_1", type, hostname: "h", directory: "/w", time: 1, properties: {} });
+    assert.ok(result.ok && !result.known, `${type}: ${JSON.stringify(result)}`);
+  }
+});
