@@ -489,7 +489,8 @@ describe("GET /api/instances", () => {
     assert.equal(on.pluginVersion, "0.3.0");
     assert.equal(off.lastHeartbeat, now - 5 * 60_000);
     assert.ok(on.lastSeen >= now - 60_000);
-    assert.deepEqual([on.sessions, on.busy, on.attention, on.cost], [2, 2, 1, 0.75]);
+    // The session asking a question is busy in OpenCode but blocked on the user, not working.
+    assert.deepEqual([on.sessions, on.busy, on.blocked, on.finished, on.attention, on.cost], [2, 1, 1, 0, 1, 0.75]);
     assert.deepEqual([off.sessions, off.busy, off.attention, off.cost], [0, 0, 0, 0]);
   });
 });
