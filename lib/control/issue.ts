@@ -85,9 +85,12 @@ export function issueCommand<A extends CommandAction>(
   now = Date.now(),
 ): IssueResult {
   const session = getDb()
-    .sqlite.prepare("SELECT id, hostname, status FROM sessions WHERE id = ?")
-    .get(request.sessionId) as SessionFacts | undefined;
+    .sqlite.prepare("SELECT id, hostname, status, deleted_at FROM sessions WHERE id = ?")
+    .get(request.sessionId) as (SessionFacts & { deleted_at: number | null }) | undefined;
   if (!session) return fail(404, "not_found", `session ${request.sessionId} was not found`);
+  // OpenCode deleted it: there is nothing left there to answer, prompt or stop.
+  if (session.deleted_at !== null)
+    return fail(409, "session_deleted", `session ${session.id} was deleted in OpenCode; nothing can be done there`);
 
   const args = request.args as CommandArgs[CommandAction];
   const problem =

@@ -64,18 +64,19 @@ export async function listSessions(p: SessionListParams, now = Date.now()): Prom
 }
 
 /**
- * The blocked sessions among those the same filters pick, longest waiting first, but the stale
- * (./active.ts: nothing there can be answered now): the board pins
+ * The blocked sessions among those the same filters pick, longest waiting first: the board pins
  * them above its pages, so no amount of newer history hides one (the attention index keeps the
  * query cheap however many sessions there are).
  */
 export async function listBlocked(p: SessionListParams, now = Date.now()): Promise<SessionListItem[]> {
   const q = await filteredQuery(p, now);
   if (!q) return [];
-  const cutoff = offlineHeartbeatCutoff(now, offlineAfterMs());
+  // Offline hosts' sessions are fetched too: the board pins them again, live, when their host is
+  // back (it judges offline itself, app/_components/board/board-state.ts pinBlocked); deleted
+  // ones never block again.
   const rows = await q
     .where(blockedSql)
-    .where((eb) => countedSql(eb, cutoff))
+    .where("sessions.deleted_at", "is", null)
     .orderBy("sessions.attention_since", "asc")
     .orderBy("sessions.id", "asc")
     .limit(BLOCKED_MAX)

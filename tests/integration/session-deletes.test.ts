@@ -126,5 +126,13 @@ describe("deleted in OpenCode", () => {
     assert.ok(!working.some((s) => s.id === "ses_oc_gone"), "its last status was busy, but it is not working");
     const host = await hostSummary();
     assert.deepEqual([host?.busy, host?.attention], [0, 0]);
+
+    // Nothing is left there to act on: a command is refused before any machine is asked.
+    const abort = await fetch(`${server.url}/api/sessions/ses_oc_gone/abort`, {
+      method: "POST",
+      headers: { "x-api-key": server.password },
+    });
+    assert.equal(abort.status, 409);
+    assert.equal(((await abort.json()) as { error: { code: string } }).error.code, "session_deleted");
   });
 });

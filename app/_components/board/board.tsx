@@ -3,7 +3,7 @@
 import { usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState, useTransition } from "react";
 import type { HostClock, InstanceItem } from "@/lib/instances/item";
-import { isActive, isBlocked, type SessionState } from "@/lib/sessions/active";
+import { isActive, isReady, type SessionState } from "@/lib/sessions/active";
 import type { SessionPage } from "@/lib/sessions/list";
 import type { SessionListItem } from "@/lib/sessions/list-item";
 import { ControlProvider } from "../control/control-provider";
@@ -90,8 +90,12 @@ function useOfflineHosts(hostClocks: HostClock[], now: number): ReadonlySet<stri
     setClocks((prev) => new Map(prev).set(item.hostname, { hostname: item.hostname, offlineAt: item.offlineAt }));
   }, []);
   useLiveEvent("instance:upsert", onInstance);
+  // While this dashboard is disconnected no heartbeat can reach it: judge the hosts as of the
+  // moment it lost them, or every host would look offline once the window passed.
+  const { state, offlineSince } = useLive();
+  const judgedAt = state === "offline" && offlineSince !== null ? Math.min(now, offlineSince) : now;
   // A new set only when it changes, not on every tick of the clock.
-  const key = [...offlineHostsAt(clocks.values(), now)].sort().join("\n");
+  const key = [...offlineHostsAt(clocks.values(), judgedAt)].sort().join("\n");
   return useMemo(() => new Set(key ? key.split("\n") : []), [key]);
 }
 
@@ -122,8 +126,13 @@ export function Board({
     viewRef.current = view;
   }, [view]);
 
-  // New data from the server (a filter changed): start from it, during render rather than in an
-  // effect, so the stale list never paints (react.dev: "adjusting state when a prop changes").
+  // Sessions pushed since the page last asked the server for its data (a catch-up, a filter):
+  // newer than that answer, so they are laid over it when it comes.
+  const [pushed, setPushed] = useState(() => new Map<string, SessionListItem | null>());
+
+  // New data from the server (a filter changed, a catch-up): start from it, during render rather
+  // than in an effect, so the stale list never paints (react.dev: "adjusting state when a prop
+  // changes").
   const [source, setSource] = useState({ initial, initialBlocked, initialStates });
   if (
     source.initial !== initial ||
@@ -132,13 +141,27 @@ export function Board({
   ) {
     setSource({ initial, initialBlocked, initialStates });
     if (source.initial !== initial || source.initialBlocked !== initialBlocked) {
-      setRows(rowMap(initial, initialBlocked));
+      const fresh = rowMap(initial, initialBlocked);
+      for (const [id, row] of pushed) {
+        if (row && matchesView(row, view) && (!view.search || fresh.has(id))) fresh.set(id, row);
+        else fresh.delete(id);
+      }
+      setRows(fresh);
       setCursor(initial.nextCursor);
     }
-    if (source.initialStates !== initialStates) setStates(new Map(initialStates.map((s) => [s.id, s])));
+    if (source.initialStates !== initialStates) {
+      const fresh = new Map(initialStates.map((s) => [s.id, s]));
+      for (const [id, row] of pushed) {
+        const state = row && stateOf(row);
+        if (state && isActive(state) && row.deletedAt === null) fresh.set(id, state);
+        else fresh.delete(id);
+      }
+      setStates(fresh);
+    }
   }
 
   const onUpsert = useCallback((row: SessionListItem) => {
+    setPushed((prev) => new Map(prev).set(row.id, row));
     setStates((prev) => {
       const next = new Map(prev);
       const state = stateOf(row);
@@ -161,6 +184,7 @@ export function Board({
     });
   }, []);
   const onRemove = useCallback(({ id }: { id: string }) => {
+    setPushed((prev) => new Map(prev).set(id, null));
     setRows((prev) => {
       if (!prev.has(id)) return prev;
       const next = new Map(prev);
@@ -176,17 +200,12 @@ export function Board({
   useLiveEvent("session:upsert", onUpsert);
   useLiveEvent("session:remove", onRemove);
 
-  // Anything pushed while offline or while the page loaded was missed: fetch the list again.
-  const catchUp = useCallback(async () => {
-    const res = await fetch(`/api/sessions?${boardListQuery(viewRef.current)}`);
-    if (!res.ok) return;
-    const page = (await res.json()) as SessionPage;
-    // The pinned blocked rows stay until the refresh below brings their own query's answer.
-    setRows((prev) => rowMap(page, [...prev.values()].filter(isBlocked)));
-    setCursor(page.nextCursor);
+  // Anything pushed while offline or while the page loaded was missed: render the page again.
+  const catchUp = useCallback(() => {
+    setPushed(new Map());
     startTransition(() => router.refresh());
   }, [router]);
-  useCatchUp(version, () => void catchUp());
+  useCatchUp(version, catchUp);
 
   async function loadMore() {
     if (!cursor) return;
@@ -204,6 +223,7 @@ export function Board({
   const setView = useCallback(
     (change: Partial<BoardView>) => {
       const q = boardUrlQuery({ ...viewRef.current, ...change }).toString();
+      setPushed(new Map());
       startTransition(() => router.replace(q ? `${pathname}?${q}` : pathname, { scroll: false }));
     },
     [router, pathname],
@@ -212,6 +232,14 @@ export function Board({
   const offlineHosts = useOfflineHosts(hostClocks, now);
   const counters = useMemo(() => countStates(countedStates(states, offlineHosts)), [states, offlineHosts]);
   const costToday = useCostToday(epoch);
+  // What "Dismiss all finished" would clear: the host filter's, when one is set.
+  const finishedInView = useMemo(
+    () =>
+      view.host
+        ? [...countedStates(states, offlineHosts).values()].filter((s) => s.hostname === view.host && isReady(s)).length
+        : counters.finished,
+    [view.host, states, offlineHosts, counters.finished],
+  );
   const { blocked, rest } = useMemo(() => pinBlocked([...rows.values()], offlineHosts), [rows, offlineHosts]);
   const groups = useMemo(() => groupRows(rest, view.group, offlineHosts), [rest, view.group, offlineHosts]);
   const dismissAll = (hostname?: string) =>
@@ -254,7 +282,7 @@ export function Board({
           <div className="flex flex-wrap items-end gap-2">
             <Filters view={view} hosts={hosts} onChange={setView} />
             <div className="ml-auto flex items-center gap-2">
-              {counters.finished > 0 && (
+              {finishedInView > 0 && (
                 <button type="button" onClick={() => dismissAll(view.host || undefined)} className={SECONDARY_BUTTON}>
                   Dismiss all finished
                 </button>

@@ -92,28 +92,29 @@ export function useLiveEvent<E extends keyof ServerToClientEvents>(event: E, han
 }
 
 /**
- * Calls `catchUp` whenever this view may have missed a push: after every reconnect, and when the
- * server's change count (`sync`) differs from `renderedVersion`, the count its data was rendered
- * at. That check runs on the view's first connection and again whenever it is given newer data:
- * a change made between the server render and the socket's subscription is not lost. Views
- * subscribe in effects declared before this one, so the server has them subscribed before it
- * answers.
+ * Calls `catchUp` whenever this view may have missed a push: after every reconnect, and on the
+ * view's first connection when the server's change count (`sync`) differs from
+ * `renderedVersion`, the count its data was rendered at: a change made between the server render
+ * and the socket's subscription is not lost. Views subscribe in effects declared before this one,
+ * so the server has them subscribed before it answers. Only the first connection compares: data
+ * the catch-up itself brings (a refresh renders a newer count) must not ask again, or a busy fleet,
+ * whose count never stands still, would keep the view fetching.
  */
 export function useCatchUp(renderedVersion: number, catchUp: () => void) {
   const { socket, epoch } = useLive();
-  const latest = useRef(catchUp);
+  const latest = useRef({ catchUp, renderedVersion });
   useEffect(() => {
-    latest.current = catchUp;
+    latest.current = { catchUp, renderedVersion };
   });
-  const seen = useRef<{ epoch: number; version: number } | null>(null);
+  const seenEpoch = useRef<number | null>(null);
   useEffect(() => {
-    if (!socket || epoch === 0) return;
-    const before = seen.current;
-    seen.current = { epoch, version: renderedVersion };
-    if (before && before.epoch !== epoch) return latest.current();
-    if (before && before.version === renderedVersion) return;
+    if (!socket || epoch === 0 || seenEpoch.current === epoch) return;
+    const first = seenEpoch.current === null;
+    seenEpoch.current = epoch;
+    if (!first) return latest.current.catchUp();
+    const rendered = latest.current.renderedVersion;
     socket.emit("sync", ({ version }) => {
-      if (version !== renderedVersion) latest.current();
+      if (version !== rendered) latest.current.catchUp();
     });
-  }, [socket, epoch, renderedVersion]);
+  }, [socket, epoch]);
 }
