@@ -101,7 +101,7 @@ export async function benchBoard(): Promise<Record<string, number | string>> {
     }
     const total = Object.values(BLOCKED).reduce((a, b) => a + b, 0);
     return {
-      "board HTML, decoded (KB; target ≤ 200)": Math.round(median(runs.map((r) => r.html)) / 1024),
+      "board HTML, decoded (KB; target ≤ 200)": +(median(runs.map((r) => r.html)) / 1024).toFixed(1),
       "DOM elements": median(runs.map((r) => r.nodes)),
       "DOMContentLoaded, median of 5 (ms)": Math.round(median(runs.map((r) => r.dcl))),
       "first contentful paint, median of 5 (ms; target ≤ 1,000)": Math.round(median(runs.map((r) => r.fcp))),

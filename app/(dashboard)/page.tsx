@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { requireSignedIn } from "@/lib/auth/page-guard";
+import { packState } from "@/lib/sessions/active";
 import { loadBoard } from "@/lib/sessions/pages";
 import { parseBoardView } from "@/lib/sessions/views";
 import { AttentionSignals } from "../_components/board/attention-signals";
@@ -37,7 +38,7 @@ export default async function BoardPage({
       <Board
         initial={board.initial}
         blocked={board.blocked}
-        states={board.states}
+        states={board.states.map(packState)}
         hosts={board.hosts}
         hostClocks={board.hostClocks}
         view={view}

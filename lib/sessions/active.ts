@@ -39,6 +39,20 @@ export type SessionState = {
   attention: AttentionReason | null;
 };
 
+/**
+ * A state as the board's HTML carries it: a tuple. The page holds one for every active session
+ * (thousands of finished turns, before they age out), and the key names repeated for each were a
+ * third of the board's HTML.
+ */
+export type PackedState = [id: string, hostname: string, status: SessionStatus, attention: AttentionReason | null];
+export const packState = (s: SessionState): PackedState => [s.id, s.hostname, s.status, s.attention];
+export const unpackState = ([id, hostname, status, attention]: PackedState): SessionState => ({
+  id,
+  hostname,
+  status,
+  attention,
+});
+
 /** A list item carries its attention as an object, a state as the reason. */
 type WithAttention = { attention: { reason: AttentionReason } | AttentionReason | null };
 type WithStatus = { status: SessionStatus };

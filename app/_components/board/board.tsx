@@ -3,7 +3,7 @@
 import { usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState, useTransition } from "react";
 import type { HostClock, InstanceItem } from "@/lib/instances/item";
-import { isActive, isReady, type SessionState } from "@/lib/sessions/active";
+import { isActive, isReady, type PackedState, unpackState } from "@/lib/sessions/active";
 import type { SessionPage } from "@/lib/sessions/list";
 import type { SessionListItem } from "@/lib/sessions/list-item";
 import { ControlProvider } from "../control/control-provider";
@@ -64,7 +64,8 @@ type BoardProps = {
   initial: SessionPage;
   /** Every blocked session the view picks (lib/sessions/list.ts, listBlocked), pinned on top. */
   blocked: SessionListItem[];
-  states: SessionState[];
+  /** Every active session's state, packed (lib/sessions/active.ts), for the counters. */
+  states: PackedState[];
   hosts: string[];
   /** When each host goes offline (its sessions then turn stale, lib/sessions/active.ts). */
   hostClocks: HostClock[];
@@ -119,7 +120,7 @@ export function Board({
   const [, startTransition] = useTransition();
   const [rows, setRows] = useState(() => rowMap(initial, initialBlocked));
   const [cursor, setCursor] = useState(initial.nextCursor);
-  const [states, setStates] = useState(() => new Map(initialStates.map((s) => [s.id, s])));
+  const [states, setStates] = useState(() => new Map(initialStates.map((packed) => [packed[0], unpackState(packed)])));
   const [error, setError] = useState<string | null>(null);
   const viewRef = useRef(view);
   useEffect(() => {
@@ -150,7 +151,7 @@ export function Board({
       setCursor(initial.nextCursor);
     }
     if (source.initialStates !== initialStates) {
-      const fresh = new Map(initialStates.map((s) => [s.id, s]));
+      const fresh = new Map(initialStates.map((packed) => [packed[0], unpackState(packed)]));
       for (const [id, row] of pushed) {
         const state = row && stateOf(row);
         if (state && isActive(state) && row.deletedAt === null) fresh.set(id, state);
