@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import { getDb } from "../runtime";
-import { blockedSql, countedSql, offlineHeartbeatCutoff, readySql, waitingSql, workingSql } from "../sessions/active";
+import { blockedSql, hostOfflineAt, isHostOffline, readySql, waitingSql, workingSql } from "../sessions/active";
 import { type InstanceItem, offlineAfterMs, toInstanceItem } from "./item";
 
 /** A host as the instances page shows it: the heartbeat view plus what its sessions add up to. */
@@ -24,7 +24,9 @@ export type InstanceSummary = InstanceItem & {
 
 export async function listInstances(now = Date.now()): Promise<InstanceSummary[]> {
   const { kysely } = getDb();
-  const cutoff = offlineHeartbeatCutoff(now, offlineAfterMs());
+  // Stale (lib/sessions/active.ts) is deleted, or on an offline host: the sums leave out deleted
+  // sessions, and an offline host's counts are zero below. The same rule as countedSql, without
+  // a subquery per session (it doubled this route's time).
   const [hosts, totals, buried] = await Promise.all([
     kysely.selectFrom("instances").selectAll().orderBy("hostname").execute(),
     kysely
@@ -32,10 +34,12 @@ export async function listInstances(now = Date.now()): Promise<InstanceSummary[]
       .select((eb) => [
         "hostname",
         sql<number>`count(*)`.as("sessions"),
-        sql<number>`coalesce(sum(${eb.and([workingSql(eb), countedSql(eb, cutoff)])}), 0)`.as("busy"),
-        sql<number>`coalesce(sum(${eb.and([blockedSql(eb), countedSql(eb, cutoff)])}), 0)`.as("blocked"),
-        sql<number>`coalesce(sum(${eb.and([readySql(eb), countedSql(eb, cutoff)])}), 0)`.as("finished"),
-        sql<number>`coalesce(sum(${eb.and([waitingSql(eb), countedSql(eb, cutoff)])}), 0)`.as("attention"),
+        sql<number>`coalesce(sum(${eb.and([workingSql(eb), eb("sessions.deleted_at", "is", null)])}), 0)`.as("busy"),
+        sql<number>`coalesce(sum(${eb.and([blockedSql(eb), eb("sessions.deleted_at", "is", null)])}), 0)`.as("blocked"),
+        sql<number>`coalesce(sum(${eb.and([readySql(eb), eb("sessions.deleted_at", "is", null)])}), 0)`.as("finished"),
+        sql<number>`coalesce(sum(${eb.and([waitingSql(eb), eb("sessions.deleted_at", "is", null)])}), 0)`.as(
+          "attention",
+        ),
         sql<number>`total(cost)`.as("cost"),
       ])
       .groupBy("hostname")
@@ -54,13 +58,14 @@ export async function listInstances(now = Date.now()): Promise<InstanceSummary[]
   const buriedByHost = new Map(buried.map((b) => [b.hostname, b]));
   return hosts.map((row) => {
     const t = byHost.get(row.hostname);
+    const counts = isHostOffline(hostOfflineAt(row.last_heartbeat, offlineAfterMs()), now) ? undefined : t;
     return {
       ...toInstanceItem(row, now),
       sessions: t?.sessions ?? 0,
-      busy: t?.busy ?? 0,
-      blocked: t?.blocked ?? 0,
-      finished: t?.finished ?? 0,
-      attention: t?.attention ?? 0,
+      busy: counts?.busy ?? 0,
+      blocked: counts?.blocked ?? 0,
+      finished: counts?.finished ?? 0,
+      attention: counts?.attention ?? 0,
       cost: t?.cost ?? 0,
       deleted: {
         sessions: buriedByHost.get(row.hostname)?.sessions ?? 0,
