@@ -2,11 +2,13 @@ import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { openDatabase } from "../../lib/db/client";
+import { after, before } from "node:test";
+import { closeDb, type Db, openDatabase } from "../../lib/db/client";
 import { migrateToLatest } from "../../lib/db/migrations";
-import type { BatchEvent } from "../../lib/ingest/batch";
+import { applyBatches, type BatchEvent } from "../../lib/ingest/batch";
 import { parseEvent } from "../../lib/ingest/protocol";
-import { createIngestStore } from "../../lib/ingest/store";
+import { createIngestStore, type IngestStore } from "../../lib/ingest/store";
+import { runtime } from "../../lib/runtime";
 
 /** A real SQLite file in a temp dir, migrated, with the ingest path's statements on it. */
 export async function freshStore(name: string) {
@@ -32,3 +34,30 @@ export function wireEvent(type: string, properties: Record<string, unknown>, tim
 
 /** Events as one request carries them: numbered in order. */
 export const asRequest = (events: BatchEvent[]) => events.map((e, index) => ({ ...e, index }));
+
+/**
+ * For a test file: a fresh store, installed as the process's database while the file runs (the
+ * subjects' commands, such as dismiss and delete, write through it as the API routes do).
+ * `send` applies events as one request through the batch and store POST /events uses; none may
+ * fail. The fields are set in `before`: read them inside tests.
+ */
+export function processStore(name: string) {
+  const held = {
+    db: undefined as unknown as Db,
+    store: undefined as unknown as IngestStore,
+    send(...events: BatchEvent[]) {
+      const { counts } = applyBatches(held.store, [asRequest(events)]);
+      assert.deepEqual(counts[0].failed, []);
+      return counts[0];
+    },
+  };
+  before(async () => {
+    Object.assign(held, await freshStore(name));
+    runtime.db = held.db;
+  });
+  after(() => {
+    runtime.db = undefined;
+    return closeDb(held.db);
+  });
+  return held;
+}

@@ -1,13 +1,9 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { closeDb, type Db } from "../../lib/db/client";
-import { runtime } from "../../lib/runtime";
+import { describe, test } from "node:test";
 import type { SessionRow } from "../../lib/db/schema";
-import { applyBatches, type BatchEvent } from "../../lib/ingest/batch";
 import { FINISHED_DETAIL } from "../../lib/ingest/rules/attention";
-import type { IngestStore } from "../../lib/ingest/store";
 import { dismissAttention } from "../../lib/sessions/commands";
-import { asRequest, freshStore, wireEvent } from "../support/ingest";
+import { processStore, wireEvent } from "../support/ingest";
 
 /**
  * The attention rules (lib/ingest/rules/) against a real SQLite file: events go through the same
@@ -15,31 +11,15 @@ import { asRequest, freshStore, wireEvent } from "../support/ingest";
  * event times; where a case sends events out of order, each goes in a batch of its own, the way
  * separate requests would carry them.
  */
-let db: Db;
-let store: IngestStore;
-
-before(async () => {
-  ({ db, store } = await freshStore("attention"));
-  // dismissAttention writes through the process's database, as the API route does.
-  runtime.db = db;
-});
-after(() => {
-  runtime.db = undefined;
-  return closeDb(db);
-});
-
-/** Applies the events as one request, in the order given. */
-function send(...events: BatchEvent[]) {
-  const { counts } = applyBatches(store, [asRequest(events)]);
-  assert.deepEqual(counts[0].failed, []);
-}
+const fixture = processStore("attention");
+const { send } = fixture;
 
 type Attention = Pick<
   SessionRow,
   "attention_reason" | "attention_detail" | "attention_since" | "attention_ref" | "status" | "error_message"
 >;
 const attentionOf = (id: string) =>
-  db.sqlite
+  fixture.db.sqlite
     .prepare(
       `SELECT attention_reason, attention_detail, attention_since, attention_ref, status, error_message
        FROM sessions WHERE id = ?`,
@@ -47,7 +27,7 @@ const attentionOf = (id: string) =>
     .get(id) as Attention;
 const reasonOf = (id: string) => attentionOf(id).attention_reason;
 const pendingOf = (id: string) =>
-  db.sqlite.prepare("SELECT id FROM pending_requests WHERE session_id = ? ORDER BY asked_at").pluck().all(id);
+  fixture.db.sqlite.prepare("SELECT id FROM pending_requests WHERE session_id = ? ORDER BY asked_at").pluck().all(id);
 
 let sessions = 0;
 const newSession = () => `ses_att_${sessions++}`;

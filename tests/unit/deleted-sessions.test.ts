@@ -1,12 +1,8 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { closeDb, type Db } from "../../lib/db/client";
+import { describe, test } from "node:test";
 import { capTombstones, pruneQuietTombstones } from "../../lib/db/upkeep/tombstones";
-import { applyBatches, type BatchEvent } from "../../lib/ingest/batch";
-import type { IngestStore } from "../../lib/ingest/store";
-import { runtime } from "../../lib/runtime";
 import { deleteSessionTree } from "../../lib/sessions/commands";
-import { asRequest, freshStore, wireEvent } from "../support/ingest";
+import { processStore, wireEvent } from "../support/ingest";
 
 /**
  * The two ways a session is deleted, against a real SQLite file through the same batch and store
@@ -14,35 +10,19 @@ import { asRequest, freshStore, wireEvent } from "../support/ingest";
  * there waits for the user), or the dashboard does (lib/sessions/commands.ts: the rows go, a
  * tombstone stays, and later events for it are ignored and counted).
  */
-let db: Db;
-let store: IngestStore;
-
-before(async () => {
-  ({ db, store } = await freshStore("deleted"));
-  // deleteSessionTree writes through the process's database, as the API route does.
-  runtime.db = db;
-});
-after(() => {
-  runtime.db = undefined;
-  return closeDb(db);
-});
-
-function send(...events: BatchEvent[]) {
-  const { counts } = applyBatches(store, [asRequest(events)]);
-  assert.deepEqual(counts[0].failed, []);
-  return counts[0];
-}
+const fixture = processStore("deleted");
+const { send } = fixture;
 
 const row = (id: string) =>
-  db.sqlite.prepare("SELECT attention_reason, deleted_at FROM sessions WHERE id = ?").get(id) as
+  fixture.db.sqlite.prepare("SELECT attention_reason, deleted_at FROM sessions WHERE id = ?").get(id) as
     { attention_reason: string | null; deleted_at: number | null } | undefined;
 const count = (sql: string, ...params: unknown[]) =>
-  db.sqlite
+  fixture.db.sqlite
     .prepare(sql)
     .pluck()
     .get(...params) as number;
 const tombstone = (id: string) =>
-  db.sqlite.prepare("SELECT ignored_events, last_event_at FROM tombstones WHERE session_id = ?").get(id) as
+  fixture.db.sqlite.prepare("SELECT ignored_events, last_event_at FROM tombstones WHERE session_id = ?").get(id) as
     { ignored_events: number; last_event_at: number } | undefined;
 
 const info = (id: string, time: number, parentID?: string) => ({
@@ -133,14 +113,14 @@ describe("deleted on the dashboard (a tombstone)", () => {
   });
 
   test("tombstones are bounded: quiet ones expire with retention, the quietest go beyond the cap", () => {
-    db.sqlite.exec("DELETE FROM tombstones");
-    const add = db.sqlite.prepare(
+    fixture.db.sqlite.exec("DELETE FROM tombstones");
+    const add = fixture.db.sqlite.prepare(
       "INSERT INTO tombstones (session_id, hostname, deleted_at, last_event_at) VALUES (?, 'unit', ?, ?)",
     );
     for (let i = 0; i < 5; i++) add.run(`ses_tomb_${i}`, i, 100 + i);
-    assert.equal(pruneQuietTombstones(db.sqlite, 101), 1);
-    assert.equal(capTombstones(db.sqlite, 2), 2);
-    const left = db.sqlite.prepare("SELECT session_id FROM tombstones ORDER BY session_id").pluck().all();
+    assert.equal(pruneQuietTombstones(fixture.db.sqlite, 101), 1);
+    assert.equal(capTombstones(fixture.db.sqlite, 2), 2);
+    const left = fixture.db.sqlite.prepare("SELECT session_id FROM tombstones ORDER BY session_id").pluck().all();
     assert.deepEqual(left, ["ses_tomb_3", "ses_tomb_4"]);
   });
 });
