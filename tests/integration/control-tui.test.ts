@@ -14,6 +14,7 @@ import { controlScript, toolRunsOf } from "../support/control-model.ts";
 import type { CommandItem } from "../../lib/control/commands.ts";
 import type { SessionDetail } from "../../lib/sessions/detail.ts";
 import type { SessionListItem } from "../../lib/sessions/list-item.ts";
+import { callApi } from "../support/client.ts";
 
 const built = fs.existsSync(path.join(ROOT, "dist/server.js")) && fs.existsSync(path.join(ROOT, ".next/BUILD_ID"));
 const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
@@ -93,15 +94,7 @@ after(async () => {
   project?.cleanup();
 });
 
-async function api<T>(method: string, route: string, body?: unknown): Promise<{ status: number; json: T }> {
-  const res = await fetch(`${dashboard.url}${route}`, {
-    method,
-    headers: { "x-api-key": dashboard.password, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  return { status: res.status, json: (await res.json()) as T };
-}
+const api = <T>(method: string, route: string, body?: unknown) => callApi<T>(dashboard, method, route, body);
 
 test(
   "a permission asked in the TUI is answered from the dashboard: the tool runs, the dialog goes",

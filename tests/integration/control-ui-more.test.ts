@@ -28,6 +28,7 @@ import {
 } from "../support/control-model.ts";
 import type { SessionControl } from "../../lib/control/audit.ts";
 import type { SessionListItem } from "../../lib/sessions/list-item.ts";
+import { callApi } from "../support/client.ts";
 
 const built = fs.existsSync(path.join(ROOT, "dist/server.js")) && fs.existsSync(path.join(ROOT, ".next/BUILD_ID"));
 const skip = built ? false : "no production build (dist/server.js, .next): run `npm run build` first";
@@ -60,15 +61,7 @@ after(async () => {
 const detail = (id: string) => detailOf(dashboard, id);
 const toolRuns = () => toolRunsOf(provider, MARKER);
 
-async function api<T>(method: string, route: string, body?: unknown): Promise<{ status: number; json: T }> {
-  const res = await fetch(`${dashboard.url}${route}`, {
-    method,
-    headers: { "x-api-key": dashboard.password, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  return { status: res.status, json: (await res.json()) as T };
-}
+const api = <T>(method: string, route: string, body?: unknown) => callApi<T>(dashboard, method, route, body);
 
 async function board() {
   await page.goto(dashboard.url);

@@ -11,6 +11,7 @@ import { after, before, describe, test } from "node:test";
 import { lastUserText, startFakeProvider, type FakeProvider } from "../support/fake-provider.ts";
 import { waitFor, ROOT, type OpencodeProject, type OpencodeServer } from "../support/opencode.ts";
 import { startServer, type TestServer } from "../support/server.ts";
+import { callApi } from "../support/client.ts";
 import {
   controlScript,
   sawInToolResult as sawInToolResultOf,
@@ -56,19 +57,8 @@ type Answer = {
   instances?: InstanceSummary[];
 };
 
-async function api(method: string, route: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${dashboard.url}${route}`, {
-    method,
-    headers: {
-      "x-api-key": dashboard.password,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-      ...headers,
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  return { status: res.status, json: (await res.json()) as Answer };
-}
+const api = (method: string, route: string, body?: unknown, headers: Record<string, string> = {}) =>
+  callApi<Answer>(dashboard, method, route, body, headers);
 
 const detail = async (id: string) =>
   (await api("GET", `/api/sessions/${id}?limit=1000`)).json as unknown as SessionDetail;

@@ -122,3 +122,27 @@ export function eventId() {
   counter++;
   return `evt_test${Date.now().toString(36)}${counter.toString(36).padStart(6, "0")}`;
 }
+
+/**
+ * A JSON route called as the signed-in dashboard (the password as the key), with a JSON body when
+ * one is given; `T` is the answer's shape. Bounded, so a hung server fails the test, not the run.
+ */
+export async function callApi<T>(
+  server: Pick<TestServer, "url" | "password">,
+  method: string,
+  route: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: T }> {
+  const res = await fetch(`${server.url}${route}`, {
+    method,
+    headers: {
+      "x-api-key": server.password,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...headers,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(15_000),
+  });
+  return { status: res.status, json: (await res.json()) as T };
+}
