@@ -50,23 +50,14 @@ test("text snapshots grow the part's entry; the final text wins over a late snap
   const ids = { sessionID: "ses_stream", messageID: "msg_stream_a", partID: "prt_stream_1" };
   const snapshot = (text: string, time: number) =>
     wireEvent("message.part.delta", { ...ids, field: "text", partType: "text", start: 900, text }, time);
-  // OpenCode opens the part with an empty text, which shows nothing yet.
-  send(
+  const updated = (text: string, span: { start: number; end?: number }, time: number) =>
     wireEvent(
       "message.part.updated",
-      {
-        part: {
-          id: ids.partID,
-          messageID: ids.messageID,
-          sessionID: ids.sessionID,
-          type: "text",
-          text: "",
-          time: { start: 900 },
-        },
-      },
-      900,
-    ),
-  );
+      { part: { id: ids.partID, messageID: ids.messageID, sessionID: ids.sessionID, type: "text", text, time: span } },
+      time,
+    );
+  // OpenCode opens the part with an empty text, which shows nothing yet.
+  send(updated("", { start: 900 }, 900));
   assert.equal(entry(ids.sessionID, ids.partID), undefined);
 
   send(snapshot("Done", 1000));
@@ -74,22 +65,7 @@ test("text snapshots grow the part's entry; the final text wins over a late snap
   send(snapshot("Done with the tool", 1250));
   assert.equal(entry(ids.sessionID, ids.partID)?.text, "Done with the tool");
 
-  send(
-    wireEvent(
-      "message.part.updated",
-      {
-        part: {
-          id: ids.partID,
-          messageID: ids.messageID,
-          sessionID: ids.sessionID,
-          type: "text",
-          text: "Done with the tool: all good.",
-          time: { start: 900, end: 1400 },
-        },
-      },
-      1400,
-    ),
-  );
+  send(updated("Done with the tool: all good.", { start: 900, end: 1400 }, 1400));
   send(snapshot("Done with the tool: all", 1300)); // delivered late
   assert.deepEqual(entry(ids.sessionID, ids.partID), {
     kind: "text",
