@@ -1,6 +1,6 @@
 import type { CommandAction, ControlLevel, SessionRow } from "../db/schema";
 import { offlineAfterMs } from "../instances/item";
-import { hostOfflineAt, isHostOffline } from "../sessions/active";
+import { hostOfflineAt, isHostOnline } from "../sessions/active";
 import { getDb, runtime } from "../runtime";
 import { type CommandItem, type NewCommand, recordCommand, toCommandItem } from "./commands";
 import { ALLOWED_ACTIONS, type CommandArgs } from "./protocol";
@@ -27,8 +27,7 @@ export function availability(session: SessionFacts, action: CommandAction, now =
     const instance = getDb()
       .sqlite.prepare("SELECT last_heartbeat, control FROM instances WHERE hostname = ?")
       .get(host) as { last_heartbeat: number | null; control: ControlLevel | null } | undefined;
-    const offlineAt = hostOfflineAt(instance?.last_heartbeat ?? null, offlineAfterMs());
-    const online = offlineAt !== null && !isHostOffline(offlineAt, now);
+    const online = isHostOnline(hostOfflineAt(instance?.last_heartbeat ?? null, offlineAfterMs()), now);
     if (!online) return { ok: false, reason: `${host} is offline` };
     if (!instance?.control || instance.control === "off") {
       return {

@@ -1,7 +1,7 @@
 import { getConfig } from "../config";
 import { getDb } from "../runtime";
 import type { InstanceRow } from "../db/schema";
-import { hostOfflineAt, isHostOffline } from "../sessions/active";
+import { hostOfflineAt, isHostOnline } from "../sessions/active";
 
 /** How long after its last heartbeat a host counts as offline (OFFLINE_AFTER_SECONDS). */
 export const offlineAfterMs = () => getConfig().offlineAfterMs;
@@ -11,7 +11,7 @@ export function toInstanceItem(row: InstanceRow, now = Date.now()) {
   return {
     hostname: row.hostname,
     /** Heartbeating, the last one younger than OFFLINE_AFTER_SECONDS. */
-    online: offlineAt !== null && !isHostOffline(offlineAt, now),
+    online: isHostOnline(offlineAt, now),
     /**
      * When the host goes offline unless it is heard from again (its sessions then turn stale,
      * lib/sessions/active.ts); null before its first heartbeat. Views judge it against their clock.

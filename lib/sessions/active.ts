@@ -96,6 +96,9 @@ export const hostOfflineAt = (lastHeartbeat: number | null, offlineAfterMs: numb
 export const offlineHeartbeatCutoff = (now: number, offlineAfterMs: number) => now - offlineAfterMs;
 export const isHostOffline = (offlineAt: number | null | undefined, now: number) =>
   offlineAt !== null && offlineAt !== undefined && now >= offlineAt;
+/** Online: heard from (a heartbeat) and not offline yet. A host never heard from is neither. */
+export const isHostOnline = (offlineAt: number | null | undefined, now: number) =>
+  offlineAt !== null && offlineAt !== undefined && now < offlineAt;
 
 /** Why a session is stale, as the board and the session page say it; null when it is not. */
 export type StaleReason = "deleted" | "host_offline";

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { InstanceSummary } from "@/lib/instances/queries";
 import type { InstanceItem } from "@/lib/instances/item";
-import { isHostOffline } from "@/lib/sessions/active";
+import { isHostOnline } from "@/lib/sessions/active";
 import { formatAgo, formatCost, formatNumber } from "../format";
 import { useLiveEvent } from "../live/live-provider";
 import { useNow } from "../use-now";
@@ -40,8 +40,6 @@ function ControlLevel({ level }: { level: InstanceItem["control"] }) {
 }
 
 /** Online: heartbeating, the last heartbeat younger than OFFLINE_AFTER_SECONDS (lib/instances/item.ts). */
-const isOnline = (h: Pick<InstanceItem, "offlineAt">, now: number) =>
-  h.offlineAt !== null && !isHostOffline(h.offlineAt, now);
 
 /** Every machine with the plugin: online while its heartbeat is fresh, with what it runs. */
 export function InstancesView({ initial, renderedAt }: { initial: InstanceSummary[]; renderedAt: number }) {
@@ -53,7 +51,8 @@ export function InstancesView({ initial, renderedAt }: { initial: InstanceSummar
   }, [hosts]);
   const onInstance = useCallback((item: InstanceItem) => {
     const shown = hostsRef.current.find((h) => h.hostname === item.hostname);
-    const cameBack = shown !== undefined && !isOnline(shown, Date.now()) && isOnline(item, Date.now());
+    const cameBack =
+      shown !== undefined && !isHostOnline(shown.offlineAt, Date.now()) && isHostOnline(item.offlineAt, Date.now());
     setHosts((prev) => {
       const existing = prev.find((h) => h.hostname === item.hostname);
       if (!existing)
@@ -97,7 +96,7 @@ export function InstancesView({ initial, renderedAt }: { initial: InstanceSummar
         {hosts.map((h) => {
           // Judged against the ticking clock, so a host goes offline without a reload; its
           // sessions are stale then (lib/sessions/active.ts) and leave the Busy and Waiting counts.
-          const online = isOnline(h, now);
+          const online = isHostOnline(h.offlineAt, now);
           const offline = h.offlineAt !== null && !online;
           const busy = offline ? 0 : h.busy;
           const blocked = offline ? 0 : h.blocked;
