@@ -139,6 +139,31 @@ describe("a change posted while a page loads", () => {
   });
 });
 
+describe("a busy fleet", () => {
+  test("the board catches up once after loading, not again after each refresh while changes keep coming", async () => {
+    const page = await context.newPage();
+    let refreshes = 0;
+    // A server render fetched by the page itself (router.refresh) carries the RSC header; link
+    // prefetches say so and are not counted.
+    page.on("request", (r) => {
+      if (r.headers()["rsc"] === "1" && !r.headers()["next-router-prefetch"]) refreshes++;
+    });
+    await post([created("ses_busy_fleet", "Busy fleet")]);
+    // A change while the page loads: its first connection catches up (one refresh).
+    const row = '[data-testid="session-row"][data-session-id="ses_busy_fleet"]';
+    await openWithScriptsHeld(page, "/", row, () =>
+      post([ev("session.status", { sessionID: "ses_busy_fleet", status: { type: "busy" } })]),
+    );
+    // Changes every 20 ms for 3 s, as a busy fleet makes them: each bumps the server's change count.
+    for (let i = 0; i < 150; i++) {
+      await post([ev("session.status", { sessionID: "ses_busy_fleet", status: { type: i % 2 ? "busy" : "idle" } })]);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok(refreshes <= 1, `${refreshes} refreshes: the board kept catching up with its own refresh`);
+    await page.close();
+  });
+});
+
 describe("the connection", () => {
   test("while the socket is down a banner says the data may be out of date; it goes when live again", async () => {
     const page = await context.newPage();
