@@ -1,7 +1,15 @@
 import { type SqlBool, sql } from "kysely";
 import { encodeCursor } from "@/lib/http/cursor";
-import { offlineAfterMs } from "../instances/item";
-import { blockedSql, countedSql, offlineHeartbeatCutoff, SESSION_FILTERS } from "./active";
+import { getInstanceItems, offlineAfterMs } from "../instances/item";
+import {
+  blockedSql,
+  countedSql,
+  isHostOffline,
+  offlineHeartbeatCutoff,
+  SESSION_FILTERS,
+  type StaleReason,
+  staleReason,
+} from "./active";
 import type { SessionListParams } from "./params";
 import { matchesSearch, toMatchQuery } from "./search";
 import { type SessionListItem, sessionListQuery, toSessionListItem } from "./list-item";
@@ -82,4 +90,23 @@ export async function listBlocked(p: SessionListParams, now = Date.now()): Promi
     .limit(BLOCKED_MAX)
     .execute();
   return rows.map(toSessionListItem);
+}
+
+/** A listed session as /api/sessions answers it: with whether it is stale at the time of the answer. */
+export type SessionApiItem = SessionListItem & { stale: StaleReason | null };
+
+/**
+ * The page /api/sessions answers. API clients have no host clocks to judge staleness by, as the
+ * board does (it judges it live), so each session says whether it is stale now: deleted in
+ * OpenCode, or on a host offline for OFFLINE_AFTER_SECONDS (./active.ts).
+ */
+export async function listSessionsForApi(p: SessionListParams, now = Date.now()) {
+  const page = await listSessions(p, now);
+  const hosts = await getInstanceItems([...new Set(page.sessions.map((s) => s.hostname))]);
+  const offline = new Set(hosts.filter((h) => isHostOffline(h.offlineAt, now)).map((h) => h.hostname));
+  const sessions: SessionApiItem[] = page.sessions.map((s) => ({
+    ...s,
+    stale: staleReason(s, offline.has(s.hostname)),
+  }));
+  return { sessions, nextCursor: page.nextCursor };
 }

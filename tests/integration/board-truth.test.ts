@@ -175,3 +175,16 @@ test("a session deleted in OpenCode shows as deleted and stops waiting", async (
   assert.match(await page.getByTestId("session-stale").innerText(), /Deleted in OpenCode/);
   assert.equal(await page.getByTestId("session-attention").count(), 0);
 });
+
+test("/api/sessions says which sessions are stale at the time of the answer", async () => {
+  await untilOffline(DEAD);
+  const { json } = await getJson<{ sessions: { id: string; stale: string | null }[] }>(
+    server,
+    "/api/sessions?parent=any",
+  );
+  const stale = new Map(json.sessions.map((s) => [s.id, s.stale]));
+  assert.equal(stale.get("ses_dead_busy"), "host_offline");
+  assert.equal(stale.get("ses_dead_perm"), "host_offline");
+  assert.equal(stale.get("ses_live_busy"), null);
+  assert.equal(stale.get("ses_live_ask"), "deleted", "deleted in OpenCode by the test before");
+});

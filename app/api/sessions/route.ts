@@ -1,6 +1,6 @@
 import { sessionListParams } from "@/lib/sessions/params";
 import { apiRoute, parseQuery } from "@/lib/http/route";
-import { listSessions } from "@/lib/sessions/list";
+import { listSessionsForApi } from "@/lib/sessions/list";
 
 export const dynamic = "force-dynamic";
 
@@ -8,5 +8,5 @@ export const dynamic = "force-dynamic";
 export const GET = apiRoute(async (request) => {
   const query = parseQuery(request, sessionListParams);
   if (!query.ok) return query.response;
-  return Response.json(await listSessions(query.value));
+  return Response.json(await listSessionsForApi(query.value));
 });
