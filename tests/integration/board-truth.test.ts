@@ -188,3 +188,24 @@ test("/api/sessions says which sessions are stale at the time of the answer", as
   assert.equal(stale.get("ses_live_busy"), null);
   assert.equal(stale.get("ses_live_ask"), "deleted", "deleted in OpenCode by the test before");
 });
+
+test("under a status filter, a row whose host goes offline leaves the list, live, and comes back with it", async () => {
+  await send([heartbeat(DEAD)]);
+  await page.goto(`${server.url}/?status=working`);
+  await row("ses_dead_busy").waitFor();
+  await live();
+  // No heartbeat follows: the server's filter no longer picks it, and neither does the board.
+  await page.waitForFunction(
+    (id) => {
+      const el = document.querySelector(`[data-session-id="${id}"]`);
+      return !el || el.getAttribute("data-stale") === "host_offline";
+    },
+    "ses_dead_busy",
+    { timeout: OFFLINE_AFTER_SECONDS * 3000 },
+  );
+  assert.equal(await row("ses_dead_busy").count(), 0, "a stale row is not listed as working");
+  assert.equal(await row("ses_live_busy").count(), 1);
+
+  await send([heartbeat(DEAD)]);
+  await row("ses_dead_busy").waitFor();
+});

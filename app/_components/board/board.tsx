@@ -13,7 +13,16 @@ import { useCatchUp, useLive, useLiveEvent } from "../live/live-provider";
 import { useNow } from "../use-now";
 import { AttentionSignals } from "./attention-signals";
 import { DeleteDialogProvider } from "./delete-dialog";
-import { countedStates, countStates, groupRows, matchesView, offlineHostsAt, pinBlocked, stateOf } from "./board-state";
+import {
+  countedStates,
+  countStates,
+  groupRows,
+  matchesView,
+  offlineHostsAt,
+  pinBlocked,
+  rowStale,
+  stateOf,
+} from "./board-state";
 import { Filters } from "./filters";
 import { BoardShortcuts } from "./keyboard-shortcuts";
 import { NotifyToggle } from "./notify-toggle";
@@ -241,7 +250,13 @@ export function Board({
         : counters.finished,
     [view.host, states, offlineHosts, counters.finished],
   );
-  const { blocked, rest } = useMemo(() => pinBlocked([...rows.values()], offlineHosts), [rows, offlineHosts]);
+  // A status filter never picks a stale session (lib/sessions/list.ts): one whose host goes offline
+  // while listed leaves the list, and comes back with its host.
+  const shown = useMemo(
+    () => (view.status ? [...rows.values()].filter((row) => rowStale(row, offlineHosts) === null) : [...rows.values()]),
+    [rows, offlineHosts, view.status],
+  );
+  const { blocked, rest } = useMemo(() => pinBlocked(shown, offlineHosts), [shown, offlineHosts]);
   const groups = useMemo(() => groupRows(rest, view.group, offlineHosts), [rest, view.group, offlineHosts]);
   const dismissAll = (hostname?: string) =>
     void dismissFinished(hostname).catch((e: unknown) => setError((e as Error).message));
