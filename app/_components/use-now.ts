@@ -1,6 +1,7 @@
 "use client";
 
 import { useCallback, useState, useSyncExternalStore } from "react";
+import { learnServerTime, serverNow } from "./server-clock";
 
 /** A clock read on each tick; between ticks it answers the time of the last one (a stable snapshot). */
 function createClock(start: number) {
@@ -10,7 +11,7 @@ function createClock(start: number) {
     /** Reads the time at once and then every `intervalMs`, telling `onTick` each time. */
     run(intervalMs: number, onTick: () => void) {
       const tick = () => {
-        now = Date.now();
+        now = serverNow();
         onTick();
       };
       tick();
@@ -21,11 +22,15 @@ function createClock(start: number) {
 }
 
 /**
- * The current time, ticking every `intervalMs`, for "3m ago" labels. It starts at the server's
- * render time so the first client render matches the HTML (no hydration mismatch), then ticks.
+ * The current time on the server's clock (./server-clock.ts), ticking every `intervalMs`, for
+ * "3m ago" labels and for judging hosts offline. It starts at the server's render time so the
+ * first client render matches the HTML (no hydration mismatch), then ticks.
  */
 export function useNow(intervalMs = 1000, renderedAt?: number) {
-  const [clock] = useState(() => createClock(renderedAt ?? Date.now()));
+  const [clock] = useState(() => {
+    if (renderedAt !== undefined) learnServerTime(renderedAt);
+    return createClock(renderedAt ?? serverNow());
+  });
   const subscribe = useCallback((onTick: () => void) => clock.run(intervalMs, onTick), [clock, intervalMs]);
   return useSyncExternalStore(subscribe, clock.read, () => renderedAt ?? clock.read());
 }

@@ -209,3 +209,25 @@ test("under a status filter, a row whose host goes offline leaves the list, live
   await send([heartbeat(DEAD)]);
   await row("ses_dead_busy").waitFor();
 });
+
+test("a browser clock minutes off the server's judges hosts by the server's clock", async () => {
+  await untilOffline(DEAD);
+  const SKEW_MS = 5 * 60_000;
+  for (const skew of [SKEW_MS, -SKEW_MS]) {
+    const context = await browser.newContext();
+    await context.clock.install({ time: Date.now() + skew });
+    const skewed = await signIn(context, server.url, server.password);
+    const rowOf = (id: string) => skewed.locator(`[data-session-id="${id}"]`);
+    await rowOf("ses_live_busy").waitFor();
+    // Connected: the page has hydrated and its clock has ticked, which is when a skew would show.
+    await skewed.getByTestId("connection").filter({ hasText: "Live" }).waitFor();
+    const label = `browser ${skew > 0 ? "ahead" : "behind"}`;
+    assert.equal(await rowOf("ses_live_busy").getAttribute("data-stale"), "", `${label}: the live host is online`);
+    assert.equal(
+      await rowOf("ses_dead_busy").getAttribute("data-stale"),
+      "host_offline",
+      `${label}: the dead host is offline`,
+    );
+    await context.close();
+  }
+});

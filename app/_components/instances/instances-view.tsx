@@ -7,6 +7,7 @@ import type { InstanceItem } from "@/lib/instances/item";
 import { isHostOnline } from "@/lib/sessions/active";
 import { formatAgo, formatCost, formatNumber } from "../format";
 import { useLiveEvent } from "../live/live-provider";
+import { serverNow } from "../server-clock";
 import { useNow } from "../use-now";
 
 /** What each control level lets this dashboard do on the host (docs/control.md). */
@@ -52,7 +53,7 @@ export function InstancesView({ initial, renderedAt }: { initial: InstanceSummar
   const onInstance = useCallback((item: InstanceItem) => {
     const shown = hostsRef.current.find((h) => h.hostname === item.hostname);
     const cameBack =
-      shown !== undefined && !isHostOnline(shown.offlineAt, Date.now()) && isHostOnline(item.offlineAt, Date.now());
+      shown !== undefined && !isHostOnline(shown.offlineAt, serverNow()) && isHostOnline(item.offlineAt, serverNow());
     setHosts((prev) => {
       const existing = prev.find((h) => h.hostname === item.hostname);
       if (!existing)

@@ -3,6 +3,7 @@
 import { createContext, useContext, useEffect, useRef, useSyncExternalStore } from "react";
 import { io, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/realtime/messages";
+import { serverNow } from "../server-clock";
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 type LiveState = "connecting" | "live" | "offline";
@@ -34,7 +35,7 @@ function connect(): LiveSocket {
   const socket: LiveSocket = io({ path: "/socket.io", transports: ["websocket", "polling"], withCredentials: true });
   // Only the current socket speaks for the tab: one closed meanwhile changes nothing.
   const current = () => live.socket === socket;
-  const lost = (l: Live): Live => ({ ...l, state: "offline", offlineSince: l.offlineSince ?? Date.now() });
+  const lost = (l: Live): Live => ({ ...l, state: "offline", offlineSince: l.offlineSince ?? serverNow() });
   socket.on(
     "connect",
     () => current() && update((l) => ({ ...l, state: "live", epoch: l.epoch + 1, offlineSince: null })),
