@@ -5,7 +5,7 @@ import type { Browser, Page } from "playwright-core";
 import type { InstanceSummary } from "../../lib/instances/queries";
 import type { SessionPage } from "../../lib/sessions/list";
 import { launchBrowser, signIn } from "../support/browser";
-import { eventId, getJson, postEvents, type WireEvent } from "../support/client";
+import { callApi, eventId, getJson, postEvents, type WireEvent } from "../support/client";
 import { startServer, type TestServer } from "../support/server";
 
 /**
@@ -230,4 +230,27 @@ test("a browser clock minutes off the server's judges hosts by the server's cloc
     );
     await context.close();
   }
+});
+
+test("the Hosts page's counts follow the sessions live: working, deleted here, and events ignored since", async () => {
+  await page.goto(`${server.url}/instances`);
+  const card = page.getByTestId("instance").filter({ hasText: LIVE });
+  const busyBefore = Number(await card.getByTestId("host-busy").innerText());
+  await live();
+
+  await send([created(LIVE, "ses_live_more"), busy(LIVE, "ses_live_more")]);
+  await card
+    .getByTestId("host-busy")
+    .filter({ hasText: String(busyBefore + 1) })
+    .waitFor();
+
+  const deleted = await callApi(server, "DELETE", "/api/sessions/ses_live_more");
+  assert.equal(deleted.status, 200);
+  await card
+    .getByTestId("host-deleted")
+    .filter({ hasText: "1 session deleted here · 0 later events ignored" })
+    .waitFor();
+  await send([busy(LIVE, "ses_live_more")]);
+  await card.getByTestId("host-deleted").filter({ hasText: "1 later event ignored" }).waitFor();
+  assert.equal(Number(await card.getByTestId("host-busy").innerText()), busyBefore);
 });

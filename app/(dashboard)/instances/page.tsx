@@ -6,5 +6,6 @@ export const dynamic = "force-dynamic";
 
 export default async function InstancesPage() {
   await requireSignedIn("/instances");
-  return <InstancesView initial={await loadHostsPage()} renderedAt={Date.now()} />;
+  const page = await loadHostsPage();
+  return <InstancesView initial={page.hosts} version={page.version} renderedAt={Date.now()} />;
 }

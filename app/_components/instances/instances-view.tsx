@@ -6,8 +6,7 @@ import type { InstanceSummary } from "@/lib/instances/queries";
 import type { InstanceItem } from "@/lib/instances/item";
 import { isHostOnline } from "@/lib/sessions/active";
 import { formatAgo, formatCost, formatNumber } from "../format";
-import { useLiveEvent } from "../live/live-provider";
-import { serverNow } from "../server-clock";
+import { useCatchUp, useLiveEvent } from "../live/live-provider";
 import { useNow } from "../use-now";
 
 /** What each control level lets this dashboard do on the host (docs/control.md). */
@@ -40,47 +39,79 @@ function ControlLevel({ level }: { level: InstanceItem["control"] }) {
   );
 }
 
-/** Online: heartbeating, the last heartbeat younger than OFFLINE_AFTER_SECONDS (lib/instances/item.ts). */
+/** How often, at most, the page asks for its hosts' counts again while their sessions change. */
+const COUNTS_REFRESH_MS = 1000;
 
-/** Every machine with the plugin: online while its heartbeat is fresh, with what it runs. */
-export function InstancesView({ initial, renderedAt }: { initial: InstanceSummary[]; renderedAt: number }) {
-  const now = useNow(5000, renderedAt);
-  const [hosts, setHosts] = useState(initial);
-  const hostsRef = useRef(hosts);
-  useEffect(() => {
-    hostsRef.current = hosts;
-  }, [hosts]);
-  const onInstance = useCallback((item: InstanceItem) => {
-    const shown = hostsRef.current.find((h) => h.hostname === item.hostname);
-    const cameBack =
-      shown !== undefined && !isHostOnline(shown.offlineAt, serverNow()) && isHostOnline(item.offlineAt, serverNow());
-    setHosts((prev) => {
-      const existing = prev.find((h) => h.hostname === item.hostname);
-      if (!existing)
-        return [
-          ...prev,
-          {
-            ...item,
-            sessions: 0,
-            busy: 0,
-            blocked: 0,
-            finished: 0,
-            attention: 0,
-            cost: 0,
-            deleted: { sessions: 0, ignoredEvents: 0 },
-          },
-        ].sort((a, b) => a.hostname.localeCompare(b.hostname));
-      return prev.map((h) => (h.hostname === item.hostname ? { ...h, ...item } : h));
-    });
-    // Its sessions count again: their counts were left out while it was offline.
-    if (cameBack) {
+/**
+ * The sessions' counts per host (busy, blocked, finished, cost, deleted and ignored) are sums the
+ * server makes: what is pushed (a session, a host) cannot update them here. A change asks
+ * /api/instances again, once per COUNTS_REFRESH_MS however many changes came, so a busy fleet
+ * costs one request a second.
+ */
+function useCountsRefresh(setHosts: (hosts: InstanceSummary[]) => void) {
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+    },
+    [],
+  );
+  return useCallback(() => {
+    if (timer.current) return;
+    timer.current = setTimeout(() => {
+      timer.current = null;
       void fetch("/api/instances")
         .then((res) => (res.ok ? (res.json() as Promise<{ instances: InstanceSummary[] }>) : null))
         .then((body) => body && setHosts(body.instances))
         .catch(() => {}); // the next change asks again
-    }
-  }, []);
+    }, COUNTS_REFRESH_MS);
+  }, [setHosts]);
+}
+
+/** Every machine with the plugin: online while its heartbeat is fresh, with what it runs. */
+export function InstancesView({
+  initial,
+  version,
+  renderedAt,
+}: {
+  initial: InstanceSummary[];
+  version: number;
+  renderedAt: number;
+}) {
+  const now = useNow(5000, renderedAt);
+  const [hosts, setHosts] = useState(initial);
+  const refreshCounts = useCountsRefresh(setHosts);
+  const onInstance = useCallback(
+    (item: InstanceItem) => {
+      setHosts((prev) => {
+        const existing = prev.find((h) => h.hostname === item.hostname);
+        if (!existing)
+          return [
+            ...prev,
+            {
+              ...item,
+              sessions: 0,
+              busy: 0,
+              blocked: 0,
+              finished: 0,
+              attention: 0,
+              cost: 0,
+              deleted: { sessions: 0, ignoredEvents: 0 },
+            },
+          ].sort((a, b) => a.hostname.localeCompare(b.hostname));
+        return prev.map((h) => (h.hostname === item.hostname ? { ...h, ...item } : h));
+      });
+      // A host is named when it sends anything: a heartbeat, events (events for sessions deleted
+      // here are counted as ignored), or back from offline, when its sessions count again.
+      refreshCounts();
+    },
+    [refreshCounts],
+  );
   useLiveEvent("instance:upsert", onInstance);
+  useLiveEvent("session:upsert", refreshCounts);
+  useLiveEvent("session:remove", refreshCounts);
+  // What changed while the page loaded or the connection was down.
+  useCatchUp(version, refreshCounts);
 
   if (hosts.length === 0) {
     return (
