@@ -298,6 +298,27 @@ describe("dismissing finished sessions in bulk", () => {
   });
 });
 
+test("under a host filter, the top button dismisses only that host's finished sessions", async () => {
+  await post(server, [...finishedTurn(HOST, "ses_t_fin_a3"), ...finishedTurn(OTHER_HOST, "ses_t_fin_b2")]);
+  await page.goto(`${server.url}/?host=${OTHER_HOST}`);
+  await page.getByTestId("connection").filter({ hasText: "Live" }).waitFor();
+  await waitForAttention(page, "ses_t_fin_b2", "idle");
+
+  await page.getByRole("button", { name: "Dismiss all finished" }).click();
+  await waitForAttention(page, "ses_t_fin_b2", "");
+  const { json } = await getJson<SessionPage>(server, "/api/sessions?parent=any&status=finished");
+  assert.deepEqual(
+    json.sessions.map((s: SessionListItem) => s.id),
+    ["ses_t_fin_a3"],
+    "the other host's finished session still waits",
+  );
+  assert.equal(
+    await page.getByRole("button", { name: "Dismiss all finished" }).count(),
+    0,
+    "nothing left to dismiss in this view, though another host has finished sessions",
+  );
+});
+
 describe("finished sessions age out", () => {
   /** Short enough for a test; the sweep then runs every 6 s (lib/sessions/finished-expiry.ts). */
   const WAITING_SECONDS = 60;
