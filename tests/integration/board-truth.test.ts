@@ -4,6 +4,7 @@ import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import type { InstanceSummary } from "../../lib/instances/queries";
 import type { SessionPage } from "../../lib/sessions/list";
+import { BOARD_PAGE_SIZE } from "../../lib/sessions/views";
 import { launchBrowser, signIn } from "../support/browser";
 import { callApi, eventId, getJson, postEvents, type WireEvent } from "../support/client";
 import { startServer, type TestServer } from "../support/server";
@@ -17,6 +18,8 @@ import { startServer, type TestServer } from "../support/server";
 const OFFLINE_AFTER_SECONDS = 8;
 const DEAD = "dead-box";
 const LIVE = "live-box";
+/** A host with nothing but finished history, newer than the dead host's blocked session. */
+const HISTORY = "history-box";
 /** How often the live host's plugin beats here: well inside the offline window. */
 const LIVE_BEAT_MS = 1000;
 
@@ -73,8 +76,6 @@ before(async () => {
   // The dead host worked on two sessions, one of them blocked on a permission, then went quiet.
   await send([
     heartbeat(DEAD),
-    created(DEAD, "ses_dead_busy"),
-    busy(DEAD, "ses_dead_busy"),
     created(DEAD, "ses_dead_perm"),
     busy(DEAD, "ses_dead_perm"),
     ev(DEAD, "permission.asked", {
@@ -84,6 +85,11 @@ before(async () => {
       patterns: ["make deploy"],
       metadata: { command: "make deploy" },
     }),
+    // More newer sessions than the board's first page: the blocked one is on screen only through
+    // the pinned query (lib/sessions/list.ts listBlocked).
+    ...Array.from({ length: BOARD_PAGE_SIZE + 5 }, (_, i) => created(HISTORY, `ses_history_${i}`)),
+    created(DEAD, "ses_dead_busy"),
+    busy(DEAD, "ses_dead_busy"),
     heartbeat(LIVE),
     created(LIVE, "ses_live_busy"),
     busy(LIVE, "ses_live_busy"),
@@ -140,6 +146,9 @@ test("the board follows the host live: back with its next heartbeat, stale again
   await send([heartbeat(DEAD)]);
   await waitForStale("ses_dead_perm", "");
   await page.waitForFunction(() => document.querySelector('[data-testid="count-blocked"]')?.textContent === "1");
+  // Blocked on you again: pinned on top, out of its host's group.
+  await page.getByTestId("blocked-sessions").locator('[data-session-id="ses_dead_perm"]').waitFor();
+  assert.equal(await page.getByRole("region", { name: DEAD }).locator('[data-session-id="ses_dead_perm"]').count(), 0);
   assert.ok((await counter("count-working")) > 1, "its busy session counts as working again");
   assert.equal(await page.getByRole("region", { name: DEAD }).getByTestId("group-offline").count(), 0);
 
@@ -253,4 +262,20 @@ test("the Hosts page's counts follow the sessions live: working, deleted here, a
   await send([busy(LIVE, "ses_live_more")]);
   await card.getByTestId("host-deleted").filter({ hasText: "1 later event ignored" }).waitFor();
   assert.equal(Number(await card.getByTestId("host-busy").innerText()), busyBefore);
+});
+
+test("with the connection lost, hosts are judged as of that moment: a live host turns offline neither on the board nor on a session's page", async () => {
+  for (const path of ["/", "/sessions/ses_live_busy"]) {
+    await page.goto(`${server.url}${path}`);
+    await live();
+    await page.context().setOffline(true);
+    await page.getByTestId("stale-banner").waitFor();
+    // Longer than the offline window: the live host's heartbeats go on, but this page hears none.
+    await sleep(OFFLINE_AFTER_SECONDS * 1000 + 2000);
+    if (path === "/")
+      assert.equal(await row("ses_live_busy").getAttribute("data-stale"), "", "the board: still online");
+    else assert.equal(await page.getByTestId("session-stale").count(), 0, "the session's page: still online");
+    await page.context().setOffline(false);
+    await live();
+  }
 });

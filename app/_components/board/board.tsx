@@ -9,7 +9,7 @@ import type { SessionListItem } from "@/lib/sessions/list-item";
 import { ControlProvider } from "../control/control-provider";
 import { wantedAction } from "../control/session-controls";
 import { formatCost } from "../format";
-import { useCatchUp, useLive, useLiveEvent } from "../live/live-provider";
+import { useCatchUp, useHostsJudgedAt, useLive, useLiveEvent } from "../live/live-provider";
 import { useNow } from "../use-now";
 import { AttentionSignals } from "./attention-signals";
 import { DeleteDialogProvider } from "./delete-dialog";
@@ -100,10 +100,7 @@ function useOfflineHosts(hostClocks: HostClock[], now: number): ReadonlySet<stri
     setClocks((prev) => new Map(prev).set(item.hostname, { hostname: item.hostname, offlineAt: item.offlineAt }));
   }, []);
   useLiveEvent("instance:upsert", onInstance);
-  // While this dashboard is disconnected no heartbeat can reach it: judge the hosts as of the
-  // moment it lost them, or every host would look offline once the window passed.
-  const { state, offlineSince } = useLive();
-  const judgedAt = state === "offline" && offlineSince !== null ? Math.min(now, offlineSince) : now;
+  const judgedAt = useHostsJudgedAt(now);
   // A new set only when it changes, not on every tick of the clock.
   const key = [...offlineHostsAt(clocks.values(), judgedAt)].sort().join("\n");
   return useMemo(() => new Set(key ? key.split("\n") : []), [key]);

@@ -119,3 +119,13 @@ export function useCatchUp(renderedVersion: number, catchUp: () => void) {
     });
   }, [socket, epoch]);
 }
+
+/**
+ * The moment to judge hosts offline at (lib/sessions/active.ts). While this dashboard is
+ * disconnected no heartbeat can reach it: hosts are judged as of the moment the connection was
+ * lost, or every host would look offline once the window passed.
+ */
+export function useHostsJudgedAt(now: number) {
+  const { state, offlineSince } = useLive();
+  return state === "offline" && offlineSince !== null ? Math.min(now, offlineSince) : now;
+}

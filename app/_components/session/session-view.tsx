@@ -16,7 +16,7 @@ import { ControlProvider } from "../control/control-provider";
 import { SessionControls } from "../control/session-controls";
 import { usePending } from "../control/use-pending";
 import { formatCost, formatDateTime, formatDuration, formatTokens } from "../format";
-import { useCatchUp, useLive, useLiveEvent } from "../live/live-provider";
+import { useCatchUp, useHostsJudgedAt, useLive, useLiveEvent } from "../live/live-provider";
 import { STALE_LABEL, StatusBadge } from "../status-badge";
 import { useNow } from "../use-now";
 import { TimelineItem } from "./timeline-entry";
@@ -70,7 +70,8 @@ export function SessionView({
     [detail.session.hostname],
   );
   useLiveEvent("instance:upsert", onInstance);
-  const stale = staleReason(session, isHostOffline(offlineAt, now));
+  const judgedAt = useHostsJudgedAt(now);
+  const stale = staleReason(session, isHostOffline(offlineAt, judgedAt));
   const sessionIds = useMemo(() => [id], [id]);
 
   useEffect(() => {
@@ -83,11 +84,19 @@ export function SessionView({
 
   // Catch up on what was pushed while offline or while the page loaded (after the subscription above).
   const catchUp = useCallback(async () => {
-    const r = await fetch(`/api/sessions/${encodeURIComponent(id)}?${sessionTimelineQuery()}`);
+    const [r, hosts] = await Promise.all([
+      fetch(`/api/sessions/${encodeURIComponent(id)}?${sessionTimelineQuery()}`),
+      // Its host's heartbeats missed meanwhile: its clock, or the host looks offline until the next one.
+      fetch("/api/instances"),
+    ]);
     const d = r.ok ? ((await r.json()) as SessionDetail) : null;
     if (!d) return;
     setSession(d.session);
     setEntries((prev) => mergeEntries(prev, d.timeline.entries));
+    const host = hosts.ok
+      ? ((await hosts.json()) as { instances: InstanceItem[] }).instances.find((h) => h.hostname === d.session.hostname)
+      : undefined;
+    if (host) setOfflineAt(host.offlineAt);
   }, [id]);
   useCatchUp(version, () => void catchUp());
 
