@@ -279,3 +279,37 @@ test("with the connection lost, hosts are judged as of that moment: a live host 
     await live();
   }
 });
+
+test("a session pushed while a filter change is loading is laid over that answer, not replaced by the older row", async () => {
+  await page.goto(server.url);
+  await live();
+  // The filter's answer is rendered now, before the push below, and held until the push is shown.
+  let rendered!: () => void;
+  const answerRendered = new Promise<void>((resolve) => (rendered = resolve));
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route(
+    (url) => url.searchParams.has("_rsc"),
+    async (route) => {
+      const response = await route.fetch();
+      rendered();
+      await released;
+      await route.fulfill({ response });
+    },
+  );
+  await page.getByRole("combobox", { name: "Host", exact: true }).selectOption(LIVE);
+  await answerRendered;
+
+  const renamed = "Renamed while the filter loaded";
+  await send([
+    ev(LIVE, "session.updated", {
+      info: { id: "ses_live_busy", title: renamed, directory: "/srv/truth", time: { created: 1, updated: Date.now() } },
+    }),
+  ]);
+  await row("ses_live_busy").filter({ hasText: renamed }).waitFor();
+  release();
+  await page.waitForURL((url) => url.searchParams.get("host") === LIVE);
+  await page.locator(`[data-session-id="ses_dead_busy"]`).waitFor({ state: "detached" });
+  await page.unrouteAll({ behavior: "ignoreErrors" });
+  assert.match(await row("ses_live_busy").innerText(), new RegExp(renamed), "the pushed title stays");
+});
