@@ -27,6 +27,7 @@ export type Metrics = {
 export const conflictFields = [
   "properties.info.sessionID",
   "hostname",
+  "properties.info.parentID",
   "properties.part.id",
   "properties.part.messageID",
   "properties.partID",
@@ -66,7 +67,7 @@ function createMetrics(): Metrics {
   });
   const conflicts = new promClient.Counter({
     name: "opencode_dashboard_event_conflicts_total",
-    help: "Events refused for contradicting what is stored, by field: properties.info.sessionID (a message claimed by a second session), hostname (a session id sent by a second host), properties.part.id / properties.partID (a part claimed by a second session or message), properties.part.messageID / properties.messageID (a part put in a message of another session), properties.id / properties.requestID (a permission or question claimed by a second session)",
+    help: "Events refused for contradicting what is stored, by field: properties.info.sessionID (a message claimed by a second session), hostname (a session id sent by a second host), properties.info.parentID (a session started under another host's), properties.part.id / properties.partID (a part claimed by a second session or message), properties.part.messageID / properties.messageID (a part put in a message of another session), properties.id / properties.requestID (a permission or question claimed by a second session)",
     labelNames: ["field"] as const,
     registers,
   });

@@ -53,3 +53,15 @@ export function claimRequest(
     }
   }
 }
+
+/** A subagent session started under a session of the same machine: another host's is none of its parents. */
+export function claimParent(batch: Batch, child: { id: string; parentID?: string }, hostname: string) {
+  if (!child.parentID) return;
+  const host = batch.hostOf(child.parentID);
+  if (host !== undefined && host !== hostname) {
+    throw new EventConflict(
+      "properties.info.parentID",
+      `session ${child.parentID} belongs to host ${host}, not ${hostname}`,
+    );
+  }
+}

@@ -7,7 +7,7 @@ import type { KnownEvent, WirePart } from "../protocol";
 import { applyAnswered, applyAsked } from "./requests";
 import { applyError, applyStatus } from "./status";
 import { cap, capJson } from "../text-cap";
-import { claimPart } from "./claims";
+import { claimParent, claimPart } from "./claims";
 
 /** A diff entry lists this many files; the rest are summed in one "+N more files" line. */
 const MAX_DIFF_FILES = 50;
@@ -100,6 +100,7 @@ function applyProjected(batch: Batch, event: KnownEvent, sessionId: string | und
     case "session.created":
     case "session.updated": {
       const info = event.properties.info;
+      claimParent(batch, info, event.hostname);
       const applied = store.applySessionInfo({
         id: info.id,
         title: info.title ?? null,
