@@ -348,6 +348,52 @@ describe("times inside an event", () => {
     for (const message of detail.messages) assert.ok(message.createdAt <= limit, "nor is its message");
   });
 
+  test("times past what a Date holds, stored before times were bounded, leave the session's page, board and exports working", async () => {
+    const sessionID = "ses_hardStoredFar";
+    const now = Date.now();
+    const res = await postEvents(server, {
+      events: [
+        event("message.updated", {
+          info: { id: "msg_hardStoredFar", sessionID, role: "assistant", time: { created: now, completed: now } },
+        }),
+        event("message.part.updated", {
+          part: {
+            id: "prt_hardStoredFar",
+            sessionID,
+            messageID: "msg_hardStoredFar",
+            type: "text",
+            text: "hi",
+            time: { start: now, end: now },
+          },
+        }),
+      ],
+    });
+    assert.equal(res.status, 202, res.text);
+    const db = new Database(server.databasePath);
+    try {
+      db.prepare("UPDATE timeline SET time = 1e308, end_time = 1e308 WHERE session_id = ?").run(sessionID);
+      db.prepare("UPDATE messages SET created_at = 1e308, completed_at = 1e308 WHERE session_id = ?").run(sessionID);
+      db.prepare("UPDATE sessions SET created_at = 1e308, last_activity_at = 1e308 WHERE id = ?").run(sessionID);
+    } finally {
+      db.close();
+    }
+    await readsBack(sessionID);
+    const browser = await launchBrowser();
+    try {
+      const page = await signIn(await browser.newContext(), server.url, server.password);
+      for (const path of ["/", `/sessions/${sessionID}`]) {
+        const errors: string[] = [];
+        page.on("pageerror", (e) => errors.push(e.message));
+        assert.equal((await page.goto(`${server.url}${path}`))?.status(), 200, path);
+        await page.waitForLoadState("networkidle");
+        assert.deepEqual(errors, [], path);
+        page.removeAllListeners("pageerror");
+      }
+    } finally {
+      await browser.close();
+    }
+  });
+
   test("a message dated 1970 (a machine whose clock is not set yet) does not make the daily series 20,000 days long", async () => {
     const res = await postEvents(
       server,
@@ -520,6 +566,33 @@ describe("an id claimed by a second session or message", () => {
     const entry = a.timeline.entries.find((e) => e.key === "prt_hardPartA");
     assert.equal(entry?.text, "mine");
     assert.equal(entry?.messageId, "msg_hardPartA");
+  });
+});
+
+describe("a session started under another host's session", () => {
+  test("is refused naming properties.info.parentID, and counted; the parent lists no such child", async () => {
+    const series = 'opencode_dashboard_event_conflicts_total{field="properties.info.parentID"}';
+    const before = await metric(series);
+    const info = (id: string, parentID?: string) => ({ info: { id, parentID, title: id, time: { created: 1 } } });
+    assert.equal((await postEvents(server, event("session.created", info("ses_hardParentA")))).status, 202);
+    const res = await postEvents(
+      server,
+      event("session.created", info("ses_hardChildB", "ses_hardParentA"), { hostname: "host-other" }),
+    );
+    assert.equal(res.status, 400, res.text);
+    assert.equal(res.json.rejected[0].field, "properties.info.parentID");
+    assert.equal(await metric(series), before + 1);
+    const parent = await readsBack("ses_hardParentA");
+    assert.deepEqual(parent.children, []);
+    // The same machine's subagent is its child, as before.
+    assert.equal(
+      (await postEvents(server, event("session.created", info("ses_hardChildA", "ses_hardParentA")))).status,
+      202,
+    );
+    assert.deepEqual(
+      (await readsBack("ses_hardParentA")).children.map((c) => c.id),
+      ["ses_hardChildA"],
+    );
   });
 });
 
