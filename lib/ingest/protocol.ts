@@ -252,7 +252,10 @@ export const propertySchemas = {
   "question.rejected": z.looseObject({ sessionID: id, requestID: id }),
   "todo.updated": z.looseObject({
     sessionID: id,
-    todos: z.array(z.looseObject({ content: shortened(MAX_TODO_LENGTH), status: name, priority: name.optional() })),
+    // z.object: the list is stored as sent, so a field nobody shows (of any size) is not kept.
+    todos: z.array(
+      z.object({ id: name.optional(), content: shortened(MAX_TODO_LENGTH), status: name, priority: name.optional() }),
+    ),
   }),
   "command.executed": z.looseObject({
     sessionID: id,
