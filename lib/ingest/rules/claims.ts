@@ -65,3 +65,25 @@ export function claimParent(batch: Batch, child: { id: string; parentID?: string
     );
   }
 }
+
+/** A message or part removed through another session than its own: refused rather than ignored unseen. */
+export function claimRemoval(batch: Batch, removal: { sessionID: string; messageID?: string; partID?: string }) {
+  if (removal.messageID !== undefined) {
+    const owner = batch.message(removal.messageID)?.sessionId;
+    if (owner !== undefined && owner !== removal.sessionID) {
+      throw new EventConflict(
+        "properties.messageID",
+        `message ${removal.messageID} belongs to session ${owner}, not ${removal.sessionID}`,
+      );
+    }
+  }
+  if (removal.partID !== undefined) {
+    const held = batch.store.entryClaims(removal.partID).find((h) => h.session_id !== removal.sessionID);
+    if (held) {
+      throw new EventConflict(
+        "properties.partID",
+        `part ${removal.partID} belongs to session ${held.session_id}, not ${removal.sessionID}`,
+      );
+    }
+  }
+}

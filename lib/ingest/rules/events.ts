@@ -7,7 +7,7 @@ import type { KnownEvent, WirePart } from "../protocol";
 import { applyAnswered, applyAsked } from "./requests";
 import { applyError, applyStatus } from "./status";
 import { cap, capJson } from "../text-cap";
-import { claimParent, claimPart } from "./claims";
+import { claimParent, claimPart, claimRemoval } from "./claims";
 
 /** A diff entry lists this many files; the rest are summed in one "+N more files" line. */
 const MAX_DIFF_FILES = 50;
@@ -177,6 +177,7 @@ function applyProjected(batch: Batch, event: KnownEvent, sessionId: string | und
       applyMessage(batch, event.properties.info);
       return;
     case "message.removed":
+      claimRemoval(batch, event.properties);
       removeMessage(batch, event.properties.sessionID, event.properties.messageID);
       return;
     case "message.part.updated":
@@ -186,6 +187,7 @@ function applyProjected(batch: Batch, event: KnownEvent, sessionId: string | und
       });
       return;
     case "message.part.removed":
+      claimRemoval(batch, event.properties);
       batch.removeTimelineEntry(event.properties.sessionID, event.properties.partID);
       return;
     case "message.part.delta": {
