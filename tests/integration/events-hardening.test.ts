@@ -100,6 +100,31 @@ describe("serialized structures are capped whole, never cut", () => {
   });
 });
 
+describe("structures nested deeper than JSON.stringify can follow", () => {
+  test("5,000 levels of permission metadata, tool input or answers are stored cut at a depth, not an internal error", async () => {
+    const sessionID = "ses_hardDeep";
+    const deep = '{"a":'.repeat(5000) + "1" + "}".repeat(5000);
+    const wire = (type: string, properties: string) =>
+      `{"id":"${eventId()}","type":"${type}","hostname":"host-h","directory":"/srv/h","time":${Date.now()},"properties":${properties}}`;
+    const raw = `{"events":[${[
+      wire(
+        "permission.asked",
+        `{"id":"per_hardDeep","sessionID":"${sessionID}","permission":"edit","patterns":["a"],"metadata":${deep}}`,
+      ),
+      wire(
+        "message.part.updated",
+        `{"part":{"id":"prt_hardDeep","sessionID":"${sessionID}","messageID":"msg_hardDeep","type":"tool","tool":"bash","state":{"status":"completed","input":${deep}}}}`,
+      ),
+      wire("question.replied", `{"sessionID":"${sessionID}","requestID":"que_hardDeep","answers":${deep}}`),
+    ].join(",")}]}`;
+    const res = await postEvents(server, null, { raw });
+    assert.equal(res.status, 202, res.text.slice(0, 300));
+    const detail = await readsBack(sessionID);
+    const tool = detail.timeline.entries.find((e) => e.kind === "tool");
+    assert.ok(tool?.input && tool.input.length < 20_000, "the tool's input is kept, cut");
+  });
+});
+
 describe("counts and costs", () => {
   test("tokens past a billion are a 400 naming the field, in the rejected[] shape", async () => {
     const res = await postEvents(server, {
@@ -446,14 +471,20 @@ describe("text and lists inside an event are bounded", () => {
     assert.ok((await list.text()).length < 200_000, "the session list stays small");
   });
 
-  test("a todo list of 480 long items keeps its first 100 and counts the rest", async () => {
+  test("a todo list of 480 long items keeps its first 100 and counts the rest, and only the fields it shows", async () => {
     const sessionID = "ses_hardTodos";
-    const todos = Array.from({ length: 480 }, (_, i) => ({ content: `${i} ${"c".repeat(1990)}`, status: "pending" }));
+    const todos = Array.from({ length: 480 }, (_, i) => ({
+      content: `${i} ${"c".repeat(1490)}`,
+      status: "pending",
+      // A field nobody shows is not stored, whatever its size.
+      note: "n".repeat(i === 0 ? 200_000 : 0),
+    }));
     assert.equal((await postEvents(server, event("todo.updated", { sessionID, todos }))).status, 202);
     const detail = await readsBack(sessionID);
     const items = detail.todos?.items as { content: string; status: string }[];
     assert.equal(items.length, 101);
     assert.deepEqual(items[100], { content: "+380 more", status: "more" });
+    assert.deepEqual(Object.keys(items[0]).sort(), ["content", "status"]);
   });
 
   test("a file part's URL past a path's length is not kept", async () => {
@@ -535,7 +566,7 @@ describe("an id claimed by a second session or message", () => {
     );
   });
 
-  test("a part put in another session's message, or whose id another session or message holds, is refused", async () => {
+  test("a part put in another session's message, or whose id another session or message holds, is refused; so is removing either through another session", async () => {
     const now = Date.now();
     const text = (id: string, sessionID: string, messageID: string, body: string) =>
       event("message.part.updated", {
@@ -561,6 +592,14 @@ describe("an id claimed by a second session or message", () => {
         text: "streamed",
       }),
       "properties.partID",
+    );
+    await refused(
+      event("message.part.removed", { sessionID: "ses_hardPartB", partID: "prt_hardPartA" }),
+      "properties.partID",
+    );
+    await refused(
+      event("message.removed", { sessionID: "ses_hardPartB", messageID: "msg_hardPartA" }),
+      "properties.messageID",
     );
     const a = await readsBack("ses_hardPartA");
     const entry = a.timeline.entries.find((e) => e.key === "prt_hardPartA");
