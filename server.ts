@@ -66,6 +66,7 @@ async function dispatchEvents(req: IncomingMessage, res: ServerResponse) {
     const { status, body } = await handleEvents({
       apiKey: header("x-api-key"),
       contentType: header("content-type"),
+      contentEncoding: header("content-encoding"),
       readBody: (limit) => readNodeBody(req, limit),
     });
     const json = JSON.stringify(body);

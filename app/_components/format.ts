@@ -59,3 +59,12 @@ export function shortDirectory(directory: string) {
 export function formatDateTime(time: number) {
   return new Date(time).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }
+
+/**
+ * A time in ISO 8601 for `<time dateTime>`, or none for one a Date cannot hold: times are bounded
+ * when received (lib/ingest/protocol.ts), but a database may hold one stored before that.
+ */
+export function isoTime(time: number): string | undefined {
+  const date = new Date(time);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}

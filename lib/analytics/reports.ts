@@ -64,9 +64,17 @@ async function calendarWindow(p: AnalyticsParams, now = Date.now()): Promise<{ f
   return { from: startOfLocalDay(p.tz, localDayNumber(p.tz, now) - (days - 1)), to };
 }
 
+/**
+ * The daily series lists at most this many days (three years), ending with the window's: one
+ * session dated 1970 by a machine whose clock was not set yet would have `all` list 20,000 days.
+ */
+const MAX_DAILY_DAYS = 3 * 366;
+
 export async function analyticsDaily(p: AnalyticsParams) {
   const w = await calendarWindow(p);
-  return { window: w, timeZone: p.tz, days: await totalsByDay(w, p.tz, p.hostname) };
+  const firstDay = localDayNumber(p.tz, w.to - 1) - (MAX_DAILY_DAYS - 1);
+  const window = { from: Math.max(w.from, startOfLocalDay(p.tz, firstDay)), to: w.to };
+  return { window, timeZone: p.tz, days: await totalsByDay(window, p.tz, p.hostname) };
 }
 
 /** usage.csv: one row per local day (in `tz`) and provider/model, assistant messages only. */

@@ -1,3 +1,4 @@
+import { sessionIdSchema } from "../sessions/id";
 import { z } from "zod";
 import { MAX_PROMPT_BYTES } from "./protocol";
 
@@ -38,7 +39,7 @@ export const promptBody = z.object({
 });
 
 export const auditParams = z.object({
-  session: z.string().max(200).optional(),
+  session: sessionIdSchema.optional(),
   limit: z.coerce.number("must be a number").int("must be a whole number").min(1).max(500).default(100),
   before: z.coerce.number("must be a number").int().optional(),
 });
@@ -49,8 +50,6 @@ export const controlParams = z.object({
   ids: z
     .string("is required")
     .transform((v) => v.split(",").filter(Boolean))
-    .refine(
-      (ids) => ids.length >= 1 && ids.length <= MAX_IDS,
-      `must list 1 to ${MAX_IDS} session ids, comma separated`,
-    ),
+    .refine((ids) => ids.length >= 1 && ids.length <= MAX_IDS, `must list 1 to ${MAX_IDS} session ids, comma separated`)
+    .pipe(z.array(sessionIdSchema)),
 });

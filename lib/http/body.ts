@@ -1,5 +1,7 @@
+import { type BodyText, decodeUtf8 } from "./utf8";
+
 /** Reads a request body as text, refusing more than `limit` bytes without buffering them all. */
-export async function readBodyLimited(request: Request, limit: number): Promise<{ text: string } | { tooLarge: true }> {
+export async function readBodyLimited(request: Request, limit: number): Promise<BodyText> {
   const declared = Number(request.headers.get("content-length") ?? NaN);
   if (Number.isFinite(declared) && declared > limit) return { tooLarge: true };
   if (!request.body) return { text: "" };
@@ -16,5 +18,5 @@ export async function readBodyLimited(request: Request, limit: number): Promise<
     }
     chunks.push(value);
   }
-  return { text: Buffer.concat(chunks).toString("utf8") };
+  return decodeUtf8(Buffer.concat(chunks));
 }

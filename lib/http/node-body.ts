@@ -1,7 +1,8 @@
 import type { IncomingMessage } from "node:http";
+import { type BodyText, decodeUtf8 } from "./utf8";
 
 /** Reads a Node request body as text, refusing more than `limit` bytes without buffering them all. */
-export function readNodeBody(req: IncomingMessage, limit: number): Promise<{ text: string } | { tooLarge: true }> {
+export function readNodeBody(req: IncomingMessage, limit: number): Promise<BodyText> {
   const declared = Number(req.headers["content-length"] ?? NaN);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume(); // drain so the connection can be reused
@@ -21,7 +22,7 @@ export function readNodeBody(req: IncomingMessage, limit: number): Promise<{ tex
       }
       chunks.push(chunk);
     });
-    req.on("end", () => !over && resolve({ text: Buffer.concat(chunks).toString("utf8") }));
+    req.on("end", () => !over && resolve(decodeUtf8(Buffer.concat(chunks))));
     req.on("error", reject);
   });
 }

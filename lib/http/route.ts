@@ -4,6 +4,7 @@ import { jsonError } from "@/lib/http/errors";
 import { getLog } from "@/lib/log";
 import { readBodyLimited } from "./body";
 import { isCrossSiteWrite } from "./same-origin";
+import { sessionIdSchema } from "@/lib/sessions/id";
 
 type Context<P> = { params: Promise<P> };
 
@@ -23,12 +24,32 @@ export function apiRoute<P = Record<string, never>>(handler: (request: Request, 
       return jsonError(403, "cross_origin", "this change must come from the dashboard's own pages (Origin check)");
     }
     try {
-      return await handler(request, await context.params);
+      const params = await context.params;
+      const badId = checkPathIds(params);
+      if (badId) return badId;
+      return await handler(request, params);
     } catch (error) {
       getLog().error({ err: error, url: request.url }, "api request failed");
       return jsonError(500, "internal_error", "the server could not answer this request; see its log");
     }
   };
+}
+
+/**
+ * Every id in an /api path (session, permission, question, command) has OpenCode's shape (the
+ * dashboard's command ids too): anything else is a 400 naming the parameter, not a lookup that
+ * echoes 10 KB of it back in a 404.
+ */
+function checkPathIds(params: unknown): Response | null {
+  if (typeof params !== "object" || params === null) return null;
+  for (const [name, value] of Object.entries(params)) {
+    if (typeof value !== "string") continue; // a catch-all's segments are no id
+    const id = sessionIdSchema.safeParse(value);
+    if (!id.success) {
+      return jsonError(400, "invalid_parameter", `${name}: ${id.error.issues[0].message}`, { field: name });
+    }
+  }
+  return null;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response };
@@ -58,6 +79,12 @@ export async function parseBody<S extends z.ZodType>(request: Request, schema: S
     return {
       ok: false,
       response: jsonError(413, "payload_too_large", `the body must be at most ${MAX_JSON_BODY_BYTES} bytes`),
+    };
+  }
+  if ("notUtf8" in body) {
+    return {
+      ok: false,
+      response: jsonError(400, "invalid_json", "body is not valid UTF-8 (JSON must be sent in UTF-8)"),
     };
   }
   let json: unknown = {};

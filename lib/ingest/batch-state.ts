@@ -110,6 +110,11 @@ export class Batch {
     return false;
   }
 
+  /** The host a session belongs to, if it is known (held in this batch or stored); it is not created. */
+  hostOf(id: string): string | undefined {
+    return (this.drafts.get(id) ?? this.known?.get(id) ?? this.store.loadSession(id))?.hostname;
+  }
+
   /** A session already named in this batch. */
   draft(id: string): SessionDraft {
     const draft = this.drafts.get(id);

@@ -2,6 +2,7 @@ import { isPluginKey } from "../auth/secrets";
 import { countRejected, countStored } from "../metrics/registry";
 import { MAX_BODY_BYTES } from "./protocol";
 import { receiveEvents } from "./receive";
+import type { BodyText } from "../http/utf8";
 
 /**
  * POST /events: authenticate, check the media type and size, parse, hand to ingest, answer.
@@ -11,8 +12,9 @@ import { receiveEvents } from "./receive";
 export type EventsRequest = {
   apiKey: string | null;
   contentType: string | null;
-  /** Reads the body, or reports that it exceeds the limit without buffering all of it. */
-  readBody: (limit: number) => Promise<{ text: string } | { tooLarge: true }>;
+  contentEncoding: string | null;
+  /** Reads the body as UTF-8, or reports that it exceeds the limit (without buffering all of it) or is not UTF-8. */
+  readBody: (limit: number) => Promise<BodyText>;
 };
 
 export type EventsResponse = { status: number; body: unknown };
@@ -38,10 +40,24 @@ export async function handleEvents(request: EventsRequest): Promise<EventsRespon
     countRejected("unsupported_media_type");
     return error(415, "unsupported_media_type", `Content-Type charset must be utf-8, got ${charset}`);
   }
+  // The plugin sends plain JSON; a compressed body would only fail as "not valid JSON".
+  const encoding = request.contentEncoding?.trim() ?? "";
+  if (encoding !== "" && !/^identity$/i.test(encoding)) {
+    countRejected("unsupported_media_type");
+    return error(
+      415,
+      "unsupported_media_type",
+      `Content-Encoding ${encoding} is not accepted; send the body uncompressed`,
+    );
+  }
   const body = await request.readBody(MAX_BODY_BYTES);
   if ("tooLarge" in body) {
     countRejected("payload_too_large");
     return error(413, "payload_too_large", `body must be at most ${MAX_BODY_BYTES} bytes`);
+  }
+  if ("notUtf8" in body) {
+    countRejected("invalid_json");
+    return error(400, "invalid_json", "body is not valid UTF-8 (JSON must be sent in UTF-8)");
   }
 
   const started = performance.now();

@@ -32,6 +32,19 @@ const MAX_DIRECTORY_LENGTH = 4096;
 export const MAX_TITLE_LENGTH = 500;
 /** One todo item. */
 const MAX_TODO_LENGTH = 2000;
+/** A retry's or an error's message, shown on the board. */
+const MAX_MESSAGE_LENGTH = 2000;
+/**
+ * How far ahead of the server's clock a time may be. The plugin stamps events (and OpenCode its
+ * messages and parts) with its machine's clock: one set years ahead would keep a session busy, a
+ * host online or a timeline entry last for good, and a time past what a Date holds cannot be shown.
+ */
+export const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
+/** The latest time a JavaScript Date holds (year 275760): past it a time cannot be shown at all. */
+const MAX_DATE_MS = 8.64e15;
+
+/** The clock times are checked against while one event is parsed, and how many were clamped. */
+const clock = { now: 0, clamped: 0 };
 
 /** OpenCode's ids (session, message, part, request): its own shape, as the routes accept it. */
 const id = sessionIdSchema;
@@ -39,7 +52,21 @@ const id = sessionIdSchema;
 const eventId = z.string().min(1).max(MAX_NAME_LENGTH);
 const count = z.number().finite().nonnegative().max(MAX_COUNT);
 const tokenCount = z.number().finite().nonnegative().max(MAX_MESSAGE_TOKENS);
-const time = z.number().finite().nonnegative();
+/**
+ * A time in milliseconds. One far ahead of the server's clock is taken as now (and counted);
+ * fractions of a millisecond are dropped.
+ */
+const time = z
+  .number()
+  .finite()
+  .nonnegative()
+  .transform((t) => {
+    if (t <= clock.now + MAX_CLOCK_AHEAD_MS) return Math.round(t);
+    clock.clamped++;
+    return clock.now;
+  });
+/** A time OpenCode expects to come (a retry's next attempt): not clamped, but a Date must hold it. */
+const futureTime = z.number().finite().nonnegative().max(MAX_DATE_MS);
 const name = z.string().max(MAX_NAME_LENGTH);
 /** Text kept to `max` characters, its cut marked with an ellipsis. */
 const shortened = (max: number) => z.string().transform((s) => (s.length > max ? `${s.slice(0, max - 1)}…` : s));
@@ -67,13 +94,15 @@ const tokensSchema = z.looseObject({
   cache: z.looseObject({ read: tokenCount.default(0), write: tokenCount.default(0) }).default({ read: 0, write: 0 }),
 });
 
+const costSchema = z.number().finite().nonnegative().max(MAX_MESSAGE_COST_USD);
+
 /**
  * An error as OpenCode reports it, kept to its name and message. OpenCode's APIError also carries
  * the provider's response headers and body and the request URL (`data.metadata`), which can hold
  * keys and account data: z.object drops every other key here, before any rule sees the event.
  */
 const errorSchema = z.object({
-  name: z.string().optional(),
+  name: shortened(MAX_NAME_LENGTH).optional(),
   data: z.object({ message: z.string().optional() }).optional(),
 });
 
@@ -101,7 +130,7 @@ const messageInfo = z.looseObject({
   model: z.looseObject({ providerID: name, modelID: name }).optional(),
   agent: name.optional(),
   mode: name.optional(),
-  cost: z.number().finite().nonnegative().max(MAX_MESSAGE_COST_USD).optional(),
+  cost: costSchema.optional(),
   tokens: tokensSchema.optional(),
   finish: name.optional(),
   error: errorSchema.optional(),
@@ -151,6 +180,9 @@ const partSchema = z.looseObject({
   files: z.array(z.string()).optional(),
   attempt: count.optional(),
   auto: z.boolean().optional(),
+  // step-finish: not stored (the message carries the same totals), but held to the same bounds
+  tokens: tokensSchema.optional(),
+  cost: costSchema.optional(),
 });
 
 export type WirePart = z.infer<typeof partSchema>;
@@ -164,8 +196,8 @@ export const propertySchemas = {
     status: z.looseObject({
       type: z.enum(["busy", "idle", "retry"]),
       attempt: count.optional(),
-      message: z.string().optional(),
-      next: time.optional(),
+      message: shortened(MAX_MESSAGE_LENGTH).optional(),
+      next: futureTime.optional(),
     }),
   }),
   "session.idle": z.looseObject({ sessionID: id }),
@@ -220,7 +252,10 @@ export const propertySchemas = {
   "question.rejected": z.looseObject({ sessionID: id, requestID: id }),
   "todo.updated": z.looseObject({
     sessionID: id,
-    todos: z.array(z.looseObject({ content: shortened(MAX_TODO_LENGTH), status: name, priority: name.optional() })),
+    // z.object: the list is stored as sent, so a field nobody shows (of any size) is not kept.
+    todos: z.array(
+      z.object({ id: name.optional(), content: shortened(MAX_TODO_LENGTH), status: name, priority: name.optional() }),
+    ),
   }),
   "command.executed": z.looseObject({
     sessionID: id,
@@ -250,9 +285,10 @@ export type KnownEvent = {
   };
 }[HandledType];
 
+/** `clampedTimes`: how many of the event's times were far ahead of the server's clock and taken as now. */
 export type ParsedEvent =
-  | { ok: true; known: true; event: KnownEvent }
-  | { ok: true; known: false; event: Envelope }
+  | { ok: true; known: true; event: KnownEvent; clampedTimes: number }
+  | { ok: true; known: false; event: Envelope; clampedTimes: number }
   | { ok: false; field: string; message: string };
 
 function describe(error: z.ZodError, prefix: string) {
@@ -276,17 +312,20 @@ const compiledProperties = new Map<string, z.ZodType>(
   Object.entries(propertySchemas).map(([type, schema]) => [type, z.compile(schema)]),
 );
 
-export function parseEvent(raw: unknown): ParsedEvent {
+export function parseEvent(raw: unknown, now = Date.now()): ParsedEvent {
+  clock.now = now;
+  clock.clamped = 0;
   const envelope = compiledEnvelope.safeParse(raw);
   if (!envelope.success) return { ok: false, ...describe(envelope.error, "") };
   const schema = compiledProperties.get(envelope.data.type);
-  if (!schema) return { ok: true, known: false, event: envelope.data };
+  if (!schema) return { ok: true, known: false, event: envelope.data, clampedTimes: clock.clamped };
   const properties = schema.safeParse(envelope.data.properties);
   if (!properties.success) return { ok: false, ...describe(properties.error, "properties") };
   return {
     ok: true,
     known: true,
     event: { ...envelope.data, properties: properties.data } as KnownEvent,
+    clampedTimes: clock.clamped,
   };
 }
 

@@ -3,12 +3,6 @@ import type { BatchEvent } from "./batch";
 import { applyGrouped } from "./group-commit";
 import { MAX_BATCH_EVENTS, parseEvent, splitBody } from "./protocol";
 
-/**
- * How far ahead of the server's clock an event's time may be. The plugin stamps events with its
- * machine's clock: one set years ahead would keep a session busy or a host online for good.
- */
-const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
-
 type Rejection = { index: number; field?: string; message: string };
 
 export type ReceiveResult =
@@ -35,12 +29,10 @@ export async function receiveEvents(body: unknown): Promise<ReceiveResult> {
   const now = Date.now();
   let clamped = 0;
   split.events.forEach((raw, index) => {
-    const parsed = parseEvent(raw);
+    // Times far ahead of the server's clock are taken as now by the schema (./protocol.ts).
+    const parsed = parseEvent(raw, now);
     if (parsed.ok) {
-      if (parsed.event.time > now + MAX_CLOCK_AHEAD_MS) {
-        parsed.event.time = now;
-        clamped++;
-      }
+      clamped += parsed.clampedTimes;
       valid.push({ index, known: parsed.known, event: parsed.event });
     } else {
       const prefix = split.single ? "" : `events[${index}].`;

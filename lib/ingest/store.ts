@@ -269,6 +269,7 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
     removeMessageTimeline: sqlite.prepare("DELETE FROM timeline WHERE message_id = ? AND session_id = ?"),
     removeTimelineEntry: sqlite.prepare("DELETE FROM timeline WHERE session_id = ? AND key = ?"),
     timelineRow: sqlite.prepare("SELECT * FROM timeline WHERE session_id = ? AND key = ?"),
+    entryClaims: sqlite.prepare("SELECT session_id, message_id FROM timeline WHERE key = ? LIMIT 2"),
     upsertTimeline: sqlite.prepare(`${timelineUpsert} RETURNING *`),
     // Without RETURNING: materialising the row costs as much as writing it. A session watched
     // live has its entries read back once per batch instead (./batch-state.ts).
@@ -343,6 +344,8 @@ export function createIngestStore(sqlite: BetterSqlite3.Database) {
     },
     removeTimelineEntry: (sessionId: string, key: string) => s.removeTimelineEntry.run(sessionId, key).changes === 1,
 
+    /** The sessions (and messages) holding a timeline entry by this key: a part's or a prompt's id is OpenCode's, unique. */
+    entryClaims: (key: string) => s.entryClaims.all(key) as { session_id: string; message_id: string | null }[],
     timelineRow: (sessionId: string, key: string) => s.timelineRow.get(sessionId, key) as TimelineRow | undefined,
     upsertTimeline: (t: TimelineUpsert, now: number) => s.upsertTimeline.get(...timelineValues(t, now)) as TimelineRow,
     upsertTimelineQuiet: (t: TimelineUpsert, now: number) => void s.upsertTimelineQuiet.run(...timelineValues(t, now)),

@@ -48,8 +48,8 @@ function shrink(value: unknown, bounds: Bounds, depth = 0): unknown {
  */
 export function capJson(value: unknown, limit = TEXT_CAP): Capped {
   if (value === undefined) return { value: null, truncated: false };
-  const whole = JSON.stringify(value);
-  if (whole.length <= limit) return { value: whole, truncated: false };
+  const whole = stringifyShallow(value);
+  if (whole !== null && whole.length <= limit) return { value: whole, truncated: false };
   const bounds: Bounds = { chars: Math.floor(limit / 2), items: FIRST_ITEM_BOUND };
   while (bounds.chars >= MIN_STRING_BOUND || bounds.items >= 1) {
     const text = JSON.stringify(shrink(value, bounds));
@@ -57,5 +57,20 @@ export function capJson(value: unknown, limit = TEXT_CAP): Capped {
     bounds.chars = Math.floor(bounds.chars / 2);
     bounds.items = Math.floor(bounds.items / 2);
   }
-  return { value: JSON.stringify({ truncated: `${whole.length} characters` }), truncated: true };
+  const size = whole === null ? `nested deeper than ${MAX_DEPTH} levels` : `${whole.length} characters`;
+  return { value: JSON.stringify({ truncated: size }), truncated: true };
+}
+
+/**
+ * JSON.stringify, or null for a structure nested too deep for it: a body of `{"a":` repeated a few
+ * thousand times is valid JSON that JSON.stringify cannot recurse through (RangeError). Such a
+ * structure is kept to MAX_DEPTH levels by shrink, like any structure over its cap.
+ */
+function stringifyShallow(value: unknown): string | null {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
 }

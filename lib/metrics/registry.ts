@@ -24,7 +24,18 @@ export type Metrics = {
 };
 
 /** What a refused claim conflicted on (see countConflict). */
-export type ConflictField = "properties.info.sessionID" | "hostname";
+export const conflictFields = [
+  "properties.info.sessionID",
+  "hostname",
+  "properties.info.parentID",
+  "properties.part.id",
+  "properties.part.messageID",
+  "properties.partID",
+  "properties.messageID",
+  "properties.id",
+  "properties.requestID",
+] as const;
+export type ConflictField = (typeof conflictFields)[number];
 
 function createMetrics(): Metrics {
   const registry = new promClient.Registry();
@@ -56,11 +67,11 @@ function createMetrics(): Metrics {
   });
   const conflicts = new promClient.Counter({
     name: "opencode_dashboard_event_conflicts_total",
-    help: "Events refused for contradicting what is stored, by field: properties.info.sessionID (a message claimed by a second session), hostname (a session id sent by a second host)",
+    help: "Events refused for contradicting what is stored, by field: properties.info.sessionID (a message claimed by a second session), hostname (a session id sent by a second host), properties.info.parentID (a session started under another host's), properties.part.id / properties.partID (a part claimed by a second session or message), properties.part.messageID / properties.messageID (a part put in a message of another session), properties.id / properties.requestID (a permission or question claimed by a second session)",
     labelNames: ["field"] as const,
     registers,
   });
-  for (const field of ["properties.info.sessionID", "hostname"]) conflicts.inc({ field }, 0);
+  for (const field of conflictFields) conflicts.inc({ field }, 0);
   const ignoredForDeleted = new promClient.Counter({
     name: "opencode_dashboard_events_for_deleted_sessions_total",
     help: "Events ignored because their session was deleted on the dashboard (a tombstone remembers it; OpenCode may go on with it); also counted in events_total as ignored",

@@ -38,7 +38,8 @@ export function exportFileName(session: Pick<SessionInfo, "id" | "title">, exten
   return `${slug || "session"}-${session.id.replace(/[^\w-]/g, "")}.${extension}`;
 }
 
-const iso = (t: number | null) => (t === null ? "" : new Date(t).toISOString());
+/** Times are bounded when received, but a database may hold one stored before that, past what a Date holds. */
+const iso = (t: number | null) => (t === null || Number.isNaN(new Date(t).getTime()) ? "" : new Date(t).toISOString());
 const fence = (text: string) => {
   const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
   const ticks = "`".repeat(longest + 1);

@@ -42,6 +42,7 @@ export async function getStatus(): Promise<Response> {
 export async function signRequest(request: Request): Promise<Response> {
   const body = await readBodyLimited(request, 4096);
   if ("tooLarge" in body) return jsonError(413, "payload_too_large", "the body must be at most 4 KB");
+  if ("notUtf8" in body) return jsonError(400, "invalid_json", "the body must be UTF-8 JSON");
   let json: unknown;
   try {
     json = JSON.parse(body.text);

@@ -28,9 +28,9 @@ type Payload<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEv
 export async function postEvents(
   server: Pick<TestServer, "url" | "apiKey">,
   body: unknown,
-  opts: { key?: string | null; contentType?: string; raw?: string } = {},
+  opts: { key?: string | null; contentType?: string; raw?: BodyInit; headers?: Record<string, string> } = {},
 ) {
-  const headers: Record<string, string> = { "content-type": opts.contentType ?? "application/json" };
+  const headers: Record<string, string> = { "content-type": opts.contentType ?? "application/json", ...opts.headers };
   const key = opts.key === undefined ? server.apiKey : opts.key;
   if (key !== null) headers["x-api-key"] = key;
   const response = await fetch(`${server.url}/events`, {

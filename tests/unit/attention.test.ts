@@ -64,17 +64,17 @@ const created = (sessionID: string, time: number, parentID?: string) =>
 describe("permission and question", () => {
   test("a permission sets attention with its command until the reply", () => {
     const id = newSession();
-    send(busy(id, 10), permissionAsked(id, "per_1", 11));
+    send(busy(id, 10), permissionAsked(id, `per_1_${id}`, 11));
     assert.deepEqual(attentionOf(id), {
       attention_reason: "permission",
       attention_detail: "bash: rm -rf build",
       attention_since: 11,
-      attention_ref: "per_1",
+      attention_ref: `per_1_${id}`,
       status: "busy",
       error_message: null,
     });
-    assert.deepEqual(pendingOf(id), ["per_1"]);
-    send(permissionReplied(id, "per_1", 12));
+    assert.deepEqual(pendingOf(id), [`per_1_${id}`]);
+    send(permissionReplied(id, `per_1_${id}`, 12));
     assert.equal(reasonOf(id), null);
     assert.deepEqual(pendingOf(id), []);
   });
@@ -82,30 +82,30 @@ describe("permission and question", () => {
   test("a question sets attention with its text; answering or rejecting it clears it", () => {
     for (const answer of ["question.replied", "question.rejected"]) {
       const id = newSession();
-      send(busy(id, 10), questionAsked(id, "que_1", 11));
+      send(busy(id, 10), questionAsked(id, `que_1_${id}`, 11));
       assert.equal(reasonOf(id), "question");
       assert.equal(attentionOf(id).attention_detail, "Which database?");
-      send(wireEvent(answer, { sessionID: id, requestID: "que_1", answers: [["SQLite"]] }, 12));
+      send(wireEvent(answer, { sessionID: id, requestID: `que_1_${id}`, answers: [["SQLite"]] }, 12));
       assert.equal(reasonOf(id), null, answer);
     }
   });
 
   test("a second prompt waits for the first and surfaces when it is answered", () => {
     const id = newSession();
-    send(busy(id, 10), permissionAsked(id, "per_a", 11), questionAsked(id, "que_b", 12));
-    assert.equal(attentionOf(id).attention_ref, "per_a");
-    send(permissionReplied(id, "per_a", 13));
+    send(busy(id, 10), permissionAsked(id, `per_a_${id}`, 11), questionAsked(id, `que_b_${id}`, 12));
+    assert.equal(attentionOf(id).attention_ref, `per_a_${id}`);
+    send(permissionReplied(id, `per_a_${id}`, 13));
     assert.deepEqual(
       [reasonOf(id), attentionOf(id).attention_ref, attentionOf(id).attention_since],
-      ["question", "que_b", 12],
+      ["question", `que_b_${id}`, 12],
     );
-    send(wireEvent("question.replied", { sessionID: id, requestID: "que_b" }, 14));
+    send(wireEvent("question.replied", { sessionID: id, requestID: `que_b_${id}` }, 14));
     assert.equal(reasonOf(id), null);
   });
 
   test("an idle after the prompt means it was answered: the turn is finished", () => {
     const id = newSession();
-    send(busy(id, 10), permissionAsked(id, "per_1", 11));
+    send(busy(id, 10), permissionAsked(id, `per_1_${id}`, 11));
     send(idle(id, 12));
     assert.equal(reasonOf(id), "idle");
     assert.equal(attentionOf(id).attention_since, 12);
@@ -114,7 +114,7 @@ describe("permission and question", () => {
 
   test("an error does not hide a pending permission", () => {
     const id = newSession();
-    send(busy(id, 10), permissionAsked(id, "per_1", 11), error(id, 12));
+    send(busy(id, 10), permissionAsked(id, `per_1_${id}`, 11), error(id, 12));
     assert.equal(reasonOf(id), "permission");
     assert.equal(attentionOf(id).status, "error");
   });
@@ -222,7 +222,7 @@ describe("what clears attention", () => {
 
   test("a busy does not clear a prompt still waiting for its answer", () => {
     const id = newSession();
-    send(busy(id, 10), permissionAsked(id, "per_1", 11));
+    send(busy(id, 10), permissionAsked(id, `per_1_${id}`, 11));
     send(busy(id, 12));
     assert.equal(reasonOf(id), "permission");
   });
@@ -236,10 +236,10 @@ describe("what clears attention", () => {
     assert.equal(reasonOf(finished), null);
 
     const asked = newSession();
-    send(busy(asked, 10), permissionAsked(asked, "per_1", 11));
+    send(busy(asked, 10), permissionAsked(asked, `per_1_${asked}`, 11));
     await dismissAttention(asked);
     assert.equal(reasonOf(asked), null);
-    send(permissionReplied(asked, "per_1", 12));
+    send(permissionReplied(asked, `per_1_${asked}`, 12));
     assert.equal(reasonOf(asked), null);
     // The next turn calls for the user again.
     send(busy(asked, 13), idle(asked, 14));
@@ -282,8 +282,8 @@ describe("events out of order", () => {
 
   test("a reply that arrives before its prompt leaves nothing pending", () => {
     const id = newSession();
-    send(busy(id, 10), permissionReplied(id, "per_1", 12));
-    send(permissionAsked(id, "per_1", 11));
+    send(busy(id, 10), permissionReplied(id, `per_1_${id}`, 12));
+    send(permissionAsked(id, `per_1_${id}`, 11));
     assert.equal(reasonOf(id), null);
     assert.deepEqual(pendingOf(id), []);
   });
@@ -291,17 +291,17 @@ describe("events out of order", () => {
   test("a prompt asked before the latest idle was answered already", () => {
     const id = newSession();
     send(busy(id, 10), idle(id, 15));
-    send(permissionAsked(id, "per_1", 12));
+    send(permissionAsked(id, `per_1_${id}`, 12));
     assert.equal(reasonOf(id), "idle");
     assert.deepEqual(pendingOf(id), []);
   });
 
   test("a reply after an idle older than its prompt gives the finished turn back", () => {
     const id = newSession();
-    send(busy(id, 10), permissionAsked(id, "per_1", 15));
+    send(busy(id, 10), permissionAsked(id, `per_1_${id}`, 15));
     send(idle(id, 12));
     assert.equal(reasonOf(id), "permission", "the idle predates the prompt, so the prompt still waits");
-    send(permissionReplied(id, "per_1", 16));
+    send(permissionReplied(id, `per_1_${id}`, 16));
     assert.equal(reasonOf(id), "idle");
     assert.equal(attentionOf(id).attention_since, 12);
   });
@@ -309,9 +309,9 @@ describe("events out of order", () => {
   test("the same events in one request or one per request end in the same attention", () => {
     const script = (id: string) => [
       busy(id, 10),
-      permissionAsked(id, "per_1", 11),
+      permissionAsked(id, `per_1_${id}`, 11),
       idle(id, 13),
-      permissionReplied(id, "per_1", 12),
+      permissionReplied(id, `per_1_${id}`, 12),
       busy(id, 20),
       error(id, 21),
       idle(id, 22),

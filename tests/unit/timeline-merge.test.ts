@@ -132,7 +132,7 @@ function assertRuleProperties(row: Stored, writes: TimelineUpsert[], context: st
   }
 }
 
-/** Tool and text parts as OpenCode reports them, in random order, some repeated. */
+/** Tool and text parts as OpenCode reports them, in random order, some repeated; ids are unique per session, as OpenCode's are. */
 function partEvents(next: Rng, sessionID: string, messageID: string): BatchEvent[] {
   const events: BatchEvent[] = [];
   const count = 3 + Math.floor(next() * 10);
@@ -150,7 +150,7 @@ function partEvents(next: Rng, sessionID: string, messageID: string): BatchEvent
               ? { status, input: { command: "ls" }, output: "a\nb", title: "ls", time: { start: time, end: time + 5 } }
               : { status, input: { command: "ls" }, error: "boom", time: { start: time, end: time + 5 } };
       const part = {
-        id: pick(next, ["prt_tool_a", "prt_tool_b"]),
+        id: `${pick(next, ["prt_tool_a", "prt_tool_b"])}_${sessionID}`,
         sessionID,
         messageID,
         type: "tool",
@@ -162,7 +162,7 @@ function partEvents(next: Rng, sessionID: string, messageID: string): BatchEvent
       const done = next() < 0.5;
       const text = pick(next, ["Hel", "Hello", "Hello there"]);
       const part = {
-        id: "prt_text",
+        id: `prt_text_${sessionID}`,
         sessionID,
         messageID,
         type: "text",
@@ -177,7 +177,11 @@ function partEvents(next: Rng, sessionID: string, messageID: string): BatchEvent
       );
     } else {
       events.push(
-        wireEvent("message.part.removed", { sessionID, partID: pick(next, ["prt_tool_a", "prt_text"]) }, time),
+        wireEvent(
+          "message.part.removed",
+          { sessionID, partID: `${pick(next, ["prt_tool_a", "prt_text"])}_${sessionID}` },
+          time,
+        ),
       );
     }
   }
@@ -188,7 +192,11 @@ test("part events in random requests and commits end as one event per request wo
   const { db, store } = await freshStore("merge-events");
   const rows = (sessionId: string) =>
     (db.sqlite.prepare("SELECT * FROM timeline WHERE session_id = ? ORDER BY key").all(sessionId) as TimelineRow[]).map(
-      (row) => ({ ...comparable(row), message_id: row.message_id?.replace(sessionId, "") }),
+      (row) => ({
+        ...comparable(row),
+        key: row.key.replace(sessionId, ""),
+        message_id: row.message_id?.replace(sessionId, ""),
+      }),
     );
   const next = random(7);
 

@@ -161,7 +161,7 @@ export function AnalyticsView(props: Props) {
             <select
               value={props.host}
               onChange={(e) => go({ host: e.target.value })}
-              className="rounded-lg border border-line bg-surface px-2.5 py-1.5 text-sm text-ink"
+              className="max-w-64 rounded-lg border border-line bg-surface px-2.5 py-1.5 text-sm text-ink"
             >
               <option value="">All hosts</option>
               {props.hosts.map((h) => (

@@ -88,8 +88,13 @@ export function UsageOverTime({ rows, metric }: { rows: UsageRow[]; metric: "cos
           <XAxis dataKey="date" {...axis} minTickGap={24} />
           <YAxis {...axis} tickFormatter={(v: number) => format(v)} width={64} />
           <Tooltip {...tooltipStyle} formatter={(v) => format(Number(v))} />
-          {/* Names in the text colour: Recharts writes them in the series' colour, too faint to read. */}
-          <Legend wrapperStyle={{ fontSize: 12 }} formatter={(name) => <span className="text-ink">{name}</span>} />
+          {/* Names in the text colour: Recharts writes them in the series' colour, too faint to read;
+              and wrapped, where Recharts keeps each on one line (a 200-character model id would
+              widen the page). */}
+          <Legend
+            wrapperStyle={{ fontSize: 12 }}
+            formatter={(name) => <span className="text-ink wrap-anywhere">{name}</span>}
+          />
           {series.map((name) =>
             metric === "cost" ? (
               <Bar key={name} dataKey={name} stackId="m" fill={modelColour(name)} isAnimationActive={false} />

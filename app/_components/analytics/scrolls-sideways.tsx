@@ -1,6 +1,8 @@
 /**
  * A box whose content may be wider than a phone: it scrolls sideways instead of the page, and
- * takes the keyboard focus so that it can be scrolled without a mouse (WCAG 2.1.1).
+ * takes the keyboard focus so that it can be scrolled without a mouse (WCAG 2.1.1). Words in it
+ * do not break anywhere (as they do elsewhere, app/globals.css): a header or a number broken
+ * mid-word would be worse than scrolling; a cell holding a name opts back in (`wrap-anywhere`).
  */
 export function ScrollsSideways({
   label,
@@ -16,7 +18,7 @@ export function ScrollsSideways({
       role="group"
       aria-label={label}
       tabIndex={0}
-      className={`overflow-x-auto rounded-sm focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-accent ${className}`}
+      className={`overflow-x-auto rounded-sm [overflow-wrap:normal] focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-accent ${className}`}
     >
       {children}
     </div>

@@ -68,7 +68,7 @@ export function Filters({
         <select
           value={view.host}
           onChange={(e) => onChange({ host: e.target.value })}
-          className={`${control} text-ink`}
+          className={`${control} max-w-64 text-ink`}
         >
           <option value="">All hosts</option>
           {hosts.map((h) => (

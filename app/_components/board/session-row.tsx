@@ -5,7 +5,7 @@ import { useState } from "react";
 import type { SessionListItem } from "@/lib/sessions/list-item";
 import { SessionControls } from "../control/session-controls";
 import { usePending } from "../control/use-pending";
-import { formatAgo, formatCost, formatTokens, shortDirectory } from "../format";
+import { formatAgo, formatCost, formatTokens, isoTime, shortDirectory } from "../format";
 import { StatusBadge } from "../status-badge";
 import { attentionText, type RowNode, rowStale } from "./board-state";
 import { BlockingContext } from "./blocking-context";
@@ -167,7 +167,7 @@ export function SessionRow({
         </div>
         <div className="hidden text-right text-sm tabular-nums sm:block">{formatCost(row.cost)}</div>
         <div className="text-right text-xs text-muted tabular-nums sm:text-sm">
-          <time dateTime={new Date(row.lastActivityAt).toISOString()}>{formatAgo(row.lastActivityAt, now)}</time>
+          <time dateTime={isoTime(row.lastActivityAt)}>{formatAgo(row.lastActivityAt, now)}</time>
           <span className="block text-xs sm:hidden">
             {formatCost(row.cost)} · {formatTokens(row.tokens.total)} tok
           </span>

@@ -301,10 +301,21 @@ export function SessionView({
               <ul className="mt-2 space-y-1 text-sm">
                 {(detail.todos.items as { content: string; status: string }[]).map((todo, i) => (
                   <li key={i} className="flex gap-2">
-                    <span aria-hidden="true">
-                      {todo.status === "completed" ? "☑" : todo.status === "in_progress" ? "◐" : "☐"}
-                    </span>
-                    <span className={todo.status === "completed" ? "text-muted line-through" : ""}>{todo.content}</span>
+                    {/* "more": the count of todos past the stored list's bound (lib/ingest/rules/events.ts) */}
+                    {todo.status === "more" ? (
+                      <span className="text-muted">{todo.content}</span>
+                    ) : (
+                      <>
+                        <span aria-hidden="true">
+                          {todo.status === "completed" ? "☑" : todo.status === "in_progress" ? "◐" : "☐"}
+                        </span>
+                        <span
+                          className={`min-w-0 wrap-anywhere ${todo.status === "completed" ? "text-muted line-through" : ""}`}
+                        >
+                          {todo.content}
+                        </span>
+                      </>
+                    )}
                   </li>
                 ))}
               </ul>

@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import type { TimelineEntry } from "@/lib/sessions/timeline";
-import { formatDuration } from "../format";
+import { formatDuration, isoTime } from "../format";
 import { ErrorText } from "../board/blocking-context";
 import { StreamingText } from "./streaming-text";
 
@@ -10,7 +10,7 @@ const PREVIEW_CHARS = 2000;
 
 function Clock({ time }: { time: number }) {
   return (
-    <time dateTime={new Date(time).toISOString()} className="text-xs text-muted tabular-nums" suppressHydrationWarning>
+    <time dateTime={isoTime(time)} className="text-xs text-muted tabular-nums" suppressHydrationWarning>
       {new Date(time).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" })}
     </time>
   );

@@ -7,6 +7,7 @@ import type { KnownEvent, WirePart } from "../protocol";
 import { applyAnswered, applyAsked } from "./requests";
 import { applyError, applyStatus } from "./status";
 import { cap, capJson } from "../text-cap";
+import { claimParent, claimPart, claimRemoval } from "./claims";
 
 /** A diff entry lists this many files; the rest are summed in one "+N more files" line. */
 const MAX_DIFF_FILES = 50;
@@ -14,6 +15,18 @@ const MAX_DIFF_FILES = 50;
 const MAX_DIFF_PATH = 200;
 
 type DiffFile = { file: string; additions: number; deletions: number };
+
+/** A todo list keeps this many items; the rest are counted in one "+N more" item. */
+const MAX_TODOS = 100;
+
+type Todo = Extract<KnownEvent, { type: "todo.updated" }>["properties"]["todos"][number];
+
+/** OpenCode's todo list as stored: whole up to its bound (each item is bounded at the edge). */
+function todoList(todos: Todo[]): (Todo | { content: string; status: "more" })[] {
+  if (todos.length <= MAX_TODOS) return todos;
+  const rest = todos.length - MAX_TODOS;
+  return [...todos.slice(0, MAX_TODOS), { content: `+${rest} more`, status: "more" }];
+}
 
 /** OpenCode repeats the whole diff, hundreds of files on a big change: keep the first ones. */
 function diffSummary(files: DiffFile[]): (DiffFile & { more?: number })[] {
@@ -36,7 +49,8 @@ function diffSummary(files: DiffFile[]): (DiffFile & { more?: number })[] {
 }
 
 /** A message part as its timeline entry; a user message's text is its prompt. */
-function applyPart(batch: Batch, part: WirePart, time: number) {
+function applyPart(batch: Batch, part: WirePart, time: number, fields: Parameters<typeof claimPart>[2]) {
+  claimPart(batch, part, fields);
   const entry = partToTimeline(part, time);
   if (!entry) return;
   if (entry.kind === "text" && batch.messageRole(part.messageID) === "user") entry.kind = "prompt";
@@ -86,6 +100,7 @@ function applyProjected(batch: Batch, event: KnownEvent, sessionId: string | und
     case "session.created":
     case "session.updated": {
       const info = event.properties.info;
+      claimParent(batch, info, event.hostname);
       const applied = store.applySessionInfo({
         id: info.id,
         title: info.title ?? null,
@@ -162,12 +177,17 @@ function applyProjected(batch: Batch, event: KnownEvent, sessionId: string | und
       applyMessage(batch, event.properties.info);
       return;
     case "message.removed":
+      claimRemoval(batch, event.properties);
       removeMessage(batch, event.properties.sessionID, event.properties.messageID);
       return;
     case "message.part.updated":
-      applyPart(batch, event.properties.part, event.properties.time ?? event.time);
+      applyPart(batch, event.properties.part, event.properties.time ?? event.time, {
+        part: "properties.part.id",
+        message: "properties.part.messageID",
+      });
       return;
     case "message.part.removed":
+      claimRemoval(batch, event.properties);
       batch.removeTimelineEntry(event.properties.sessionID, event.properties.partID);
       return;
     case "message.part.delta": {
@@ -176,7 +196,7 @@ function applyProjected(batch: Batch, event: KnownEvent, sessionId: string | und
       const { sessionID, partID, messageID, text, partType, start } = event.properties;
       if (!partID || !messageID || text === undefined) return;
       const part = { id: partID, sessionID, messageID, type: partType ?? "text", text, time: { start } };
-      applyPart(batch, part, event.time);
+      applyPart(batch, part, event.time, { part: "properties.partID", message: "properties.messageID" });
       return;
     }
     case "permission.asked":
@@ -189,7 +209,7 @@ function applyProjected(batch: Batch, event: KnownEvent, sessionId: string | und
       applyAnswered(batch, event);
       return;
     case "todo.updated":
-      store.upsertTodos(event.properties.sessionID, JSON.stringify(event.properties.todos), event.time);
+      store.upsertTodos(event.properties.sessionID, JSON.stringify(todoList(event.properties.todos)), event.time);
       return;
     case "command.executed": {
       const p = event.properties;

@@ -22,6 +22,9 @@ function base(part: Part, time: number): TimelineUpsert {
   };
 }
 
+/** A file part's URL is kept up to a `file://` URL of the longest path (PATH_MAX). */
+const MAX_URL_LENGTH = 4096 + "file://".length;
+
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 
@@ -78,13 +81,14 @@ export function partToTimeline(part: Part, eventTime: number): TimelineUpsert | 
         progress: Progress.done,
       };
     case "file": {
+      // A link past a path's length is no link to follow (and data: URLs carry whole files inline).
       const url = str(part.url);
+      const kept = url && !url.startsWith("data:") && url.length <= MAX_URL_LENGTH ? url : null;
       return {
         ...base(part, eventTime),
         kind: "file",
         title: str(part.filename) ?? null,
-        // data: URLs carry whole files inline; keep only where they came from.
-        data: JSON.stringify({ mime: part.mime ?? null, url: url?.startsWith("data:") ? null : (url ?? null) }),
+        data: JSON.stringify({ mime: part.mime ?? null, url: kept }),
         progress: Progress.done,
       };
     }

@@ -12,6 +12,7 @@ import { simpleEntry } from "./timeline-entry";
 import { Progress } from "../progress";
 import type { KnownEvent } from "../protocol";
 import { capJson } from "../text-cap";
+import { claimRequest } from "./claims";
 
 type Of<T extends KnownEvent["type"]> = Extract<KnownEvent, { type: T }>;
 
@@ -25,6 +26,7 @@ function answeredByIdle(batch: Batch, sessionId: string, askedAt: number) {
 export function applyAsked(batch: Batch, event: Of<"permission.asked"> | Of<"question.asked">) {
   const p = event.properties;
   const kind = event.type === "permission.asked" ? "permission" : "question";
+  claimRequest(batch, kind, p, "properties.id");
   const detail =
     event.type === "permission.asked"
       ? permissionDetail(event.properties.permission, event.properties.patterns, event.properties.metadata)
@@ -74,6 +76,7 @@ export function applyAnswered(
 ) {
   const p = event.properties;
   const kind = event.type === "permission.replied" ? "permission" : "question";
+  claimRequest(batch, kind, { id: p.requestID, sessionID: p.sessionID }, "properties.requestID");
   const reply =
     event.type === "permission.replied"
       ? event.properties.reply
