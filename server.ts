@@ -10,6 +10,7 @@ import { closeDb, openDatabase, startOptimizer } from "./lib/db/client";
 import { startSearchIndexer } from "./lib/db/upkeep/search-index";
 import { migrateToLatest } from "./lib/db/migrations";
 import { pruneExpired, scheduleRetention } from "./lib/db/upkeep/retention";
+import { clientAddress } from "./lib/http/client-address";
 import { trackConnections } from "./lib/http/graceful-close";
 import { readNodeBody } from "./lib/http/node-body";
 import { REMOTE_ADDRESS_HEADER } from "./lib/http/remote-address";
@@ -63,13 +64,18 @@ async function dispatchEvents(req: IncomingMessage, res: ServerResponse) {
       const value = req.headers[name];
       return Array.isArray(value) ? value[0] : (value ?? null);
     };
-    const { status, body } = await handleEvents({
+    const { status, body, headers } = await handleEvents({
       apiKey: header("x-api-key"),
+      client: clientAddress(req.headers, req.socket.remoteAddress),
       contentType: header("content-type"),
       readBody: (limit) => readNodeBody(req, limit),
     });
     const json = JSON.stringify(body);
-    res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(json) });
+    res.writeHead(status, {
+      ...headers,
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(json),
+    });
     res.end(json);
   } catch (error) {
     getLog().error({ err: error }, "POST /events failed");
@@ -147,15 +153,6 @@ async function main() {
   const upgradeNext = app.getUpgradeHandler();
 
   const httpServer = createServer((req, res) => {
-    // Route handlers cannot see the peer address (the login limiter needs it).
-    req.headers[REMOTE_ADDRESS_HEADER] = req.socket.remoteAddress ?? "unknown";
-    // next-auth derives the public origin, and so whether cookies are Secure, from these: only a
-    // trusted proxy may set them; otherwise they describe this very connection.
-    if (!config.trustProxy || !req.headers["x-forwarded-proto"]) {
-      req.headers["x-forwarded-proto"] = "encrypted" in req.socket && req.socket.encrypted ? "https" : "http";
-    }
-    if (!config.trustProxy) delete req.headers["x-forwarded-host"];
-    applySecurityHeaders(req, res, { dev });
     if (req.method === "POST" && (req.url === "/events" || req.url?.startsWith("/events?"))) {
       void dispatchEvents(req, res);
       return;
@@ -175,6 +172,19 @@ async function main() {
         `socket.io: refused a page of ${origin}; set ALLOWED_ORIGINS if it is this dashboard`,
       ),
     ),
+  });
+  // Runs before every other request listener, socket.io's long-polling included (it answers its
+  // own requests before the handler above sees them), so every response carries the headers.
+  httpServer.prependListener("request", (req, res) => {
+    // Route handlers cannot see the peer address (the login limiter needs it).
+    req.headers[REMOTE_ADDRESS_HEADER] = req.socket.remoteAddress ?? "unknown";
+    // next-auth derives the public origin, and so whether cookies are Secure, from these: only a
+    // trusted proxy may set them; otherwise they describe this very connection.
+    if (!config.trustProxy || !req.headers["x-forwarded-proto"]) {
+      req.headers["x-forwarded-proto"] = "encrypted" in req.socket && req.socket.encrypted ? "https" : "http";
+    }
+    if (!config.trustProxy) delete req.headers["x-forwarded-host"];
+    applySecurityHeaders(req, res, { dev });
   });
   io.use(authenticateSocket);
   io.on("connection", (socket) => {
