@@ -1,13 +1,21 @@
 import NextAuth from "next-auth";
+import { NextRequest } from "next/server";
 import { authOptions } from "@/lib/auth/options";
 import { retryAfterSeconds } from "@/lib/auth/login-limiter";
 import { limitedMessage } from "@/lib/auth/password-check";
+import { bodyTooLarge, readBodyLimited } from "@/lib/http/body";
 import { jsonError } from "@/lib/http/errors";
 import { clientAddressOf } from "@/lib/http/remote-address";
 
 export const dynamic = "force-dynamic";
 
 type Context = { params: Promise<{ nextauth: string[] }> };
+
+/**
+ * next-auth reads a POST body whole (`req.text()`), however large: the sign-in and sign-out forms
+ * hold a password, a CSRF token and a callback URL, so anything past this is refused unread.
+ */
+const MAX_AUTH_BODY_BYTES = 16 * 1024;
 
 /**
  * Whether next-auth will treat this request as a password sign-in. It routes by the decoded path
@@ -36,9 +44,15 @@ async function handler(request: Request, context: Context) {
       );
     }
   }
+  let bounded = request;
+  if (request.method === "POST") {
+    const body = await readBodyLimited(request, MAX_AUTH_BODY_BYTES);
+    if ("tooLarge" in body) return bodyTooLarge(MAX_AUTH_BODY_BYTES);
+    bounded = new NextRequest(request.url, { method: "POST", headers: request.headers, body: body.text });
+  }
   // next-auth v4's App Router entry takes (request, context, options).
   return (NextAuth as unknown as (r: Request, c: Context, o: ReturnType<typeof authOptions>) => Promise<Response>)(
-    request,
+    bounded,
     context,
     authOptions(),
   );
