@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import type { Browser } from "playwright-core";
 import { io } from "socket.io-client";
+import WebSocket from "ws";
 import { launchBrowser, signIn } from "../support/browser";
 import { eventId, postEvents, type WireEvent } from "../support/client";
 import { startServer, type TestServer } from "../support/server";
@@ -18,9 +19,13 @@ let server: TestServer;
 /** TRUST_PROXY=true: each test picks its own client address (X-Forwarded-For) and can claim https. */
 let proxied: TestServer;
 let browser: Browser;
+const METRICS_TOKEN = "metrics-token-0123456789abcdef";
 
 before(async () => {
-  [server, proxied] = await Promise.all([startServer(), startServer({ env: { TRUST_PROXY: "true" } })]);
+  [server, proxied] = await Promise.all([
+    startServer(),
+    startServer({ env: { TRUST_PROXY: "true", METRICS_TOKEN: METRICS_TOKEN } }),
+  ]);
   browser = await launchBrowser();
 });
 
@@ -162,6 +167,153 @@ describe("the password limit at its other doors", () => {
     for (let i = 0; i < 6; i++) assert.equal((await api(fresh, proxied.apiKey)).status, 403);
     assert.equal((await api(fresh, proxied.password)).status, 200);
   });
+
+  test("a limited client learns nothing: neither the plugin key nor METRICS_TOKEN is told apart from a guess", async () => {
+    const client = "203.0.113.62";
+    assert.equal((await metrics(client, METRICS_TOKEN)).status, 200);
+    for (let i = 0; i < 5; i++) assert.equal((await api(client, `guess-${i}`)).status, 401);
+    // Before the fix the plugin key answered 403 and the token 200 here, so either could be
+    // guessed on without limit once the guesses themselves were refused with 429.
+    assert.equal((await api(client, proxied.apiKey)).status, 429);
+    assert.equal((await metrics(client, proxied.apiKey)).status, 429);
+    assert.equal((await metrics(client, METRICS_TOKEN)).status, 429);
+    assert.equal((await metrics("203.0.113.63", METRICS_TOKEN)).status, 200, "another client scrapes on");
+  });
+});
+
+describe("the plugin key limit", () => {
+  /** Its own server: the test limits 127.0.0.1 at the plugin's doors, which the others post through. */
+  let own: TestServer;
+  before(async () => {
+    own = await startServer();
+  });
+  after(() => own?.dispose());
+
+  const events = (base: TestServer, key: string, client?: string) =>
+    fetch(`${base.url}/events`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-api-key": key,
+        ...(client ? { "x-forwarded-for": client } : {}),
+      },
+      body: JSON.stringify({ events: [] }),
+    });
+  /** The /control upgrade: "open" or the HTTP status it was refused with. */
+  const control = (base: TestServer, key: string, client?: string) =>
+    new Promise<string>((resolve) => {
+      const ws = new WebSocket(`${base.url.replace(/^http/, "ws")}/control`, {
+        headers: { "x-api-key": key, ...(client ? { "x-forwarded-for": client } : {}) },
+      });
+      ws.once("open", () => {
+        resolve("open");
+        ws.close();
+      });
+      ws.once("unexpected-response", (_req, res) => {
+        resolve(String(res.statusCode));
+        res.resume();
+      });
+      ws.once("error", () => {});
+    });
+
+  test("wrong keys at POST /events and /control add up; then even the right key waits, at both doors", async () => {
+    const client = "203.0.113.70";
+    assert.equal((await events(proxied, proxied.apiKey, client)).status, 202);
+    for (let i = 0; i < 20; i++) assert.equal((await events(proxied, `wrong-key-${i}`, client)).status, 401);
+    for (let i = 0; i < 10; i++) assert.equal(await control(proxied, `wrong-key-${i}`, client), "401");
+
+    const limited = await events(proxied, proxied.apiKey, client);
+    assert.equal(limited.status, 429);
+    assert.match(limited.headers.get("retry-after") ?? "", /^\d+$/);
+    const { error } = (await limited.json()) as { error: { code: string; message: string } };
+    assert.equal(error.code, "rate_limited");
+    assert.match(error.message, /Try again in \d+ s/);
+    assert.equal(await control(proxied, proxied.apiKey, client), "429");
+
+    // Other machines post and connect on.
+    assert.equal((await events(proxied, proxied.apiKey, "203.0.113.71")).status, 202);
+    assert.equal(await control(proxied, proxied.apiKey, "203.0.113.71"), "open");
+  });
+
+  test("without TRUST_PROXY, X-Forwarded-For does not start a fresh count", async () => {
+    for (let i = 0; i < 30; i++) {
+      assert.equal((await events(own, `wrong-key-${i}`, `198.18.0.${i}`)).status, 401);
+    }
+    assert.equal((await events(own, own.apiKey, "198.18.1.1")).status, 429);
+    assert.equal(await control(own, own.apiKey, "198.18.1.2"), "429");
+  });
+});
+
+describe("signing out", () => {
+  test("ends the login on the server: a copy of its cookie no longer opens pages, /api or the live socket", async () => {
+    const client = "203.0.113.80";
+    const signedIn = await postPassword(proxied, "/api/auth/callback/credentials", proxied.password, { client });
+    const copy = sessionCookieOf(signedIn)!;
+    const other = sessionCookieOf(
+      await postPassword(proxied, "/api/auth/callback/credentials", proxied.password, { client }),
+    )!;
+    const headers = (cookie: string) => ({ cookie, "x-forwarded-for": client });
+    assert.equal((await fetch(`${proxied.url}/api/sessions`, { headers: headers(copy) })).status, 200);
+
+    const csrf = await fetch(`${proxied.url}/api/auth/csrf`, { headers: headers(copy) });
+    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+    const out = await fetch(`${proxied.url}/api/auth/signout`, {
+      method: "POST",
+      redirect: "manual",
+      headers: {
+        ...headers([copy, ...cookiePairs(csrf)].join("; ")),
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams({ csrfToken, callbackUrl: "/login", json: "true" }),
+    });
+    assert.equal(out.status, 200);
+
+    assert.equal((await fetch(`${proxied.url}/api/sessions`, { headers: headers(copy) })).status, 401);
+    const page = await fetch(`${proxied.url}/analytics`, { redirect: "manual", headers: headers(copy) });
+    assert.equal(page.status, 307);
+    assert.match(page.headers.get("location") ?? "", /\/login/);
+    const socket = io(proxied.url, {
+      path: "/socket.io",
+      transports: ["websocket"],
+      extraHeaders: headers(copy),
+      reconnection: false,
+      forceNew: true,
+    });
+    const outcome = await new Promise<string>((resolve) => {
+      socket.once("connect", () => resolve("connected"));
+      socket.once("connect_error", (e) => resolve(e.message));
+    }).finally(() => socket.close());
+    assert.equal(outcome, "unauthorized");
+
+    // Another browser's login is its own, and stays.
+    assert.equal((await fetch(`${proxied.url}/api/sessions`, { headers: headers(other) })).status, 200);
+  });
+});
+
+describe("request bodies at next-auth's routes", () => {
+  test("a body past the sign-in form's size is refused with 413 naming the limit, declared or streamed", async () => {
+    const big = "password=" + "a".repeat(1024 * 1024);
+    const declared = await fetch(`${server.url}/api/auth/callback/credentials`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: big,
+    });
+    assert.equal(declared.status, 413);
+    const { error } = (await declared.json()) as { error: { code: string; message: string } };
+    assert.equal(error.code, "payload_too_large");
+    assert.match(error.message, /at most 16384 bytes/);
+
+    const streamed = await fetch(`${server.url}/api/auth/signout`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new Blob([big]).stream(),
+      duplex: "half",
+    } as RequestInit);
+    assert.equal(streamed.status, 413);
+
+    // The form's own size still signs in.
+    assert.ok(sessionCookieOf(await postPassword(server, "/api/auth/callback/credentials", server.password)));
+  });
 });
 
 describe("callbackUrl", () => {
@@ -282,6 +434,11 @@ describe("security headers", () => {
           body: JSON.stringify({ events: [] }),
         }),
       ],
+      ["metrics", await fetch(`${server.url}/metrics`, { headers: key })],
+      ["plugin file", await fetch(`${server.url}/plugin/opencode-dashboard.ts`)],
+      // socket.io answers long-polling itself, before Next's handler.
+      ["socket.io polling", await fetch(`${server.url}/socket.io/?EIO=4&transport=polling`)],
+      ["socket.io error", await fetch(`${server.url}/socket.io/?EIO=4&transport=nonsense`)],
       // Not behind a trusted proxy, a client's own claim of https is not believed.
       ["claimed https", await fetch(`${server.url}/login`, { headers: { "x-forwarded-proto": "https" } })],
     ];
