@@ -245,7 +245,7 @@ describe("the plugin key limit", () => {
 });
 
 describe("signing out", () => {
-  test("ends the login on the server: a copy of its cookie no longer opens pages, /api or the live socket", async () => {
+  test("ends the login on the server: a copy of its cookie no longer opens pages, /api or the live socket, and its open socket closes", async () => {
     const client = "203.0.113.80";
     const signedIn = await postPassword(proxied, "/api/auth/callback/credentials", proxied.password, { client });
     const copy = sessionCookieOf(signedIn)!;
@@ -254,6 +254,20 @@ describe("signing out", () => {
     )!;
     const headers = (cookie: string) => ({ cookie, "x-forwarded-for": client });
     assert.equal((await fetch(`${proxied.url}/api/sessions`, { headers: headers(copy) })).status, 200);
+    const openSocket = () =>
+      io(proxied.url, {
+        path: "/socket.io",
+        transports: ["websocket"],
+        extraHeaders: headers(copy),
+        reconnection: false,
+        forceNew: true,
+      });
+    const live = openSocket();
+    await new Promise<void>((resolve, reject) => {
+      live.once("connect", resolve);
+      live.once("connect_error", reject);
+    });
+    const liveClosed = new Promise<string>((resolve) => live.once("disconnect", resolve));
 
     const csrf = await fetch(`${proxied.url}/api/auth/csrf`, { headers: headers(copy) });
     const { csrfToken } = (await csrf.json()) as { csrfToken: string };
@@ -272,13 +286,9 @@ describe("signing out", () => {
     const page = await fetch(`${proxied.url}/analytics`, { redirect: "manual", headers: headers(copy) });
     assert.equal(page.status, 307);
     assert.match(page.headers.get("location") ?? "", /\/login/);
-    const socket = io(proxied.url, {
-      path: "/socket.io",
-      transports: ["websocket"],
-      extraHeaders: headers(copy),
-      reconnection: false,
-      forceNew: true,
-    });
+    // The socket it had open is closed by the server, and a new one is refused.
+    assert.equal(await liveClosed, "io server disconnect");
+    const socket = openSocket();
     const outcome = await new Promise<string>((resolve) => {
       socket.once("connect", () => resolve("connected"));
       socket.once("connect_error", (e) => resolve(e.message));
