@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { io } from "socket.io-client";
 import WebSocket from "ws";
 import { launchBrowser, signIn } from "../support/browser";
@@ -482,6 +482,46 @@ describe("security headers", () => {
       nonces.push(nonce);
     }
     assert.notEqual(nonces[0], nonces[1]);
+  });
+});
+
+describe("the CSP on every page", () => {
+  test("no page breaks it: login, the empty board's setup, a session, analytics and hosts load without a violation", async () => {
+    const sessionID = "ses_sec_pages";
+    const context = await browser.newContext();
+    const problems: string[] = [];
+    const watch = (page: Page) => {
+      page.on("console", (m) => m.type() === "error" && problems.push(`${page.url()}: ${m.text()}`));
+      page.on("pageerror", (e) => problems.push(`${page.url()}: ${e.message}`));
+    };
+    try {
+      const login = await context.newPage();
+      watch(login);
+      await login.goto(`${server.url}/login`);
+      await login.waitForLoadState("networkidle");
+      await login.close();
+
+      const page = await signIn(context, server.url, server.password);
+      watch(page);
+      // No events have reached this server yet: the board shows its setup steps.
+      await page.goto(`${server.url}/`);
+      await page.waitForLoadState("networkidle");
+      await postEvents(server, {
+        events: [
+          ev("session.created", {
+            info: { id: sessionID, title: "Pages", directory: "/srv/sec", time: { created: Date.now() } },
+          }),
+        ],
+      });
+      for (const path of ["/", `/sessions/${sessionID}`, "/analytics", "/instances"]) {
+        await page.goto(`${server.url}${path}`);
+        await page.getByTestId("connection").filter({ hasText: "Live" }).waitFor();
+        await page.waitForLoadState("networkidle");
+      }
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
   });
 });
 
