@@ -118,6 +118,24 @@ describe("the login limit", () => {
     const other = await postPassword(proxied, CREDENTIALS, proxied.password, { client: "203.0.113.51" });
     assert.ok(sessionCookieOf(other));
   });
+
+  test("one machine is one client: the addresses of an IPv6 /64, and an IPv4 address however written", async () => {
+    // A host is given a whole /64 and can send from any address in it.
+    for (let i = 1; i <= 5; i++) {
+      const res = await postPassword(proxied, CREDENTIALS, `wrong-${i}`, { client: `2001:db8:15:1::${i}` });
+      assert.equal(res.status, 401);
+    }
+    const sameNetwork = await postPassword(proxied, CREDENTIALS, proxied.password, { client: "2001:db8:15:1:ffff::9" });
+    assert.equal(sameNetwork.status, 429);
+    const otherNetwork = await postPassword(proxied, CREDENTIALS, proxied.password, { client: "2001:db8:15:2::1" });
+    assert.ok(sessionCookieOf(otherNetwork), "the next /64 is another client");
+
+    for (let i = 1; i <= 5; i++) {
+      const client = i % 2 ? "::ffff:203.0.113.52" : "203.0.113.52";
+      assert.equal((await postPassword(proxied, CREDENTIALS, `wrong-${i}`, { client })).status, 401);
+    }
+    assert.equal((await postPassword(proxied, CREDENTIALS, proxied.password, { client: "203.0.113.52" })).status, 429);
+  });
 });
 
 /** A socket.io handshake with the password from `client`: "connected" or the refusal's message. */
