@@ -94,6 +94,17 @@ describe("the login limit", () => {
     `${CREDENTIALS}?x=1`,
   ];
 
+  test("other methods on the credentials route are refused with 405 (GET was a 500)", async () => {
+    for (const method of ["GET", "PUT", "PATCH", "DELETE"]) {
+      const res = await fetch(`${proxied.url}${CREDENTIALS}?password=${proxied.password}`, {
+        method,
+        headers: { "x-forwarded-for": "198.51.100.200" },
+      });
+      assert.equal(res.status, 405, method);
+      assert.equal(sessionCookieOf(res), undefined, method);
+    }
+  });
+
   test("every spelling of the credentials route signs in when the client is not limited", async () => {
     // Shows the spellings below are real doors, not 404s.
     for (const [i, route] of SPELLINGS.entries()) {
@@ -296,9 +307,11 @@ describe("signing out", () => {
         ...headers([copy, ...cookiePairs(csrf)].join("; ")),
         "content-type": "application/x-www-form-urlencoded",
       },
-      body: new URLSearchParams({ csrfToken, callbackUrl: "/login", json: "true" }),
+      // next-auth follows the callbackUrl after signing out too: it stays on the dashboard.
+      body: new URLSearchParams({ csrfToken, callbackUrl: "/\\evil.example/", json: "true" }),
     });
     assert.equal(out.status, 200);
+    assert.equal(((await out.json()) as { url: string }).url, `${proxied.url}/`);
 
     assert.equal((await fetch(`${proxied.url}/api/sessions`, { headers: headers(copy) })).status, 401);
     const page = await fetch(`${proxied.url}/analytics`, { redirect: "manual", headers: headers(copy) });

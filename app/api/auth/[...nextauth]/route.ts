@@ -22,8 +22,8 @@ const MAX_AUTH_BODY_BYTES = 16 * 1024;
  * segments (action, provider) and ignores the rest, so `/callback/credential%73` and
  * `/callback/credentials/anything` reach the same code as `/callback/credentials`.
  */
-function isPasswordSignIn(request: Request, segments: string[] | undefined) {
-  return request.method === "POST" && segments?.[0] === "callback" && segments[1] === "credentials";
+function isPasswordRoute(segments: string[] | undefined) {
+  return segments?.[0] === "callback" && segments[1] === "credentials";
 }
 
 /**
@@ -32,7 +32,12 @@ function isPasswordSignIn(request: Request, segments: string[] | undefined) {
  * adds the wait the login form shows.
  */
 async function handler(request: Request, context: Context) {
-  if (isPasswordSignIn(request, (await context.params)?.nextauth)) {
+  const passwordRoute = isPasswordRoute((await context.params)?.nextauth);
+  // next-auth throws on any other method here, which would answer 500.
+  if (passwordRoute && request.method !== "POST") {
+    return jsonError(405, "method_not_allowed", "the password is sent with POST", undefined, { allow: "POST" });
+  }
+  if (passwordRoute) {
     const wait = retryAfterSeconds(clientAddressOf(request.headers));
     if (wait > 0) {
       return jsonError(
