@@ -1,27 +1,4 @@
-import { isIPv4, isIPv6 } from "node:net";
-
-/** IPv6 hextets that name one network: a host is usually given a whole /64 and can pick any address in it. */
-const IPV6_NETWORK_HEXTETS = 4;
-
-/**
- * What failures are counted by: an IPv4 address (also when written IPv4-mapped, `::ffff:1.2.3.4`),
- * or an IPv6 address's /64 network, since one machine can use any of its 2^64 addresses and would
- * otherwise start a fresh count with each. Anything else (`unknown`) is its own key.
- */
-export function limitKey(address: string): string {
-  const bare = address.replace(/%.*$/, "");
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare)?.[1];
-  if (mapped && isIPv4(mapped)) return mapped;
-  if (!isIPv6(bare)) return address;
-  const [head, tail = ""] = bare.toLowerCase().split("::");
-  const left = head ? head.split(":") : [];
-  const right = bare.includes("::") && tail ? tail.split(":") : [];
-  const hextets = [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right];
-  return `${hextets
-    .slice(0, IPV6_NETWORK_HEXTETS)
-    .map((h) => h.replace(/^0+(?=.)/, ""))
-    .join(":")}::/64`;
-}
+import { clientKey } from "../http/client-address";
 
 /**
  * Failed attempts per client: after `maxFailures` within `windowMs`, further attempts are refused
@@ -46,13 +23,13 @@ export class FailureLimit {
 
   /** Seconds until this client may try again, or 0 when it may try now. */
   retryAfterSeconds(client: string, now = Date.now()): number {
-    const list = this.recent(limitKey(client), now);
+    const list = this.recent(clientKey(client), now);
     if (list.length < this.maxFailures) return 0;
     return Math.max(1, Math.ceil((list[list.length - this.maxFailures] + this.windowMs - now) / 1000));
   }
 
   recordFailure(client: string, now = Date.now()) {
-    const key = limitKey(client);
+    const key = clientKey(client);
     if (this.failures.size >= this.maxClients && !this.failures.has(key)) {
       // Bound memory under a flood of distinct addresses: forget the oldest entry.
       const oldest = this.failures.keys().next().value;
@@ -62,6 +39,6 @@ export class FailureLimit {
   }
 
   recordSuccess(client: string) {
-    this.failures.delete(limitKey(client));
+    this.failures.delete(clientKey(client));
   }
 }
