@@ -52,9 +52,12 @@ async function postPassword(
   base: TestServer,
   route: string,
   password: string,
-  opts: { client?: string; callbackUrl?: string; json?: boolean } = {},
+  opts: { client?: string; callbackUrl?: string; json?: boolean; headers?: Record<string, string> } = {},
 ) {
-  const forwarded: Record<string, string> = opts.client ? { "x-forwarded-for": opts.client } : {};
+  const forwarded: Record<string, string> = {
+    ...(opts.client ? { "x-forwarded-for": opts.client } : {}),
+    ...opts.headers,
+  };
   const csrf = await fetch(`${base.url}/api/auth/csrf`, { headers: forwarded });
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
   const body = new URLSearchParams({ csrfToken, password, callbackUrl: opts.callbackUrl ?? "/" });
@@ -328,6 +331,33 @@ describe("signing out", () => {
 
     // Another browser's login is its own, and stays.
     assert.equal((await fetch(`${proxied.url}/api/sessions`, { headers: headers(other) })).status, 200);
+  });
+});
+
+describe("the login cookie", () => {
+  test("is Secure (and __Secure-) when a trusted proxy says https, HttpOnly and SameSite=Lax always", async () => {
+    const https = { "x-forwarded-proto": "https" };
+    const res = await postPassword(proxied, "/api/auth/callback/credentials", proxied.password, {
+      client: "203.0.113.90",
+      headers: https,
+    });
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("__Secure-next-auth.session-token="));
+    assert.ok(cookie, res.headers.getSetCookie().join("\n"));
+    assert.match(cookie, /; Secure/);
+    assert.match(cookie, /; HttpOnly/);
+    assert.match(cookie, /; SameSite=Lax/);
+    const api = await fetch(`${proxied.url}/api/sessions`, {
+      headers: { ...https, "x-forwarded-for": "203.0.113.90", cookie: cookie.split(";")[0] },
+    });
+    assert.equal(api.status, 200);
+
+    // Not behind a trusted proxy, a client's claim of https does not make the cookie one a plain
+    // http browser would drop.
+    const plain = await postPassword(server, "/api/auth/callback/credentials", server.password, { headers: https });
+    const plainCookie = plain.headers.getSetCookie().find((c) => c.startsWith("next-auth.session-token="));
+    assert.ok(plainCookie);
+    assert.doesNotMatch(plainCookie, /; Secure/);
+    assert.match(plainCookie, /; HttpOnly/);
   });
 });
 
