@@ -10,6 +10,7 @@ import { closeDb, openDatabase, startOptimizer } from "./lib/db/client";
 import { startSearchIndexer } from "./lib/db/upkeep/search-index";
 import { migrateToLatest } from "./lib/db/migrations";
 import { pruneExpired, scheduleRetention } from "./lib/db/upkeep/retention";
+import { clientAddress } from "./lib/http/client-address";
 import { trackConnections } from "./lib/http/graceful-close";
 import { readNodeBody } from "./lib/http/node-body";
 import { REMOTE_ADDRESS_HEADER } from "./lib/http/remote-address";
@@ -18,6 +19,7 @@ import { handleEvents } from "./lib/ingest/handle-events";
 import { getLog } from "./lib/log";
 import type { ClientToServerEvents, ServerToClientEvents } from "./lib/realtime/messages";
 import { dropWhenBacklogged } from "./lib/realtime/backpressure";
+import { connectionCap } from "./lib/realtime/connection-cap";
 import { createPublisher } from "./lib/realtime/publisher";
 import { allowSameOrigin, authenticateSocket } from "./lib/realtime/socket-auth";
 import { getHub, liveVersion, runtime } from "./lib/runtime";
@@ -32,6 +34,10 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const projectDir = path.basename(here) === "dist" ? path.dirname(here) : here;
 /** In-flight requests get this long after SIGTERM, so that the whole stop stays within 5 s. */
 const SHUTDOWN_GRACE_MS = 3_000;
+/** Live connections one address may hold open: one per dashboard tab, for many tabs or people behind one NAT. */
+const MAX_CONNECTIONS_PER_CLIENT = 100;
+/** A live connection that has not authenticated by then is closed (a real client does at once). */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 function announceCredentials(config: Config) {
   const generated = (Object.keys(config.sources) as (keyof Config["sources"])[]).filter(
@@ -63,14 +69,19 @@ async function dispatchEvents(req: IncomingMessage, res: ServerResponse) {
       const value = req.headers[name];
       return Array.isArray(value) ? value[0] : (value ?? null);
     };
-    const { status, body } = await handleEvents({
+    const { status, body, headers } = await handleEvents({
       apiKey: header("x-api-key"),
+      client: clientAddress(req.headers, req.socket.remoteAddress),
       contentType: header("content-type"),
       contentEncoding: header("content-encoding"),
       readBody: (limit) => readNodeBody(req, limit),
     });
     const json = JSON.stringify(body);
-    res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(json) });
+    res.writeHead(status, {
+      ...headers,
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(json),
+    });
     res.end(json);
   } catch (error) {
     getLog().error({ err: error }, "POST /events failed");
@@ -148,6 +159,42 @@ async function main() {
   const upgradeNext = app.getUpgradeHandler();
 
   const httpServer = createServer((req, res) => {
+    if (req.method === "POST" && (req.url === "/events" || req.url?.startsWith("/events?"))) {
+      void dispatchEvents(req, res);
+      return;
+    }
+    void handle(req, res);
+  });
+  const connections = trackConnections(httpServer);
+  const sameOrigin = allowSameOrigin(config, (origin, expected) =>
+    log.warn(
+      { origin, expected },
+      `socket.io: refused a page of ${origin}; set ALLOWED_ORIGINS if it is this dashboard`,
+    ),
+  );
+  const liveConnections = connectionCap(MAX_CONNECTIONS_PER_CLIENT, (client) =>
+    log.warn(
+      { client },
+      `socket.io: ${client} holds ${MAX_CONNECTIONS_PER_CLIENT} live connections; refusing more until one closes`,
+    ),
+  );
+  const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
+    path: "/socket.io",
+    serveClient: false,
+    // Other upgrades (Next's dev HMR socket) are passed on below instead of being destroyed.
+    destroyUpgrade: false,
+    maxHttpBufferSize: MAX_CLIENT_MESSAGE_BYTES,
+    // Unauthenticated connections are dropped this long after opening (socket.io's default is 45 s).
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    allowRequest: (req, done) => {
+      if (!liveConnections.allows(req)) return done("too many connections from this address", false);
+      sameOrigin(req, done);
+    },
+  });
+  liveConnections.track(io);
+  // Runs before every other request listener, socket.io's long-polling included (it answers its
+  // own requests before the handler above sees them), so every response carries the headers.
+  httpServer.prependListener("request", (req, res) => {
     // Route handlers cannot see the peer address (the login limiter needs it).
     req.headers[REMOTE_ADDRESS_HEADER] = req.socket.remoteAddress ?? "unknown";
     // next-auth derives the public origin, and so whether cookies are Secure, from these: only a
@@ -157,25 +204,6 @@ async function main() {
     }
     if (!config.trustProxy) delete req.headers["x-forwarded-host"];
     applySecurityHeaders(req, res, { dev });
-    if (req.method === "POST" && (req.url === "/events" || req.url?.startsWith("/events?"))) {
-      void dispatchEvents(req, res);
-      return;
-    }
-    void handle(req, res);
-  });
-  const connections = trackConnections(httpServer);
-  const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
-    path: "/socket.io",
-    serveClient: false,
-    // Other upgrades (Next's dev HMR socket) are passed on below instead of being destroyed.
-    destroyUpgrade: false,
-    maxHttpBufferSize: MAX_CLIENT_MESSAGE_BYTES,
-    allowRequest: allowSameOrigin(config, (origin, expected) =>
-      log.warn(
-        { origin, expected },
-        `socket.io: refused a page of ${origin}; set ALLOWED_ORIGINS if it is this dashboard`,
-      ),
-    ),
   });
   io.use(authenticateSocket);
   io.on("connection", (socket) => {

@@ -2,6 +2,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import type { Logger } from "pino";
 import type { Config } from "./config";
 import type { ControlChannel } from "./control/channel";
+import type { FailureLimit } from "./auth/failure-limit";
 import type { Db } from "./db/client";
 import type { IngestStore } from "./ingest/store";
 import type { Metrics } from "./metrics/registry";
@@ -29,7 +30,9 @@ export type Runtime = {
   ingestStore?: { sqlite: BetterSqlite3.Database; store: IngestStore };
   limits: {
     /** Failed sign-ins per client address (lib/auth/login-limiter.ts). */
-    loginFailures?: Map<string, number[]>;
+    loginFailures?: FailureLimit;
+    /** Wrong plugin keys per client address (lib/auth/plugin-key-check.ts). */
+    pluginKeyFailures?: FailureLimit;
     /** Speech requests per client (lib/tts/http.ts). */
     speech?: RateLimit;
   };

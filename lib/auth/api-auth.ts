@@ -1,6 +1,5 @@
 import { clientAddressOf } from "../http/remote-address";
 import { checkDashboardPassword, limitedMessage } from "./password-check";
-import { isDashboardPassword, isPluginKey } from "./secrets";
 import { hasValidSession } from "./session";
 
 /**
@@ -22,8 +21,9 @@ function hasDashboardSession(request: Request): Promise<boolean> {
 export async function authenticateApi(request: Request): Promise<ApiAuth> {
   const key = request.headers.get("x-api-key");
   if (key) {
-    // The plugin key is refused without counting as a guess (unless it doubles as the password).
-    if (isPluginKey(key) && !isDashboardPassword(key)) {
+    const check = checkDashboardPassword(key, clientAddressOf(request.headers));
+    if (check.result === "accepted") return { ok: true, via: "password" };
+    if (check.result === "plugin_key") {
       return {
         ok: false,
         status: 403,
@@ -31,8 +31,6 @@ export async function authenticateApi(request: Request): Promise<ApiAuth> {
         message: "the plugin API key may only send events; use the dashboard password",
       };
     }
-    const check = checkDashboardPassword(key, clientAddressOf(request.headers));
-    if (check.result === "accepted") return { ok: true, via: "password" };
     if (check.result === "limited") {
       const { retryAfter } = check;
       return { ok: false, status: 429, code: "rate_limited", message: limitedMessage(retryAfter), retryAfter };

@@ -13,3 +13,6 @@ export function sessionSecret(): string {
 
 /** next-auth's cookie names: the __Secure- one is used when the dashboard is served over https. */
 export const SESSION_COOKIES = ["__Secure-next-auth.session-token", "next-auth.session-token"] as const;
+
+/** How long a login lasts without being used (next-auth renews it while the dashboard is open). */
+export const SESSION_MAX_AGE_S = 30 * 24 * 60 * 60;

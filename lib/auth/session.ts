@@ -1,5 +1,6 @@
 import { decode } from "next-auth/jwt";
 import { SESSION_COOKIES, sessionSecret } from "./session-secret";
+import { isLoginEnded } from "./sign-out";
 
 function readCookie(header: string | null | undefined, name: string): string | undefined {
   if (!header) return undefined;
@@ -11,20 +12,31 @@ function readCookie(header: string | null | undefined, name: string): string | u
 }
 
 /**
- * Whether a Cookie header carries a valid dashboard login. One check for every door: pages,
- * /api, and the socket.io handshake. An expired token, or one signed before the password
- * changed, does not decrypt.
+ * The login a Cookie header carries, or null when it carries none that is valid. One check for
+ * every door: pages, /api, and the socket.io handshake. An expired token, or one signed before the
+ * password changed, does not decrypt; one whose login was signed out (or that has no login id,
+ * from before logins had one) is refused.
  */
-export async function hasValidSession(cookieHeader: string | null | undefined): Promise<boolean> {
+export async function sessionLoginId(cookieHeader: string | null | undefined): Promise<string | null> {
   for (const name of SESSION_COOKIES) {
     const token = readCookie(cookieHeader, name);
     if (!token) continue;
+    let payload;
     try {
-      const payload = await decode({ token, secret: sessionSecret() });
-      if (payload?.sub === "dashboard") return true;
+      payload = await decode({ token, secret: sessionSecret() });
     } catch {
       // Not ours, tampered, or from before a password change: treated as signed out.
+      continue;
+    }
+    const loginId = payload?.lid;
+    if (payload?.sub === "dashboard" && typeof loginId === "string" && !(await isLoginEnded(loginId))) {
+      return loginId;
     }
   }
-  return false;
+  return null;
+}
+
+/** Whether a Cookie header carries a valid dashboard login (see sessionLoginId). */
+export async function hasValidSession(cookieHeader: string | null | undefined): Promise<boolean> {
+  return (await sessionLoginId(cookieHeader)) !== null;
 }

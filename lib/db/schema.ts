@@ -182,6 +182,12 @@ interface TombstonesTable {
   last_event_at: number;
 }
 
+/** A login ended by signing out: tokens carrying its id are refused (lib/auth/sign-out.ts). */
+interface SignedOutTable {
+  login_id: string;
+  signed_out_at: number;
+}
+
 export interface Database {
   instances: InstancesTable;
   sessions: SessionsTable;
@@ -192,6 +198,7 @@ export interface Database {
   events_seen: EventsSeenTable;
   commands: CommandsTable;
   tombstones: TombstonesTable;
+  signed_out: SignedOutTable;
 }
 
 export type SessionRow = Selectable<SessionsTable>;

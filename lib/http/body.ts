@@ -1,3 +1,4 @@
+import { jsonError } from "./errors";
 import { type BodyText, decodeUtf8 } from "./utf8";
 
 /** Reads a request body as text, refusing more than `limit` bytes without buffering them all. */
@@ -19,4 +20,15 @@ export async function readBodyLimited(request: Request, limit: number): Promise<
     chunks.push(value);
   }
   return decodeUtf8(Buffer.concat(chunks));
+}
+
+/**
+ * The answer to a body past `limit`. The rest of it is never read, so the connection cannot carry
+ * another request: it is closed after this answer, and saying so keeps a client from sending its
+ * next request down it.
+ */
+export function bodyTooLarge(limit: number): Response {
+  return jsonError(413, "payload_too_large", `the body must be at most ${limit} bytes`, undefined, {
+    connection: "close",
+  });
 }

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
+import { isIPv4, isIPv6 } from "node:net";
 import { getConfig } from "../config";
 
 type HeaderSource = Headers | IncomingHttpHeaders;
@@ -26,4 +27,27 @@ export function clientAddress(
     if (first) return first;
   }
   return remoteAddress || "unknown";
+}
+
+/** IPv6 hextets that name one network: a host is usually given a whole /64 and can pick any address in it. */
+const IPV6_NETWORK_HEXTETS = 4;
+
+/**
+ * What per-client limits count by: an IPv4 address (also when written IPv4-mapped, `::ffff:1.2.3.4`),
+ * or an IPv6 address's /64 network, since one machine can use any of its 2^64 addresses and would
+ * otherwise start a fresh count with each. Anything else (`unknown`) is its own key.
+ */
+export function clientKey(address: string): string {
+  const bare = address.replace(/%.*$/, "");
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare)?.[1];
+  if (mapped && isIPv4(mapped)) return mapped;
+  if (!isIPv6(bare)) return address;
+  const [head, tail = ""] = bare.toLowerCase().split("::");
+  const left = head ? head.split(":") : [];
+  const right = bare.includes("::") && tail ? tail.split(":") : [];
+  const hextets = [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right];
+  return `${hextets
+    .slice(0, IPV6_NETWORK_HEXTETS)
+    .map((h) => h.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
 }

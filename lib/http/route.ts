@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { authenticateApi } from "@/lib/auth/api-auth";
 import { jsonError } from "@/lib/http/errors";
 import { getLog } from "@/lib/log";
-import { readBodyLimited } from "./body";
+import { bodyTooLarge, readBodyLimited } from "./body";
 import { isCrossSiteWrite } from "./same-origin";
 import { sessionIdSchema } from "@/lib/sessions/id";
 
@@ -75,12 +75,7 @@ const MAX_JSON_BODY_BYTES = 256 * 1024;
 export async function parseBody<S extends z.ZodType>(request: Request, schema: S): Promise<Parsed<z.output<S>>> {
   const type = request.headers.get("content-type") ?? "";
   const body = await readBodyLimited(request, MAX_JSON_BODY_BYTES);
-  if ("tooLarge" in body) {
-    return {
-      ok: false,
-      response: jsonError(413, "payload_too_large", `the body must be at most ${MAX_JSON_BODY_BYTES} bytes`),
-    };
-  }
+  if ("tooLarge" in body) return { ok: false, response: bodyTooLarge(MAX_JSON_BODY_BYTES) };
   if ("notUtf8" in body) {
     return {
       ok: false,

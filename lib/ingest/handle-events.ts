@@ -1,4 +1,4 @@
-import { isPluginKey } from "../auth/secrets";
+import { checkPluginKey, pluginKeyLimitedMessage } from "../auth/plugin-key-check";
 import { countRejected, countStored } from "../metrics/registry";
 import { MAX_BODY_BYTES } from "./protocol";
 import { receiveEvents } from "./receive";
@@ -11,13 +11,15 @@ import type { BodyText } from "../http/utf8";
  */
 export type EventsRequest = {
   apiKey: string | null;
+  /** The client's address (lib/http/client-address.ts), which wrong keys are counted against. */
+  client: string;
   contentType: string | null;
   contentEncoding: string | null;
   /** Reads the body as UTF-8, or reports that it exceeds the limit (without buffering all of it) or is not UTF-8. */
   readBody: (limit: number) => Promise<BodyText>;
 };
 
-export type EventsResponse = { status: number; body: unknown };
+export type EventsResponse = { status: number; body: unknown; headers?: Record<string, string> };
 
 const error = (status: number, code: string, message: string, extra?: Record<string, unknown>): EventsResponse => ({
   status,
@@ -25,7 +27,16 @@ const error = (status: number, code: string, message: string, extra?: Record<str
 });
 
 export async function handleEvents(request: EventsRequest): Promise<EventsResponse> {
-  if (!isPluginKey(request.apiKey)) {
+  const key = checkPluginKey(request.apiKey, request.client);
+  if (key.result === "limited") {
+    countRejected("rate_limited");
+    const { retryAfter } = key;
+    return {
+      ...error(429, "rate_limited", pluginKeyLimitedMessage(retryAfter), { retryAfter }),
+      headers: { "retry-after": String(retryAfter) },
+    };
+  }
+  if (key.result === "rejected") {
     countRejected("unauthorized");
     return error(401, "unauthorized", "X-API-Key is missing or wrong (use the plugin API key)");
   }

@@ -1,6 +1,7 @@
 import { getConfig } from "../config";
+import { retryAfterSeconds } from "../auth/login-limiter";
 import { checkDashboardPassword, limitedMessage, type PasswordCheck } from "../auth/password-check";
-import { isDashboardPassword, isPluginKey, safeEqual } from "../auth/secrets";
+import { safeEqual } from "../auth/secrets";
 import { clientAddressOf } from "../http/remote-address";
 
 export type MetricsAccess =
@@ -17,10 +18,18 @@ export function authorizeMetrics(headers: Headers): MetricsAccess {
   const bearer = /^Bearer\s+(.+)$/i.exec(headers.get("authorization") ?? "")?.[1]?.trim() ?? null;
   const key = headers.get("x-api-key");
   const token = getConfig().metricsToken;
+  const client = clientAddressOf(headers);
+  // A limited client is refused before METRICS_TOKEN is compared too: a wrong token counts as a
+  // failed password below, and must not go on being tried once the limit is reached.
+  const wait = retryAfterSeconds(client);
+  if (wait > 0)
+    return { ok: false, status: 429, code: "rate_limited", message: limitedMessage(wait), retryAfter: wait };
   if (token !== null && safeEqual(bearer, token)) return { ok: true };
   const password = key ?? bearer;
-  // The plugin key is refused without counting as a guess (unless it doubles as the password).
-  if (isPluginKey(password) && !isDashboardPassword(password)) {
+  // A wrong password here counts against the login form's failure limit.
+  const check: PasswordCheck = password ? checkDashboardPassword(password, client) : { result: "rejected" };
+  if (check.result === "accepted") return { ok: true };
+  if (check.result === "plugin_key") {
     return {
       ok: false,
       status: 403,
@@ -28,11 +37,6 @@ export function authorizeMetrics(headers: Headers): MetricsAccess {
       message: "the plugin API key may only send events; use METRICS_TOKEN or the dashboard password",
     };
   }
-  // A wrong password here counts against the login form's failure limit.
-  const check: PasswordCheck = password
-    ? checkDashboardPassword(password, clientAddressOf(headers))
-    : { result: "rejected" };
-  if (check.result === "accepted") return { ok: true };
   if (check.result === "limited") {
     const { retryAfter } = check;
     return { ok: false, status: 429, code: "rate_limited", message: limitedMessage(retryAfter), retryAfter };

@@ -6,6 +6,7 @@ import { databaseSize, sessionsByStatus } from "../db/upkeep/storage";
 /** Why POST /events refused events; the `code` of the error it answered with. */
 export type RejectionReason =
   | "unauthorized"
+  | "rate_limited"
   | "unsupported_media_type"
   | "payload_too_large"
   | "invalid_json"

@@ -39,6 +39,8 @@ export type Hub = {
   commandChanged(command: CommandRow): void;
   /** Plugins connected, disconnected or claimed sessions: what can be acted on changed. */
   controlChanged(): void;
+  /** A login was signed out: its live sockets are closed (it could not open new ones). */
+  loginEnded(loginId: string): void;
   /**
    * How many changes this process has been told about so far. A page records it before it reads
    * the database; its first socket connection compares (`sync`), so a change made while the page

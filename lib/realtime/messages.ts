@@ -35,3 +35,5 @@ export interface ClientToServerEvents {
 export type SyncAnswer = { version: number };
 
 export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
+/** The sockets a browser opened with one login's cookie, so that signing out can close them. */
+export const loginRoom = (loginId: string) => `login:${loginId}`;

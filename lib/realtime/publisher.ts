@@ -5,7 +5,7 @@ import { getInstanceItems } from "../instances/item";
 import { getSessionListItems } from "../sessions/list-item";
 import { toTimelineEntry } from "../sessions/timeline";
 import type { Hub, IngestChanges } from "./changes";
-import { type ClientToServerEvents, type ServerToClientEvents, sessionRoom } from "./messages";
+import { type ClientToServerEvents, type ServerToClientEvents, loginRoom, sessionRoom } from "./messages";
 
 export type DashboardServer = Server<ClientToServerEvents, ServerToClientEvents>;
 
@@ -112,6 +112,9 @@ export function createPublisher(
     controlChanged() {
       version += 1;
       if (!closed) io.emit("control:changed");
+    },
+    loginEnded(loginId: string) {
+      io.in(loginRoom(loginId)).disconnectSockets(true);
     },
     version: () => version,
     clientCount: () => io.engine.clientsCount,

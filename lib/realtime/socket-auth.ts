@@ -1,9 +1,10 @@
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "socket.io";
 import { checkDashboardPassword, limitedMessage } from "../auth/password-check";
-import { hasValidSession } from "../auth/session";
+import { sessionLoginId } from "../auth/session";
 import { clientAddress } from "../http/client-address";
 import { checkOrigin, type OriginPolicy } from "../http/request-origin";
+import { loginRoom } from "./messages";
 
 /**
  * socket.io's `allowRequest`, run on every new connection before anything else: a page of
@@ -37,8 +38,13 @@ export function authenticateSocket(socket: Socket, next: (err?: Error) => void) 
     if (check.result === "accepted") return next();
     if (check.result === "limited") return next(new Error(limitedMessage(check.retryAfter)));
   }
-  hasValidSession(socket.handshake.headers.cookie).then(
-    (ok) => next(ok ? undefined : new Error("unauthorized")),
+  sessionLoginId(socket.handshake.headers.cookie).then(
+    (loginId) => {
+      if (loginId === null) return next(new Error("unauthorized"));
+      // Signing out closes the sockets of that login (Hub.loginEnded).
+      void socket.join(loginRoom(loginId));
+      next();
+    },
     () => next(new Error("unauthorized")),
   );
 }

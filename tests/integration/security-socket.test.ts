@@ -312,3 +312,29 @@ describe("slow consumers", () => {
     assert.ok(droppedAfter <= 15, `dropped only after ${droppedAfter} batches`);
   });
 });
+
+describe("connections per address", () => {
+  test("one address holds at most 100 live connections, signed in or not; a closed one frees its place", async (t) => {
+    const own = await startServer();
+    t.after(() => own.dispose());
+    const base = `${own.url}/socket.io/?EIO=4&transport=polling`;
+    // engine.io's polling handshake by hand: each opens a connection before any authentication.
+    const handshake = async () => {
+      const res = await fetch(base);
+      const text = await res.text();
+      return res.status === 200 ? (JSON.parse(text.slice(1)) as { sid: string }).sid : res.status;
+    };
+    const sids: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const sid = await handshake();
+      assert.equal(typeof sid, "string", `handshake ${i + 1}: ${sid}`);
+      sids.push(sid as string);
+    }
+    // Before the cap, 20,000 of these from one address held ~140 MB until they timed out.
+    assert.equal(await handshake(), 403);
+    // A close packet ends one; its place is free again.
+    const closed = await fetch(`${base}&sid=${sids.pop()}`, { method: "POST", body: "1" });
+    assert.equal(await closed.text(), "ok");
+    assert.equal(typeof (await handshake()), "string");
+  });
+});

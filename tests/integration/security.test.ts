@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { io } from "socket.io-client";
+import WebSocket from "ws";
 import { launchBrowser, signIn } from "../support/browser";
 import { eventId, postEvents, type WireEvent } from "../support/client";
 import { startServer, type TestServer } from "../support/server";
@@ -18,9 +19,13 @@ let server: TestServer;
 /** TRUST_PROXY=true: each test picks its own client address (X-Forwarded-For) and can claim https. */
 let proxied: TestServer;
 let browser: Browser;
+const METRICS_TOKEN = "metrics-token-0123456789abcdef";
 
 before(async () => {
-  [server, proxied] = await Promise.all([startServer(), startServer({ env: { TRUST_PROXY: "true" } })]);
+  [server, proxied] = await Promise.all([
+    startServer(),
+    startServer({ env: { TRUST_PROXY: "true", METRICS_TOKEN: METRICS_TOKEN } }),
+  ]);
   browser = await launchBrowser();
 });
 
@@ -47,9 +52,12 @@ async function postPassword(
   base: TestServer,
   route: string,
   password: string,
-  opts: { client?: string; callbackUrl?: string; json?: boolean } = {},
+  opts: { client?: string; callbackUrl?: string; json?: boolean; headers?: Record<string, string> } = {},
 ) {
-  const forwarded: Record<string, string> = opts.client ? { "x-forwarded-for": opts.client } : {};
+  const forwarded: Record<string, string> = {
+    ...(opts.client ? { "x-forwarded-for": opts.client } : {}),
+    ...opts.headers,
+  };
   const csrf = await fetch(`${base.url}/api/auth/csrf`, { headers: forwarded });
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
   const body = new URLSearchParams({ csrfToken, password, callbackUrl: opts.callbackUrl ?? "/" });
@@ -89,6 +97,17 @@ describe("the login limit", () => {
     `${CREDENTIALS}?x=1`,
   ];
 
+  test("other methods on the credentials route are refused with 405 (GET was a 500)", async () => {
+    for (const method of ["GET", "PUT", "PATCH", "DELETE"]) {
+      const res = await fetch(`${proxied.url}${CREDENTIALS}?password=${proxied.password}`, {
+        method,
+        headers: { "x-forwarded-for": "198.51.100.200" },
+      });
+      assert.equal(res.status, 405, method);
+      assert.equal(sessionCookieOf(res), undefined, method);
+    }
+  });
+
   test("every spelling of the credentials route signs in when the client is not limited", async () => {
     // Shows the spellings below are real doors, not 404s.
     for (const [i, route] of SPELLINGS.entries()) {
@@ -112,6 +131,24 @@ describe("the login limit", () => {
     // Another client is unaffected.
     const other = await postPassword(proxied, CREDENTIALS, proxied.password, { client: "203.0.113.51" });
     assert.ok(sessionCookieOf(other));
+  });
+
+  test("one machine is one client: the addresses of an IPv6 /64, and an IPv4 address however written", async () => {
+    // A host is given a whole /64 and can send from any address in it.
+    for (let i = 1; i <= 5; i++) {
+      const res = await postPassword(proxied, CREDENTIALS, `wrong-${i}`, { client: `2001:db8:15:1::${i}` });
+      assert.equal(res.status, 401);
+    }
+    const sameNetwork = await postPassword(proxied, CREDENTIALS, proxied.password, { client: "2001:db8:15:1:ffff::9" });
+    assert.equal(sameNetwork.status, 429);
+    const otherNetwork = await postPassword(proxied, CREDENTIALS, proxied.password, { client: "2001:db8:15:2::1" });
+    assert.ok(sessionCookieOf(otherNetwork), "the next /64 is another client");
+
+    for (let i = 1; i <= 5; i++) {
+      const client = i % 2 ? "::ffff:203.0.113.52" : "203.0.113.52";
+      assert.equal((await postPassword(proxied, CREDENTIALS, `wrong-${i}`, { client })).status, 401);
+    }
+    assert.equal((await postPassword(proxied, CREDENTIALS, proxied.password, { client: "203.0.113.52" })).status, 429);
   });
 });
 
@@ -161,6 +198,192 @@ describe("the password limit at its other doors", () => {
     const fresh = "203.0.113.61";
     for (let i = 0; i < 6; i++) assert.equal((await api(fresh, proxied.apiKey)).status, 403);
     assert.equal((await api(fresh, proxied.password)).status, 200);
+  });
+
+  test("a limited client learns nothing: neither the plugin key nor METRICS_TOKEN is told apart from a guess", async () => {
+    const client = "203.0.113.62";
+    assert.equal((await metrics(client, METRICS_TOKEN)).status, 200);
+    for (let i = 0; i < 5; i++) assert.equal((await api(client, `guess-${i}`)).status, 401);
+    // Before the fix the plugin key answered 403 and the token 200 here, so either could be
+    // guessed on without limit once the guesses themselves were refused with 429.
+    assert.equal((await api(client, proxied.apiKey)).status, 429);
+    assert.equal((await metrics(client, proxied.apiKey)).status, 429);
+    assert.equal((await metrics(client, METRICS_TOKEN)).status, 429);
+    assert.equal((await metrics("203.0.113.63", METRICS_TOKEN)).status, 200, "another client scrapes on");
+  });
+});
+
+describe("the plugin key limit", () => {
+  /** Its own server: the test limits 127.0.0.1 at the plugin's doors, which the others post through. */
+  let own: TestServer;
+  before(async () => {
+    own = await startServer();
+  });
+  after(() => own?.dispose());
+
+  const events = (base: TestServer, key: string, client?: string) =>
+    fetch(`${base.url}/events`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-api-key": key,
+        ...(client ? { "x-forwarded-for": client } : {}),
+      },
+      body: JSON.stringify({ events: [] }),
+    });
+  /** The /control upgrade: "open" or the HTTP status it was refused with. */
+  const control = (base: TestServer, key: string, client?: string) =>
+    new Promise<string>((resolve) => {
+      const ws = new WebSocket(`${base.url.replace(/^http/, "ws")}/control`, {
+        headers: { "x-api-key": key, ...(client ? { "x-forwarded-for": client } : {}) },
+      });
+      ws.once("open", () => {
+        resolve("open");
+        ws.close();
+      });
+      ws.once("unexpected-response", (_req, res) => {
+        resolve(String(res.statusCode));
+        res.resume();
+      });
+      ws.once("error", () => {});
+    });
+
+  test("wrong keys at POST /events and /control add up; then even the right key waits, at both doors", async () => {
+    const client = "203.0.113.70";
+    assert.equal((await events(proxied, proxied.apiKey, client)).status, 202);
+    for (let i = 0; i < 20; i++) assert.equal((await events(proxied, `wrong-key-${i}`, client)).status, 401);
+    for (let i = 0; i < 10; i++) assert.equal(await control(proxied, `wrong-key-${i}`, client), "401");
+
+    const limited = await events(proxied, proxied.apiKey, client);
+    assert.equal(limited.status, 429);
+    assert.match(limited.headers.get("retry-after") ?? "", /^\d+$/);
+    const { error } = (await limited.json()) as { error: { code: string; message: string } };
+    assert.equal(error.code, "rate_limited");
+    assert.match(error.message, /Try again in \d+ s/);
+    assert.equal(await control(proxied, proxied.apiKey, client), "429");
+
+    // Other machines post and connect on.
+    assert.equal((await events(proxied, proxied.apiKey, "203.0.113.71")).status, 202);
+    assert.equal(await control(proxied, proxied.apiKey, "203.0.113.71"), "open");
+  });
+
+  test("without TRUST_PROXY, X-Forwarded-For does not start a fresh count", async () => {
+    for (let i = 0; i < 30; i++) {
+      assert.equal((await events(own, `wrong-key-${i}`, `198.18.0.${i}`)).status, 401);
+    }
+    assert.equal((await events(own, own.apiKey, "198.18.1.1")).status, 429);
+    assert.equal(await control(own, own.apiKey, "198.18.1.2"), "429");
+  });
+});
+
+describe("signing out", () => {
+  test("ends the login on the server: a copy of its cookie no longer opens pages, /api or the live socket, and its open socket closes", async () => {
+    const client = "203.0.113.80";
+    const signedIn = await postPassword(proxied, "/api/auth/callback/credentials", proxied.password, { client });
+    const copy = sessionCookieOf(signedIn)!;
+    const other = sessionCookieOf(
+      await postPassword(proxied, "/api/auth/callback/credentials", proxied.password, { client }),
+    )!;
+    const headers = (cookie: string) => ({ cookie, "x-forwarded-for": client });
+    assert.equal((await fetch(`${proxied.url}/api/sessions`, { headers: headers(copy) })).status, 200);
+    const openSocket = () =>
+      io(proxied.url, {
+        path: "/socket.io",
+        transports: ["websocket"],
+        extraHeaders: headers(copy),
+        reconnection: false,
+        forceNew: true,
+      });
+    const live = openSocket();
+    await new Promise<void>((resolve, reject) => {
+      live.once("connect", resolve);
+      live.once("connect_error", reject);
+    });
+    const liveClosed = new Promise<string>((resolve) => live.once("disconnect", resolve));
+
+    const csrf = await fetch(`${proxied.url}/api/auth/csrf`, { headers: headers(copy) });
+    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+    const out = await fetch(`${proxied.url}/api/auth/signout`, {
+      method: "POST",
+      redirect: "manual",
+      headers: {
+        ...headers([copy, ...cookiePairs(csrf)].join("; ")),
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      // next-auth follows the callbackUrl after signing out too: it stays on the dashboard.
+      body: new URLSearchParams({ csrfToken, callbackUrl: "/\\evil.example/", json: "true" }),
+    });
+    assert.equal(out.status, 200);
+    assert.equal(((await out.json()) as { url: string }).url, `${proxied.url}/`);
+
+    assert.equal((await fetch(`${proxied.url}/api/sessions`, { headers: headers(copy) })).status, 401);
+    const page = await fetch(`${proxied.url}/analytics`, { redirect: "manual", headers: headers(copy) });
+    assert.equal(page.status, 307);
+    assert.match(page.headers.get("location") ?? "", /\/login/);
+    // The socket it had open is closed by the server, and a new one is refused.
+    assert.equal(await liveClosed, "io server disconnect");
+    const socket = openSocket();
+    const outcome = await new Promise<string>((resolve) => {
+      socket.once("connect", () => resolve("connected"));
+      socket.once("connect_error", (e) => resolve(e.message));
+    }).finally(() => socket.close());
+    assert.equal(outcome, "unauthorized");
+
+    // Another browser's login is its own, and stays.
+    assert.equal((await fetch(`${proxied.url}/api/sessions`, { headers: headers(other) })).status, 200);
+  });
+});
+
+describe("the login cookie", () => {
+  test("is Secure (and __Secure-) when a trusted proxy says https, HttpOnly and SameSite=Lax always", async () => {
+    const https = { "x-forwarded-proto": "https" };
+    const res = await postPassword(proxied, "/api/auth/callback/credentials", proxied.password, {
+      client: "203.0.113.90",
+      headers: https,
+    });
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("__Secure-next-auth.session-token="));
+    assert.ok(cookie, res.headers.getSetCookie().join("\n"));
+    assert.match(cookie, /; Secure/);
+    assert.match(cookie, /; HttpOnly/);
+    assert.match(cookie, /; SameSite=Lax/);
+    const api = await fetch(`${proxied.url}/api/sessions`, {
+      headers: { ...https, "x-forwarded-for": "203.0.113.90", cookie: cookie.split(";")[0] },
+    });
+    assert.equal(api.status, 200);
+
+    // Not behind a trusted proxy, a client's claim of https does not make the cookie one a plain
+    // http browser would drop.
+    const plain = await postPassword(server, "/api/auth/callback/credentials", server.password, { headers: https });
+    const plainCookie = plain.headers.getSetCookie().find((c) => c.startsWith("next-auth.session-token="));
+    assert.ok(plainCookie);
+    assert.doesNotMatch(plainCookie, /; Secure/);
+    assert.match(plainCookie, /; HttpOnly/);
+  });
+});
+
+describe("request bodies at next-auth's routes", () => {
+  test("a body past the sign-in form's size is refused with 413 naming the limit, declared or streamed", async () => {
+    const big = "password=" + "a".repeat(1024 * 1024);
+    const declared = await fetch(`${server.url}/api/auth/callback/credentials`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: big,
+    });
+    assert.equal(declared.status, 413);
+    const { error } = (await declared.json()) as { error: { code: string; message: string } };
+    assert.equal(error.code, "payload_too_large");
+    assert.match(error.message, /at most 16384 bytes/);
+
+    const streamed = await fetch(`${server.url}/api/auth/signout`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new Blob([big]).stream(),
+      duplex: "half",
+    } as RequestInit);
+    assert.equal(streamed.status, 413);
+
+    // The form's own size still signs in.
+    assert.ok(sessionCookieOf(await postPassword(server, "/api/auth/callback/credentials", server.password)));
   });
 });
 
@@ -282,6 +505,11 @@ describe("security headers", () => {
           body: JSON.stringify({ events: [] }),
         }),
       ],
+      ["metrics", await fetch(`${server.url}/metrics`, { headers: key })],
+      ["plugin file", await fetch(`${server.url}/plugin/opencode-dashboard.ts`)],
+      // socket.io answers long-polling itself, before Next's handler.
+      ["socket.io polling", await fetch(`${server.url}/socket.io/?EIO=4&transport=polling`)],
+      ["socket.io error", await fetch(`${server.url}/socket.io/?EIO=4&transport=nonsense`)],
       // Not behind a trusted proxy, a client's own claim of https is not believed.
       ["claimed https", await fetch(`${server.url}/login`, { headers: { "x-forwarded-proto": "https" } })],
     ];
@@ -315,6 +543,46 @@ describe("security headers", () => {
       nonces.push(nonce);
     }
     assert.notEqual(nonces[0], nonces[1]);
+  });
+});
+
+describe("the CSP on every page", () => {
+  test("no page breaks it: login, the empty board's setup, a session, analytics and hosts load without a violation", async () => {
+    const sessionID = "ses_sec_pages";
+    const context = await browser.newContext();
+    const problems: string[] = [];
+    const watch = (page: Page) => {
+      page.on("console", (m) => m.type() === "error" && problems.push(`${page.url()}: ${m.text()}`));
+      page.on("pageerror", (e) => problems.push(`${page.url()}: ${e.message}`));
+    };
+    try {
+      const login = await context.newPage();
+      watch(login);
+      await login.goto(`${server.url}/login`);
+      await login.waitForLoadState("networkidle");
+      await login.close();
+
+      const page = await signIn(context, server.url, server.password);
+      watch(page);
+      // No events have reached this server yet: the board shows its setup steps.
+      await page.goto(`${server.url}/`);
+      await page.waitForLoadState("networkidle");
+      await postEvents(server, {
+        events: [
+          ev("session.created", {
+            info: { id: sessionID, title: "Pages", directory: "/srv/sec", time: { created: Date.now() } },
+          }),
+        ],
+      });
+      for (const path of ["/", `/sessions/${sessionID}`, "/analytics", "/instances"]) {
+        await page.goto(`${server.url}${path}`);
+        await page.getByTestId("connection").filter({ hasText: "Live" }).waitFor();
+        await page.waitForLoadState("networkidle");
+      }
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import { statements as m003 } from "./003_lighter_writes";
 import { statements as m004 } from "./004_timeline_key_first";
 import { statements as m005 } from "./005_control";
 import { statements as m006 } from "./006_tombstones";
+import { statements as m007 } from "./007_signed_out";
 
 /**
  * Versioned migrations, one file each (NNN_name.ts), compiled with the server (no migration folder
@@ -18,6 +19,7 @@ const statements: Record<string, string[]> = {
   "004_timeline_key_first": m004,
   "005_control": m005,
   "006_tombstones": m006,
+  "007_signed_out": m007,
 };
 
 function migration(list: string[]): Migration {
