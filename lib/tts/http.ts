@@ -2,6 +2,7 @@ import { z } from "zod";
 import { getConfig } from "../config";
 import { readBodyLimited } from "../http/body";
 import { jsonError } from "../http/errors";
+import { clientKey } from "../http/client-address";
 import { clientAddressOf } from "../http/remote-address";
 import { RateLimit } from "./rate-limit";
 import { speechUrl, verifySpeech } from "./signature";
@@ -75,7 +76,7 @@ export async function speak(request: Request): Promise<Response> {
   const { text, voice, exp, sig } = query.data;
   const verdict = verifySpeech(getConfig().authSecret, { text, voice, exp }, sig);
   if (!verdict.ok) return jsonError(403, verdict.code, verdict.message);
-  const allowed = limiter().take(clientAddressOf(request.headers));
+  const allowed = limiter().take(clientKey(clientAddressOf(request.headers)));
   if (!allowed.ok) {
     return jsonError(
       429,

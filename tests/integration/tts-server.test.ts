@@ -65,7 +65,10 @@ describe("Kokoro through kokoro-js on a tiny model", () => {
   const modelDir = path.join(root, "kokoro");
   before(async () => {
     writeTinyKokoro(modelDir);
-    server = await startServer({ env: { DISABLE_TTS: "false", TTS_MODEL_DIR: modelDir, LOG_LEVEL: "debug" } });
+    // TRUST_PROXY: the rate limit's test below speaks as clients behind a proxy (X-Forwarded-For).
+    server = await startServer({
+      env: { DISABLE_TTS: "false", TTS_MODEL_DIR: modelDir, LOG_LEVEL: "debug", TRUST_PROXY: "true" },
+    });
   });
   after(async () => server?.dispose());
 
@@ -220,6 +223,19 @@ describe("Kokoro through kokoro-js on a tiny model", () => {
     assert.ok(statuses.includes(429), `statuses: ${statuses.join(",")}`);
     assert.ok(statuses.indexOf(429) <= 30, "the limit is 30 a minute, counting the earlier requests of this test file");
     assert.ok(Number(retryAfter) >= 1 && Number(retryAfter) <= 60, `Retry-After: ${retryAfter}`);
+  });
+
+  test("a client taking a fresh IPv6 address of its /64 for each request is still one client", async () => {
+    const signed = await sign(server, "rate limit probe");
+    const statuses: number[] = [];
+    for (let i = 0; i < 32; i++) {
+      const res = await fetch(server.url + signed.json.url, {
+        headers: { "x-forwarded-for": `2001:db8:7:8::${(i + 1).toString(16)}` },
+      });
+      statuses.push(res.status);
+      await res.arrayBuffer();
+    }
+    assert.ok(statuses.includes(429), `statuses: ${statuses.join(",")}`);
   });
 });
 
