@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { sessionIdSchema } from "../sessions/id";
+import { redactSecrets } from "./redact-secrets";
 
 /**
  * The /events wire protocol. The plugin stays thin: it forwards OpenCode's own `id`, `type` and
@@ -67,6 +68,9 @@ const tokensSchema = z.looseObject({
   cache: z.looseObject({ read: tokenCount.default(0), write: tokenCount.default(0) }).default({ read: 0, write: 0 }),
 });
 
+/** Text of a provider or tool error: its URLs' queries, credentials and keys go (./redact-secrets.ts). */
+const errorText = z.string().transform(redactSecrets);
+
 /**
  * An error as OpenCode reports it, kept to its name and message. OpenCode's APIError also carries
  * the provider's response headers and body and the request URL (`data.metadata`), which can hold
@@ -74,7 +78,7 @@ const tokensSchema = z.looseObject({
  */
 const errorSchema = z.object({
   name: z.string().optional(),
-  data: z.object({ message: z.string().optional() }).optional(),
+  data: z.object({ message: errorText.optional() }).optional(),
 });
 
 const sessionInfo = z.looseObject({
@@ -134,7 +138,7 @@ const partSchema = z.looseObject({
       title: shortened(MAX_TITLE_LENGTH).optional(),
       input: plainObject.optional(),
       output: z.string().optional(),
-      error: z.string().optional(),
+      error: errorText.optional(),
       time: spanSchema.optional(),
     })
     .optional(),
@@ -164,7 +168,8 @@ export const propertySchemas = {
     status: z.looseObject({
       type: z.enum(["busy", "idle", "retry"]),
       attempt: count.optional(),
-      message: z.string().optional(),
+      // The provider error that is being retried.
+      message: errorText.optional(),
       next: time.optional(),
     }),
   }),
