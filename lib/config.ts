@@ -262,7 +262,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const databasePath = resolveDatabasePath(values.DATABASE_URL);
   const dataDir = path.dirname(databasePath);
   try {
-    mkdirSync(dataDir, { recursive: true });
+    // Only its owner may enter a new data folder: the database holds every transcript, and SQLite
+    // creates its files readable by all (umask 022).
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =

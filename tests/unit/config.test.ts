@@ -18,6 +18,9 @@ test("defaults: port 3000, all interfaces, and secrets generated into the data d
   assert.ok(config.apiKey.length >= 32 && config.frontendPassword.length >= 16 && config.authSecret.length >= 40);
   const file = path.join(dir, "secrets.json");
   assert.equal(statSync(file).mode & 0o777, 0o600);
+  const fresh = path.join(dir, "new-data");
+  loadConfig({ DATABASE_URL: path.join(fresh, "database.db") });
+  assert.equal(statSync(fresh).mode & 0o777, 0o700, "a data folder the server creates is its owner's alone");
   assert.equal(JSON.parse(readFileSync(file, "utf8")).apiKey, config.apiKey);
 
   const again = loadConfig({ DATABASE_URL: path.join(dir, "database.db") });
