@@ -170,7 +170,13 @@ function readEnv(env: Record<string, string | undefined>) {
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ConfigError(`${String(issue.path[0])}: ${issue.message}`);
+    const name = String(issue.path[0]);
+    // zod's own words for a coerced number that is not one: "expected number, received NaN".
+    const message =
+      issue.code === "invalid_type" && issue.expected === "number"
+        ? `must be a number (it is "${cleaned[name]}")`
+        : issue.message;
+    throw new ConfigError(`${name}: ${message}`);
   }
   return parsed.data;
 }

@@ -48,7 +48,9 @@ test("environment values win over the secrets file", () => {
 test("a bad value stops start-up with a message that names it", () => {
   const dir = path.join(temp(), "db.sqlite");
   const cases: [Record<string, string>, RegExp][] = [
-    [{ PORT: "eighty" }, /^PORT: /],
+    [{ PORT: "eighty" }, /^PORT: must be a number \(it is "eighty"\)$/],
+    [{ RETENTION_DAYS: "a week" }, /^RETENTION_DAYS: must be a number \(it is "a week"\)$/],
+    [{ TTS_SPEED: "fast" }, /^TTS_SPEED: must be a number/],
     [{ PORT: "70000" }, /^PORT: /],
     [{ API_KEY: "short" }, /^API_KEY: must be at least 12 characters/],
     [{ FRONTEND_PASSWORD: "1234" }, /^FRONTEND_PASSWORD: /],
