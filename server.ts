@@ -73,6 +73,12 @@ async function dispatchEvents(req: IncomingMessage, res: ServerResponse) {
     res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(json) });
     res.end(json);
   } catch (error) {
+    // The client went away mid-body (a plugin's timeout, a network drop, or a shutdown's deadline):
+    // nothing was stored and nobody is left to answer. Not a server error.
+    if (req.readableAborted || res.destroyed) {
+      getLog().info("POST /events: the client closed the connection before sending its whole batch; nothing stored");
+      return;
+    }
     getLog().error({ err: error }, "POST /events failed");
     if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
     res.end(JSON.stringify({ error: { code: "internal", message: "the event batch could not be stored; retry" } }));
