@@ -208,8 +208,7 @@ export function ownerAndMode(file: string): string {
   }
 }
 
-export const isPermissionError = (error: unknown) =>
-  ["EACCES", "EPERM"].includes((error as NodeJS.ErrnoException).code ?? "");
+const isPermissionError = (error: unknown) => ["EACCES", "EPERM"].includes((error as NodeJS.ErrnoException).code ?? "");
 
 function loadSecretsFile(file: string) {
   let text: string;
