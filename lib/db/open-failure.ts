@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync } from "node:fs";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { ownerAndMode, serverUser } from "../config";
 
@@ -15,6 +15,14 @@ function whyNotWritable(target: string): string | null {
     if (code === "EROFS") return `${target} is on a read-only file system`;
     if (code === "ENOENT") return null;
     return `${target} is not readable and writable by ${serverUser()}${ownerAndMode(target)}`;
+  }
+}
+
+function isFolder(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
   }
 }
 
@@ -43,6 +51,11 @@ export function explainOpenFailure(file: string, error: unknown): DatabaseOpenEr
     return new DatabaseOpenError(
       `${file} is locked by another process (another dashboard on the same file, or a tool that ` +
         `holds it open); stop that process, then start the dashboard again`,
+    );
+  }
+  if (code.startsWith("SQLITE_CANTOPEN") && isFolder(file)) {
+    return new DatabaseOpenError(
+      `${file} is a folder, not a database file: set DATABASE_URL to a file, such as ${path.join(file, "database.db")}`,
     );
   }
   if (code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_CANTOPEN") || code.startsWith("SQLITE_PERM")) {

@@ -5,8 +5,9 @@ import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   chmodSync,
-  existsSync,
   copyFileSync,
+  existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
@@ -132,6 +133,14 @@ test("a database file the server cannot use stops start-up with one line naming 
       expect: /is not a SQLite database .*Set DATABASE_URL/,
     },
     {
+      name: "a folder",
+      prepare: (_dir, file) => {
+        rmSync(file);
+        mkdirSync(file);
+      },
+      expect: /is a folder, not a database file: set DATABASE_URL to a file/,
+    },
+    {
       name: "truncated",
       prepare: (_dir, file) => truncateSync(file, 8192),
       expect: /is damaged .*Restore it from a backup/,
@@ -172,7 +181,7 @@ test("a database file the server cannot use stops start-up with one line naming 
     const file = path.join(dir, "database.db");
     try {
       c.prepare(dir, file);
-      const before = digest(file);
+      const before = c.name === "a folder" ? "" : digest(file);
       const result = startOnce(dir, { runAs: c.runAs });
       assert.equal(result.status, 1, `${c.name}: ${result.stdout}${result.stderr}`);
       assert.doesNotMatch(result.stdout, /listening on/, c.name);
@@ -180,6 +189,7 @@ test("a database file the server cannot use stops start-up with one line naming 
       assert.match(line, new RegExp(`^cannot start: .*${file.replaceAll(".", "\\.")}`), c.name);
       assert.match(line, c.expect, c.name);
       assert.doesNotMatch(line, /\n|at \w+ \(/, `${c.name}: one line, no stack`);
+      if (c.name === "a folder") continue;
       chmodSync(file, 0o644);
       assert.equal(digest(file), before, `${c.name}: the file was left as it was`);
     } finally {
