@@ -97,7 +97,7 @@ function explainListenFailure(config: Config, error: NodeJS.ErrnoException): Err
       );
     case "EACCES":
       return new StartupError(
-        `${serverUser()} may not listen on ${where} (ports below 1024 need root or CAP_NET_BIND_SERVICE); ` +
+        `${where}: permission denied for ${serverUser()} (ports below 1024 need root or CAP_NET_BIND_SERVICE); ` +
           `set PORT to 1024 or above, and put a reverse proxy in front for port 80 or 443`,
       );
     case "EADDRNOTAVAIL":

@@ -243,3 +243,30 @@ test("a port already in use stops start-up naming the port and what to do", asyn
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a HOST that is not this machine's, or a port the user may not open, stops start-up saying which and what to do", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "ocd-host-"));
+  chmodSync(dir, 0o777);
+  try {
+    // 192.0.2.1 is TEST-NET-1: never an address of this machine.
+    const foreign = startOnce(dir, { env: { HOST: "192.0.2.1" } });
+    assert.equal(foreign.status, 1, foreign.stdout + foreign.stderr);
+    assert.equal(
+      foreign.stderr.trim(),
+      "cannot start: HOST=192.0.2.1 is not an address of this machine; set HOST to one of its addresses, or 0.0.0.0 for all",
+    );
+    if (isRoot) {
+      const own = path.join(dir, "other-user");
+      mkdirSync(own, { mode: 0o777 });
+      chmodSync(own, 0o777);
+      const privileged = startOnce(own, { env: { PORT: "80" }, runAs: asOtherUser });
+      assert.equal(privileged.status, 1, privileged.stdout + privileged.stderr);
+      assert.match(
+        privileged.stderr.trim(),
+        /^cannot start: port 80 on 127\.0\.0\.1: permission denied for uid \d+ .*set PORT to 1024 or above/,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
