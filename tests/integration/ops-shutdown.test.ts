@@ -8,6 +8,9 @@ import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import { io } from "socket.io-client";
+import WebSocket from "ws";
+import { connected, connectSocket } from "../support/client";
 import { openReadOnly } from "../support/db";
 import { startServer, type TestServer } from "../support/server";
 
@@ -244,6 +247,44 @@ test("a second signal while stopping exits at once, saying so", async () => {
     assert.doesNotMatch(server.output(), /"msg":"stopped"/);
   } finally {
     held.destroy();
+    await server.dispose();
+  }
+});
+
+test("live clients (socket.io over WebSocket and long-polling, plugins' /control) are closed at once and do not hold the stop", async () => {
+  const server = await startServer();
+  const auth = { password: server.password };
+  const sockets = [
+    ...Array.from({ length: 3 }, () => connectSocket(server, auth)),
+    ...Array.from({ length: 2 }, () =>
+      io(server.url, { path: "/socket.io", auth, transports: ["polling"], reconnection: false, forceNew: true }),
+    ),
+  ];
+  await Promise.all(sockets.map((socket) => connected(socket)));
+  const control = new WebSocket(`ws://127.0.0.1:${server.port}/control`, { headers: { "x-api-key": server.apiKey } });
+  await new Promise((resolve, reject) => {
+    control.once("open", resolve);
+    control.once("error", reject);
+  });
+  control.send(
+    JSON.stringify({ type: "hello", instance: "ins_stop", hostname: "stop-host", control: "full", mode: "serve" }),
+  );
+  const disconnected = sockets.map((socket) => new Promise<string>((resolve) => socket.once("disconnect", resolve)));
+  const controlClosed = new Promise<number>((resolve) => control.once("close", resolve));
+  try {
+    const exitCode = await server.stop();
+    assert.equal(exitCode, 0, server.output().slice(-1500));
+    // Each is dropped by the server (a long-poll sees its next request refused), none left to time out.
+    const reasons = await Promise.all(disconnected);
+    assert.ok(
+      reasons.every((reason) => reason === "transport close" || reason === "transport error"),
+      reasons.join(", "),
+    );
+    assert.equal(await controlClosed, 1001, "going away");
+    assert.doesNotMatch(server.output(), /requests still open after/);
+  } finally {
+    for (const socket of sockets) socket.close();
+    control.terminate();
     await server.dispose();
   }
 });
