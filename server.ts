@@ -2,11 +2,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Server } from "socket.io";
-import { ConfigError, loadConfig, setConfig, type Config } from "./lib/config";
+import { ConfigError, loadConfig, serverUser, setConfig, type Config } from "./lib/config";
 import { ControlChannel } from "./lib/control/channel";
 import { createControlUpgrade, isControlUpgrade } from "./lib/control/upgrade";
 import { startCheckpointer } from "./lib/db/upkeep/checkpointer";
 import { closeDb, openDatabase, startOptimizer } from "./lib/db/client";
+import { DatabaseOpenError, explainMigrationFailure } from "./lib/db/open-failure";
 import { startSearchIndexer } from "./lib/db/upkeep/search-index";
 import { migrateToLatest } from "./lib/db/migrations";
 import { pruneExpired, scheduleRetention } from "./lib/db/upkeep/retention";
@@ -84,9 +85,44 @@ async function dispatchEvents(req: IncomingMessage, res: ServerResponse) {
     });
     res.end(json);
   } catch (error) {
+    // The client went away mid-body (a plugin's timeout, a network drop, or a shutdown's deadline):
+    // nothing was stored and nobody is left to answer. Not a server error.
+    if (req.readableAborted || res.destroyed) {
+      getLog().info("POST /events: the client closed the connection before sending its whole batch; nothing stored");
+      return;
+    }
     getLog().error({ err: error }, "POST /events failed");
     if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
     res.end(JSON.stringify({ error: { code: "internal", message: "the event batch could not be stored; retry" } }));
+  }
+}
+
+/** A start-up problem the operator fixes in the environment; said in one line, without a stack. */
+class StartupError extends Error {}
+
+function explainListenFailure(config: Config, error: NodeJS.ErrnoException): Error {
+  const where = `port ${config.port} on ${config.host}`;
+  switch (error.code) {
+    case "EADDRINUSE":
+      return new StartupError(
+        `${where} is already in use (another dashboard, or another program); stop it, or set PORT to a free port`,
+      );
+    case "EACCES":
+      return new StartupError(
+        `${where}: permission denied for ${serverUser()} (ports below 1024 need root or CAP_NET_BIND_SERVICE); ` +
+          `set PORT to 1024 or above, and put a reverse proxy in front for port 80 or 443`,
+      );
+    case "EADDRNOTAVAIL":
+      return new StartupError(
+        `HOST=${config.host} is not an address of this machine; set HOST to one of its addresses, or 0.0.0.0 for all`,
+      );
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return new StartupError(
+        `HOST=${config.host} does not resolve to an address of this machine; set HOST to an IP address, or 0.0.0.0 for all`,
+      );
+    default:
+      return error;
   }
 }
 
@@ -95,15 +131,17 @@ function startRetention(config: Config, sqlite: Parameters<typeof pruneExpired>[
   const days = config.retentionDays;
   if (days === null) return undefined;
   const log = getLog();
-  return scheduleRetention(async () => {
+  return scheduleRetention(async (signal) => {
     try {
       const result = await pruneExpired(sqlite, days, {
+        signal,
         onRemoved: (ids) => ids.forEach((id) => getHub()?.sessionRemoved(id)),
       });
-      const level = result.sessions + result.eventsSeen + result.instances > 0 ? "info" : "debug";
+      const level = result.sessions + result.eventsSeen + result.instances > 0 || result.stopped ? "info" : "debug";
       log[level](
         { retention: { days, ...result } },
-        `retention: pruned ${result.sessions} session(s), ${result.eventsSeen} event id(s), ${result.instances} host(s) older than ${days} day(s)`,
+        `retention: pruned ${result.sessions} session(s), ${result.eventsSeen} event id(s), ${result.instances} host(s) older than ${days} day(s)` +
+          (result.stopped ? "; stopped there for the shutdown, the rest goes at the next start" : ""),
       );
     } catch (error) {
       log.error({ err: error }, "retention: pruning failed; retrying at the next run");
@@ -129,6 +167,8 @@ async function main() {
   process.env.AUTH_TRUST_HOST ??= "true";
   setConfig(config);
   const log = getLog();
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
   const secretSources = Object.entries(config.sources)
     .map(([k, v]) => `${k} from ${v}`)
     .join(", ");
@@ -136,11 +176,14 @@ async function main() {
     { mode: dev ? "development" : "production", database: config.databasePath },
     `starting OpenCode Dashboard (${secretSources})`,
   );
+  for (const warning of config.warnings) log.warn(warning);
   announceCredentials(config);
 
   const db = openDatabase(config.databasePath);
   runtime.db = db;
-  const applied = await migrateToLatest(db.kysely);
+  const applied = await migrateToLatest(db.kysely).catch((error: unknown) => {
+    throw explainMigrationFailure(db.path, error);
+  });
   log.info({ applied }, applied.length ? `applied ${applied.length} migration(s)` : "database schema is up to date");
   const checkpointer = startCheckpointer(db.path, (message) => log.warn(`WAL checkpoint failed: ${message}`));
   const retention = startRetention(config, db.sqlite);
@@ -234,7 +277,7 @@ async function main() {
   );
 
   await new Promise<void>((resolve, reject) => {
-    httpServer.once("error", reject);
+    httpServer.once("error", (error) => reject(explainListenFailure(config, error)));
     httpServer.listen(config.port, config.host, () => resolve());
   });
   const address = httpServer.address();
@@ -242,10 +285,7 @@ async function main() {
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
   log.info({ port }, `listening on http://${shownHost}:${port}`);
 
-  let stopping = false;
-  async function shutdown(signal: string) {
-    if (stopping) return;
-    stopping = true;
+  stop = async (signal: string) => {
     log.info(`${signal} received: finishing in-flight requests, then stopping`);
     publisher.close();
     controlUpgrade.close();
@@ -266,12 +306,43 @@ async function main() {
     await closeDb(db);
     log.info("stopped");
     process.exit(0);
+  };
+  if (stopRequested) void stop(stopRequested);
+}
+
+/** Set once the server is up: stops it (in-flight requests answered, database closed). */
+let stop: ((signal: string) => Promise<void>) | undefined;
+/** A signal that came while starting: acted on once started, so that start-up never stops half way. */
+let stopRequested: string | undefined;
+let signalsReceived = 0;
+
+/**
+ * SIGTERM (docker stop, systemd) and SIGINT (Ctrl-C) stop the server gracefully. Listened to from
+ * the start: without a listener, a signal during start-up or just after "listening" killed the
+ * process outright. A second signal means "now": the process exits without waiting (SQLite's
+ * journal keeps the database whole; only requests still in flight go unanswered).
+ */
+function onSignal(signal: NodeJS.Signals) {
+  signalsReceived++;
+  const log = getLog();
+  if (signalsReceived > 1) {
+    log.warn(`${signal} received again: exiting now, without waiting for requests in flight`);
+    if (runtime.db?.sqlite.open) runtime.db.sqlite.close();
+    process.exit(1);
   }
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+  if (stop) void stop(signal);
+  else {
+    stopRequested = signal;
+    log.info(`${signal} received while starting: stopping as soon as start-up is done`);
+  }
 }
 
 main().catch((error) => {
-  getLog().fatal({ err: error }, `start-up failed: ${(error as Error).message}`);
+  // A problem the operator must fix, said in one line; anything else with its stack.
+  if (error instanceof DatabaseOpenError || error instanceof StartupError) {
+    process.stderr.write(`cannot start: ${error.message}\n`);
+  } else {
+    getLog().fatal({ err: error }, `start-up failed: ${(error as Error).message}`);
+  }
   process.exit(1);
 });

@@ -51,6 +51,8 @@ export type Config = {
   allowedOrigins: string[];
   /** Which secrets came from the environment and which from (or into) the secrets file. */
   sources: Record<"apiKey" | "frontendPassword" | "authSecret", "env" | "file" | "generated">;
+  /** What the server should log at start: settings it runs with but the operator should fix. */
+  warnings: string[];
 };
 
 export class ConfigError extends Error {}
@@ -128,11 +130,20 @@ const envSchema = z.object({
     .optional(),
 });
 
-const secretsFileSchema = z.object({
-  apiKey: z.string().min(12),
-  frontendPassword: z.string().min(8),
-  authSecret: z.string().min(32),
-});
+const stringOrMissing = (issue: { input?: unknown }) => (issue.input === undefined ? "is missing" : "must be a string");
+const secretsFileSchema = z.object(
+  {
+    apiKey: z.string({ error: stringOrMissing }).min(12, "must be at least 12 characters"),
+    frontendPassword: z.string({ error: stringOrMissing }).min(8, "must be at least 8 characters"),
+    authSecret: z.string({ error: stringOrMissing }).min(32, "must be at least 32 characters"),
+  },
+  { error: "must be a JSON object with apiKey, frontendPassword and authSecret" },
+);
+
+/** Said with every secrets file the server will not use: the obvious fix loses every key. */
+const DO_NOT_DELETE =
+  "do not delete the file to get past this: the server would generate a new API key and password, " +
+  "and every plugin and everyone signing in would need the new ones";
 
 /**
  * `./data/x.db`, `/abs/x.db` or `file:` URLs (`file:./x.db`, `file:///abs/x.db`) → a path. A
@@ -159,7 +170,13 @@ function readEnv(env: Record<string, string | undefined>) {
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ConfigError(`${String(issue.path[0])}: ${issue.message}`);
+    const name = String(issue.path[0]);
+    // zod's own words for a coerced number that is not one: "expected number, received NaN".
+    const message =
+      issue.code === "invalid_type" && issue.expected === "number"
+        ? `must be a number (it is "${cleaned[name]}")`
+        : issue.message;
+    throw new ConfigError(`${name}: ${message}`);
   }
   return parsed.data;
 }
@@ -169,7 +186,7 @@ function secret(bytes: number) {
 }
 
 /** Who the server runs as, for messages about files it cannot read or write. */
-function serverUser(): string {
+export function serverUser(): string {
   const uid = process.getuid?.();
   if (uid === undefined) return "the user the server runs as";
   let name = "";
@@ -181,7 +198,8 @@ function serverUser(): string {
   return `uid ${uid}${name}, the user the server runs as`;
 }
 
-function ownerAndMode(file: string): string {
+/** "; it is owned by uid N with mode 644" for a message about a file, or "" when it cannot be read. */
+export function ownerAndMode(file: string): string {
   try {
     const stat = statSync(file);
     return `; it is owned by uid ${stat.uid} with mode ${(stat.mode & 0o777).toString(8).padStart(3, "0")}`;
@@ -201,7 +219,7 @@ function loadSecretsFile(file: string) {
     if (isPermissionError(error)) {
       throw new ConfigError(
         `${file} is not readable by ${serverUser()}${ownerAndMode(file)}. Give that user read access ` +
-          `(chown or chmod); do not delete the file: that would generate a new API key and password`,
+          `(chown or chmod); ${DO_NOT_DELETE}`,
       );
     }
     throw new ConfigError(`${file}: cannot be read (${(error as Error).message})`);
@@ -210,13 +228,28 @@ function loadSecretsFile(file: string) {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`${file}: not valid JSON (${(error as Error).message}); fix or delete it`);
+    throw new ConfigError(
+      `${file}: not valid JSON (${(error as Error).message}). Fix it by hand (it holds apiKey, ` +
+        `frontendPassword and authSecret, as the plugins and your sign-in use them); ${DO_NOT_DELETE}`,
+    );
   }
   const parsed = secretsFileSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new ConfigError(`${file}: ${String(parsed.error.issues[0].path[0])} is missing or invalid`);
+    const issue = parsed.error.issues[0];
+    const field = issue.path.length > 0 ? `${issue.path.join(".")} ` : "";
+    throw new ConfigError(`${file}: ${field}${issue.message}. Fix it by hand; ${DO_NOT_DELETE}`);
   }
   return parsed.data;
+}
+
+/** The secrets file open to other users of the machine (group or others bits): they could read every key. */
+function looseModeWarning(file: string): string | null {
+  const mode = statSync(file).mode & 0o777;
+  if ((mode & 0o077) === 0) return null;
+  return (
+    `${file} is open to other users of this machine (mode ${mode.toString(8).padStart(3, "0")}) and holds ` +
+    `the API key and password: chmod 600 ${file}`
+  );
 }
 
 function writeSecretsFile(file: string, secrets: object) {
@@ -233,7 +266,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const values = readEnv(env);
   const databasePath = resolveDatabasePath(values.DATABASE_URL);
   const dataDir = path.dirname(databasePath);
-  mkdirSync(dataDir, { recursive: true });
+  try {
+    // Only its owner may enter a new data folder: the database holds every transcript, and SQLite
+    // creates its files readable by all (umask 022).
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === "EROFS"
+        ? "it is on a read-only file system"
+        : isPermissionError(error)
+          ? `${serverUser()} may not create it (the folder above must be writable by that user)`
+          : (error as Error).message;
+    throw new ConfigError(`cannot create the data folder ${dataDir} (from DATABASE_URL): ${why}`);
+  }
 
   const secretsFile = path.join(dataDir, "secrets.json");
   const stored = loadSecretsFile(secretsFile);
@@ -249,10 +295,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     authSecret: source(values.NEXTAUTH_SECRET, stored?.authSecret),
   } as const;
 
+  const warnings: string[] = [];
   if (!stored) {
     // Keep the generated values even when env overrides them today: unsetting a variable later
     // must not silently rotate a key that every plugin was configured with.
     writeSecretsFile(secretsFile, resolved);
+  } else {
+    const loose = looseModeWarning(secretsFile);
+    if (loose) warnings.push(loose);
   }
 
   return {
@@ -281,6 +331,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: values.TRUST_PROXY,
     allowedOrigins: values.ALLOWED_ORIGINS ?? [],
     sources,
+    warnings,
   };
 }
 

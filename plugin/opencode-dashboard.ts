@@ -757,25 +757,96 @@ function serverMessage(text: string): string {
 /**
  * OpenCode's APIError (in session.error, an assistant message's `error`, a retry part, and flat in
  * session.next.retried) carries the provider's raw response headers and body and the request URL
- * (`metadata`): they can hold API keys and account data, and never leave this machine. The
- * message, name and status code are what the dashboard shows.
+ * (`metadata`): they can hold API keys and account data, and never leave this machine. So can the
+ * text: an UnknownError's message is often the AI SDK error serialised whole (its url, request
+ * body, headers and response), and messages quote URLs with keys, Authorization headers and bare
+ * keys. The dashboard applies the same rules again (lib/ingest/redact-secrets.ts; the plugin ships
+ * alone, so a copy). The message, name and status code are what the dashboard shows.
  */
-const PROVIDER_DETAIL_KEYS = new Set(["responseHeaders", "responseBody", "metadata"]);
+const PROVIDER_DETAIL_KEYS = new Set([
+  "responseHeaders",
+  "responseBody",
+  "requestBodyValues",
+  "requestHeaders",
+  "headers",
+  "metadata",
+  "url",
+]);
+const REDACTED = "[redacted]";
+/** How deep an error is followed (`cause` inside `data` inside `cause`...). */
+const MAX_ERROR_DEPTH = 8;
+const HEADER_VALUE =
+  /\b(authorization|proxy-authorization|x-api-key|api-key|x-goog-api-key|anthropic-api-key|cookie|set-cookie)(["']?\s*[:=]\s*["']?)((?:bearer|basic|token)\s+)?[^"'\s,;}]+/gi;
+const BEARER = /\b(bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
+const KNOWN_KEYS = /\b(?:sk-[A-Za-z0-9_-]{12,}|AIza[0-9A-Za-z_-]{30,}|gsk_[A-Za-z0-9]{20,}|xai-[A-Za-z0-9]{20,})/g;
+const KEY_PARAMETER = /\b(api[_-]?key|access[_-]?token|token|key|secret|password)=[^&\s"']+/gi;
+const URL_PATTERN = /\b(?:https?|wss?):\/\/[^\s"'<>`]+/gi;
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-function withoutProviderDetails(error: Record<string, unknown>): Record<string, unknown> {
-  const strip = (o: Record<string, unknown>) =>
-    Object.fromEntries(Object.entries(o).filter(([key]) => !PROVIDER_DETAIL_KEYS.has(key)));
-  const kept = strip(error);
-  if (isRecord(kept.data)) kept.data = strip(kept.data);
-  return kept;
+function bareUrl(text: string): string {
+  try {
+    const url = new URL(text);
+    const cut = url.search || url.hash || url.username || url.password;
+    return `${url.protocol}//${url.host}${url.pathname}${cut ? "?…" : ""}`;
+  } catch {
+    return text.replace(/[?#].*$/, "?…");
+  }
 }
 
-/** JSON.stringify replacer: an object under an `error` key, at any depth, goes without them. */
-function redactProviderDetails(key: string, value: unknown): unknown {
-  return key === "error" && isRecord(value) ? withoutProviderDetails(value) : value;
+function messageOf(value: unknown, depth = 0): string | undefined {
+  if (!isRecord(value) || depth > MAX_ERROR_DEPTH) return undefined;
+  if (typeof value.message === "string" && value.message.trim()) return value.message;
+  for (const key of ["data", "error", "cause", "lastError"]) {
+    const found = messageOf(value[key], depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Error text without a serialised provider error, URL queries, credentials or keys. */
+function redactSecrets(text: string): string {
+  let plain = text;
+  if (text.trim().startsWith("{")) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      plain = messageOf(parsed) ?? JSON.stringify(withoutProviderDetails(parsed));
+    } catch {
+      // Not JSON after all: the text as it is.
+    }
+  }
+  return plain
+    .replace(URL_PATTERN, bareUrl)
+    .replace(HEADER_VALUE, (_match, name: string, separator: string) => `${name}${separator}${REDACTED}`)
+    .replace(BEARER, `$1 ${REDACTED}`)
+    .replace(KNOWN_KEYS, REDACTED)
+    .replace(KEY_PARAMETER, `$1=${REDACTED}`);
+}
+
+/** An error at any depth (its data, its cause, a list of errors) without the raw exchange, its text redacted. */
+function withoutProviderDetails(value: unknown, depth = 0): unknown {
+  if (depth > MAX_ERROR_DEPTH) return undefined;
+  if (typeof value === "string") return redactSecrets(value);
+  if (Array.isArray(value)) return value.map((item) => withoutProviderDetails(item, depth + 1));
+  if (!isRecord(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => !PROVIDER_DETAIL_KEYS.has(key))
+      .map(([key, item]) => [key, withoutProviderDetails(item, depth + 1)]),
+  );
+}
+
+/**
+ * JSON.stringify replacer: whatever sits under an `error` key, at any depth (an error object, or a
+ * tool state's error text), and a retry status's message go through the rules above.
+ */
+function redactProviderDetails(this: unknown, key: string, value: unknown): unknown {
+  if (key === "error" && (isRecord(value) || typeof value === "string")) return withoutProviderDetails(value);
+  if (key === "message" && typeof value === "string" && isRecord(this) && this.type === "retry") {
+    return redactSecrets(value);
+  }
+  return value;
 }
 
 function sleep(ms: number): Promise<void> {

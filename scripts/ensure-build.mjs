@@ -1,7 +1,7 @@
 // Builds the app when there is no build yet, or when a source file is newer than the last build,
 // so that `npm start` and `npm test` work on a fresh clone and after a pull.
 import { execSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync, utimesSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -9,11 +9,14 @@ import { fileURLToPath } from "node:url";
 process.chdir(fileURLToPath(new URL("..", import.meta.url)));
 
 const stamp = "dist/server.js";
+// Everything `npm run build` compiles: Next's app (with proxy.ts, its middleware) and the server bundle.
 const sources = [
   "app",
   "lib",
   "public",
+  "proxy.ts",
   "server.ts",
+  "scripts/build-server.mjs",
   "next.config.ts",
   "package.json",
   "postcss.config.mjs",
@@ -30,5 +33,8 @@ function newestMtime(entry) {
 const built = existsSync(stamp) && existsSync(".next/BUILD_ID") ? statSync(stamp).mtimeMs : 0;
 if (built === 0 || Math.max(...sources.map(newestMtime)) > built) {
   console.log(built === 0 ? "No build yet: building…" : "Sources changed since the last build: rebuilding…");
+  const started = new Date();
   execSync("npm run build", { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  // The build is as new as the sources it read: a file saved while it ran is newer, and rebuilt next time.
+  utimesSync(stamp, started, started);
 }

@@ -2,6 +2,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import { explainOpenFailure } from "./open-failure";
 import type { Database } from "./schema";
 
 export type Db = {
@@ -12,9 +13,47 @@ export type Db = {
   path: string;
 };
 
+/**
+ * Opens (or creates) the database and checks, before anything is written to it, that it is a
+ * readable SQLite database this process can write: otherwise the server would start and then fail
+ * every write, or change a file it should have left alone. Throws a DatabaseOpenError that says
+ * what is wrong and what to do.
+ */
 export function openDatabase(file: string): Db {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const sqlite = new BetterSqlite3(file);
+  let sqlite: BetterSqlite3.Database | undefined;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    sqlite = new BetterSqlite3(file);
+    sqlite.pragma("busy_timeout = 5000");
+    // Reading the schema is what finds a file that is no database, or a damaged one.
+    sqlite.prepare("SELECT count(*) FROM sqlite_schema").get();
+    const db = configure(sqlite, file);
+    // SQLite opens a file it may not write read-only without a word, and in WAL mode the settings
+    // above can pass: the first write would fail.
+    probeWrite(sqlite);
+    return db;
+  } catch (error) {
+    sqlite?.close();
+    throw explainOpenFailure(file, error);
+  }
+}
+
+/**
+ * A write, rolled back. BEGIN IMMEDIATE alone is not enough: in WAL mode it succeeds on a file
+ * opened read-only when the -wal file beside it is writable. Another process writing just now is
+ * no problem.
+ */
+function probeWrite(sqlite: BetterSqlite3.Database) {
+  const version = sqlite.pragma("user_version", { simple: true }) as number;
+  try {
+    sqlite.exec(`BEGIN IMMEDIATE; PRAGMA user_version = ${version}; ROLLBACK`);
+  } catch (error) {
+    if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
+    if (!String((error as { code?: unknown }).code).startsWith("SQLITE_BUSY")) throw error;
+  }
+}
+
+function configure(sqlite: BetterSqlite3.Database, file: string): Db {
   // Retention (./upkeep/retention.ts) frees pages; INCREMENTAL lets it give them back to the file system.
   // The mode is fixed when the first table is created, so a database made before this setting is
   // converted once, with a VACUUM (a full copy: quick for the small databases of that time).
@@ -27,7 +66,6 @@ export function openDatabase(file: string): Db {
   // last commits, which is the usual trade for a write-heavy dashboard.
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("cache_size = -32000");
   sqlite.pragma("temp_store = MEMORY");
   // The checkpoint worker (./upkeep/checkpointer.ts) normally keeps the WAL short; this is the fallback.

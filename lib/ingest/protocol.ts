@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { sessionIdSchema } from "../sessions/id";
+import { redactSecrets } from "./redact-secrets";
 
 /**
  * The /events wire protocol. The plugin stays thin: it forwards OpenCode's own `id`, `type` and
@@ -96,6 +97,11 @@ const tokensSchema = z.looseObject({
 
 const costSchema = z.number().finite().nonnegative().max(MAX_MESSAGE_COST_USD);
 
+/** Text of a provider or tool error: its URLs' queries, credentials and keys go (./redact-secrets.ts). */
+const errorText = z.string().transform(redactSecrets);
+/** The same, cut to `max` characters after the secrets went (a cut could leave half a key behind). */
+const shortErrorText = (max: number) => errorText.pipe(shortened(max));
+
 /**
  * An error as OpenCode reports it, kept to its name and message. OpenCode's APIError also carries
  * the provider's response headers and body and the request URL (`data.metadata`), which can hold
@@ -103,7 +109,7 @@ const costSchema = z.number().finite().nonnegative().max(MAX_MESSAGE_COST_USD);
  */
 const errorSchema = z.object({
   name: shortened(MAX_NAME_LENGTH).optional(),
-  data: z.object({ message: z.string().optional() }).optional(),
+  data: z.object({ message: errorText.optional() }).optional(),
 });
 
 const sessionInfo = z.looseObject({
@@ -163,7 +169,7 @@ const partSchema = z.looseObject({
       title: shortened(MAX_TITLE_LENGTH).optional(),
       input: plainObject.optional(),
       output: z.string().optional(),
-      error: z.string().optional(),
+      error: errorText.optional(),
       time: spanSchema.optional(),
     })
     .optional(),
@@ -196,7 +202,8 @@ export const propertySchemas = {
     status: z.looseObject({
       type: z.enum(["busy", "idle", "retry"]),
       attempt: count.optional(),
-      message: shortened(MAX_MESSAGE_LENGTH).optional(),
+      // The provider error that is being retried.
+      message: shortErrorText(MAX_MESSAGE_LENGTH).optional(),
       next: futureTime.optional(),
     }),
   }),

@@ -113,3 +113,136 @@ test("a provider's 400 (APIError) is shown by its message; its headers, body and
     db.close();
   }
 });
+
+/**
+ * Every other shape in which OpenCode 1.18 reports a provider or tool error, each carrying what a
+ * real provider's failure may: an UnknownError whose message is the AI SDK's error serialised whole,
+ * credentials in messages, URLs with keys in their query. The messages stay readable.
+ */
+test("every error shape: serialised provider errors, credentials, keys and URL queries are dropped from the text", async () => {
+  const sessionID = "ses_leakyshapes01";
+  const messageID = "msg_leakyshapes01";
+  const base = { hostname: "vps-1", directory: "/home/dev/webapp" };
+  const now = Date.now();
+  const sdkError = {
+    name: "AI_APICallError",
+    url: "https://llm.example.net/v1/chat/completions?key=sk-in-url-999",
+    requestBodyValues: { messages: [{ role: "user", content: "the user's private prompt" }] },
+    statusCode: 401,
+    responseHeaders: { "openai-organization": "org-private-account-42" },
+    responseBody: '{"error":{"message":"key sk-leaked-0123 refused"}}',
+    message: "Incorrect API key provided",
+  };
+  const events: WireEvent[] = [
+    {
+      id: eventId(),
+      type: "session.created",
+      ...base,
+      time: now,
+      properties: { info: { id: sessionID, directory: base.directory, title: "leaky", time: { created: now } } },
+    },
+    {
+      id: eventId(),
+      type: "session.status",
+      ...base,
+      time: now + 1,
+      properties: {
+        sessionID,
+        status: {
+          type: "retry",
+          attempt: 2,
+          message: "POST https://llm.example.net/v1/chat?api_key=secret-in-query-1 failed: x-api-key: secret-header-2",
+          next: now + 5000,
+        },
+      },
+    },
+    {
+      id: eventId(),
+      type: "message.updated",
+      ...base,
+      time: now + 2,
+      properties: {
+        info: {
+          id: messageID,
+          sessionID,
+          role: "assistant",
+          time: { created: now + 2, completed: now + 3 },
+          error: { name: "UnknownError", data: { message: JSON.stringify(sdkError) } },
+        },
+      },
+    },
+    {
+      id: eventId(),
+      type: "message.part.updated",
+      ...base,
+      time: now + 4,
+      properties: {
+        part: {
+          id: "prt_leaky_tool",
+          sessionID,
+          messageID,
+          type: "tool",
+          tool: "webfetch",
+          callID: "call_1",
+          state: {
+            status: "error",
+            input: { url: "https://docs.example.org/page" },
+            error:
+              "fetch https://user:hunter2@docs.example.org/p?token=abc123 failed; Authorization: Basic dXNlcjpwYXNz",
+            time: { start: now + 4, end: now + 5 },
+          },
+        },
+      },
+    },
+    {
+      id: eventId(),
+      type: "session.error",
+      ...base,
+      time: now + 6,
+      properties: {
+        sessionID,
+        error: {
+          name: "ProviderAuthError",
+          data: { providerID: "openai", message: "Authorization: Bearer sk-proj-abcdefghijklmnop0123 was rejected" },
+        },
+      },
+    },
+  ];
+  const posted = await postEvents(server, { events });
+  assert.equal(posted.status, 202, posted.text);
+
+  const leaked = [
+    "sk-in-url-999",
+    "secret-in-query-1",
+    "secret-header-2",
+    "org-private-account-42",
+    "sk-leaked-0123",
+    "private prompt",
+    "requestBodyValues",
+    "hunter2",
+    "abc123",
+    "dXNlcjpwYXNz",
+    "sk-proj-abcdefghijklmnop0123",
+  ];
+  const detail = await getJson(server, `/api/sessions/${sessionID}`);
+  assert.equal(detail.status, 200);
+  const shown = JSON.stringify(detail.json);
+  for (const word of leaked) assert.ok(!shown.includes(word), `the session detail shows "${word}":\n${shown}`);
+  // What the user needs stays: the messages, and where each request went.
+  assert.match(shown, /Incorrect API key provided/);
+  assert.match(shown, /POST https:\/\/llm\.example\.net\/v1\/chat\?… failed: x-api-key: \[redacted\]/);
+  assert.match(shown, /fetch https:\/\/docs\.example\.org\/p\?… failed; Authorization: \[redacted\]/);
+  assert.match(shown, /Authorization: \[redacted\] was rejected/);
+
+  const db = openReadOnly(server.databasePath);
+  try {
+    const rows = JSON.stringify([
+      db.all("SELECT * FROM sessions WHERE id = ?", sessionID),
+      db.all("SELECT * FROM messages WHERE session_id = ?", sessionID),
+      db.all("SELECT * FROM timeline WHERE session_id = ?", sessionID),
+    ]);
+    for (const word of leaked) assert.ok(!rows.includes(word), `the database holds "${word}"`);
+  } finally {
+    db.close();
+  }
+});

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
@@ -117,5 +118,32 @@ test("generated secrets are printed once, in the first-start banner, and nowhere
   } finally {
     await server.dispose();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a plugin that drops its connection half way through a batch is an info line, not a server error", async () => {
+  const server = await startServer();
+  try {
+    const socket = net.connect(server.port, "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    socket.write(
+      "POST /events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
+        `X-API-Key: ${server.apiKey}\r\nContent-Length: 1000\r\n\r\n{"events":[`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the server is reading the body
+    socket.destroy();
+    const deadline = Date.now() + 5_000;
+    while (!/POST \/events/.test(server.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const lines = server
+      .output()
+      .split("\n")
+      .filter((line) => line.includes("POST /events"));
+    assert.equal(lines.length, 1, server.output());
+    const entry = JSON.parse(lines[0]) as { level: number; msg: string };
+    assert.equal(entry.level, 30, lines[0]);
+    assert.match(entry.msg, /closed the connection before sending its whole batch/);
+    assert.equal((await fetch(`${server.url}/health`)).status, 200);
+  } finally {
+    await server.dispose();
   }
 });

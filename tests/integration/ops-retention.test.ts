@@ -231,3 +231,62 @@ test("pruning a large history (5,000 sessions, 70 MB) deletes it and gives the p
   assert.ok(sizeAfter < sizeBefore / 4, `the file shrank: ${sizeBefore} → ${sizeAfter} bytes`);
   rmSync(dir, { recursive: true, force: true });
 });
+
+test("SIGTERM while a large first prune runs: the server stops within 5 s, and the next start prunes the rest", async () => {
+  // Enough expired history that pruning it takes several times the 5 s a stop may take.
+  const SESSIONS = 60_000;
+  const KEPT = 10;
+  const STOP_WITHIN_MS = 5_000;
+  const dir = mkdtempSync(path.join(tmpdir(), "ocd-retention-stop-"));
+  let server = await startServer({ dataDir: dir });
+  await server.stop();
+  const old = Date.now() - 90 * DAY;
+  const db = new Database(server.databasePath);
+  db.exec(`
+    WITH RECURSIVE n (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${SESSIONS + KEPT - 1})
+    INSERT INTO sessions (id, hostname, directory, title, created_at, updated_at, last_activity_at)
+      SELECT 'ses_stop' || i, 'big-host', '/srv/big', 'session ' || i, t, t, t
+      FROM (SELECT i, CASE WHEN i < ${SESSIONS} THEN ${old} ELSE ${Date.now()} END AS t FROM n);
+    INSERT INTO timeline (session_id, key, kind, time, text, updated_at)
+      SELECT s.id, 'part' || k.value, 'text', s.created_at + k.value, 'lorem ipsum dolor sit amet', s.created_at
+      FROM sessions AS s, json_each('[0, 1, 2]') AS k;
+  `);
+  db.pragma("wal_checkpoint(TRUNCATE)");
+  db.close();
+
+  server = await startServer({ dataDir: dir, env: { RETENTION_DAYS: "30" } });
+  try {
+    // Pruning starts with the server; it is well under way once the server listens.
+    const signalAt = Date.now();
+    const exitCode = await server.stop();
+    const stoppedIn = Date.now() - signalAt;
+    assert.equal(exitCode, 0, server.output().slice(-2000));
+    assert.ok(stoppedIn <= STOP_WITHIN_MS, `the server took ${stoppedIn} ms to stop:\n${server.output().slice(-1500)}`);
+    assert.match(server.output(), /retention: pruned \d+ session\(s\).*stopped there for the shutdown/);
+
+    const check = new Database(server.databasePath, { readonly: true });
+    const left = check.prepare("SELECT count(*) FROM sessions").pluck().get() as number;
+    const orphans = check
+      .prepare("SELECT count(*) FROM timeline WHERE session_id NOT IN (SELECT id FROM sessions)")
+      .pluck()
+      .get() as number;
+    assert.equal(check.pragma("quick_check", { simple: true }), "ok");
+    check.close();
+    assert.ok(left > KEPT, `the prune was still running at the signal (${left} sessions left)`);
+    assert.equal(orphans, 0, "a session goes with its timeline, in one transaction");
+
+    const before = server.output().length;
+    await server.restart();
+    const deadline = Date.now() + 120_000;
+    while (!/retention: pruned \d+ session\(s\)[^\n]*older than 30 day\(s\)"/.test(server.output().slice(before))) {
+      assert.ok(Date.now() < deadline, `no complete retention run within 120 s:\n${server.output().slice(-1500)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await server.dispose();
+  }
+  const after = new Database(server.databasePath, { readonly: true });
+  assert.equal(after.prepare("SELECT count(*) FROM sessions").pluck().get(), KEPT);
+  after.close();
+  rmSync(dir, { recursive: true, force: true });
+});

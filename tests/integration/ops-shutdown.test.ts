@@ -2,8 +2,15 @@
 // work at once, answers what it has accepted, stores everything it acknowledged, and is gone
 // well within Docker's 10 s stop timeout.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { test } from "node:test";
+import { io } from "socket.io-client";
+import WebSocket from "ws";
+import { connected, connectSocket } from "../support/client";
 import { openReadOnly } from "../support/db";
 import { startServer, type TestServer } from "../support/server";
 
@@ -168,6 +175,116 @@ test("SIGTERM under keep-alive load: stops within 5 s, no request reset after it
       db.close();
     }
   } finally {
+    await server.dispose();
+  }
+});
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+test("a signal during start-up stops the server cleanly once it has started, not by the signal's default", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "ocd-stop-early-"));
+  const child = spawn(process.execPath, [path.join(root, "dist/server.js")], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATABASE_URL: path.join(dir, "database.db"),
+      API_KEY: "test-plugin-key-0123456789",
+      FRONTEND_PASSWORD: "test-dashboard-password",
+      NEXTAUTH_SECRET: "test-auth-secret-0123456789abcdefghijklmnop",
+      DISABLE_TTS: "true",
+    } as unknown as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  // The first log line comes before the database is opened and Next is prepared: well inside start-up.
+  child.stdout!.on("data", (chunk: Buffer) => {
+    const before = output;
+    output += chunk.toString();
+    if (!/starting OpenCode Dashboard/.test(before) && /starting OpenCode Dashboard/.test(output))
+      child.kill("SIGTERM");
+  });
+  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  try {
+    const { code, signal } = await exited;
+    assert.deepEqual({ code, signal }, { code: 0, signal: null }, output);
+    assert.match(output, /SIGTERM received while starting/);
+    assert.match(output, /"msg":"stopped"/);
+  } finally {
+    clearTimeout(timer);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a second signal while stopping exits at once, saying so", async () => {
+  const server = await startServer();
+  // A request whose body never ends holds a graceful stop for its whole grace period.
+  const held = http.request(`${server.url}/events`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "content-length": "1000", "x-api-key": server.apiKey },
+  });
+  held.on("error", () => {});
+  held.write('{"events":[');
+  try {
+    const exited = new Promise<number | null>((resolve) => {
+      const poll = setInterval(() => {
+        if (/SIGINT received again/.test(server.output()) || /"msg":"stopped"/.test(server.output())) {
+          clearInterval(poll);
+          resolve(server.stop());
+        }
+      }, 20);
+    });
+    process.kill(server.pid, "SIGINT");
+    while (!/SIGINT received: finishing/.test(server.output())) await new Promise((r) => setTimeout(r, 20));
+    process.kill(server.pid, "SIGINT");
+    assert.equal(await exited, 1, server.output().slice(-1500));
+    assert.match(server.output(), /SIGINT received again: exiting now/);
+    assert.doesNotMatch(server.output(), /"msg":"stopped"/);
+  } finally {
+    held.destroy();
+    await server.dispose();
+  }
+});
+
+test("live clients (socket.io over WebSocket and long-polling, plugins' /control) are closed at once and do not hold the stop", async () => {
+  const server = await startServer();
+  const auth = { password: server.password };
+  const sockets = [
+    ...Array.from({ length: 3 }, () => connectSocket(server, auth)),
+    ...Array.from({ length: 2 }, () =>
+      io(server.url, { path: "/socket.io", auth, transports: ["polling"], reconnection: false, forceNew: true }),
+    ),
+  ];
+  await Promise.all(sockets.map((socket) => connected(socket)));
+  const control = new WebSocket(`ws://127.0.0.1:${server.port}/control`, { headers: { "x-api-key": server.apiKey } });
+  await new Promise((resolve, reject) => {
+    control.once("open", resolve);
+    control.once("error", reject);
+  });
+  control.send(
+    JSON.stringify({ type: "hello", instance: "ins_stop", hostname: "stop-host", control: "full", mode: "serve" }),
+  );
+  const disconnected = sockets.map((socket) => new Promise<string>((resolve) => socket.once("disconnect", resolve)));
+  const controlClosed = new Promise<number>((resolve) => control.once("close", resolve));
+  try {
+    const exitCode = await server.stop();
+    assert.equal(exitCode, 0, server.output().slice(-1500));
+    // Each is dropped by the server (a long-poll sees its next request refused), none left to time out.
+    const reasons = await Promise.all(disconnected);
+    assert.ok(
+      reasons.every((reason) => reason === "transport close" || reason === "transport error"),
+      reasons.join(", "),
+    );
+    assert.equal(await controlClosed, 1001, "going away");
+    assert.doesNotMatch(server.output(), /requests still open after/);
+  } finally {
+    for (const socket of sockets) socket.close();
+    control.terminate();
     await server.dispose();
   }
 });

@@ -105,3 +105,93 @@ test("APIError response headers, body and URL never leave the machine; name, mes
   const permission = sent.find((e) => e.type === "permission.asked")!;
   assert.deepEqual(permission.properties.metadata, { diff: "+ one line" });
 });
+
+test("every other error shape: nested details, serialised provider errors, credentials, keys and URL queries stay on the machine", async () => {
+  const from = cs.requests.length;
+  const sessionID = "ses_leakyshapes01";
+  const sdkError = {
+    name: "AI_APICallError",
+    url: "https://llm.example.net/v1/chat/completions?key=sk-in-url-999",
+    requestBodyValues: { messages: [{ role: "user", content: "the user's private prompt" }] },
+    responseHeaders: { "openai-organization": "org-private-account-42" },
+    responseBody: '{"error":{"message":"key sk-leaked-0123 refused"}}',
+    message: "Incorrect API key provided",
+  };
+  const events = [
+    // An UnknownError whose message is the AI SDK's error, serialised whole.
+    busEvent("session.error", {
+      sessionID,
+      error: { name: "UnknownError", data: { message: JSON.stringify(sdkError) } },
+    }),
+    // Details one level further down, in a cause.
+    busEvent("message.updated", {
+      sessionID,
+      info: {
+        id: "msg_leaky",
+        sessionID,
+        role: "assistant",
+        error: { name: "APIError", data: { message: "Bad request", isRetryable: false, cause: sdkError } },
+      },
+    }),
+    busEvent("session.status", {
+      sessionID,
+      status: {
+        type: "retry",
+        attempt: 2,
+        message: "POST https://llm.example.net/v1/chat?api_key=secret-in-query-1 failed: x-api-key: secret-header-2",
+        next: 1,
+      },
+    }),
+    busEvent("message.part.updated", {
+      sessionID,
+      part: {
+        id: "prt_leaky_tool",
+        sessionID,
+        messageID: "msg_leaky",
+        type: "tool",
+        tool: "webfetch",
+        state: {
+          status: "error",
+          input: {},
+          error: "fetch https://user:hunter2@docs.example.org/p?token=abc123 failed; Authorization: Basic dXNlcjpwYXNz",
+        },
+      },
+    }),
+    busEvent("session.error", {
+      sessionID,
+      error: {
+        name: "ProviderAuthError",
+        data: { providerID: "openai", message: "Authorization: Bearer sk-proj-abcdefghijklmnop0123 was rejected" },
+      },
+    }),
+  ];
+  const r = await drivePlugin(sb, { steps: [{ events }, { wait: 700 }] });
+  assert.equal(r.code, 0, r.stderr);
+  const body = cs.requests
+    .slice(from)
+    .map((q) => q.body)
+    .join("\n");
+  for (const word of [
+    "sk-in-url-999",
+    "secret-in-query-1",
+    "secret-header-2",
+    "org-private-account-42",
+    "sk-leaked-0123",
+    "private prompt",
+    "requestBodyValues",
+    "hunter2",
+    "abc123",
+    "dXNlcjpwYXNz",
+    "sk-proj-abcdefghijklmnop0123",
+  ]) {
+    assert.ok(!body.includes(word), `"${word}" was forwarded:\n${body.slice(0, 3000)}`);
+  }
+  const sent = cs.requests.slice(from).flatMap((q) => q.events);
+  const errors = sent.filter((e) => e.type === "session.error").map((e) => e.properties.error);
+  assert.deepEqual(errors, [
+    { name: "UnknownError", data: { message: "Incorrect API key provided" } },
+    { name: "ProviderAuthError", data: { providerID: "openai", message: "Authorization: [redacted] was rejected" } },
+  ]);
+  const status = sent.find((e) => e.type === "session.status")!.properties.status as { message: string };
+  assert.equal(status.message, "POST https://llm.example.net/v1/chat?… failed: x-api-key: [redacted]");
+});

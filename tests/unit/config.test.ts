@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
@@ -18,6 +18,9 @@ test("defaults: port 3000, all interfaces, and secrets generated into the data d
   assert.ok(config.apiKey.length >= 32 && config.frontendPassword.length >= 16 && config.authSecret.length >= 40);
   const file = path.join(dir, "secrets.json");
   assert.equal(statSync(file).mode & 0o777, 0o600);
+  const fresh = path.join(dir, "new-data");
+  loadConfig({ DATABASE_URL: path.join(fresh, "database.db") });
+  assert.equal(statSync(fresh).mode & 0o777, 0o700, "a data folder the server creates is its owner's alone");
   assert.equal(JSON.parse(readFileSync(file, "utf8")).apiKey, config.apiKey);
 
   const again = loadConfig({ DATABASE_URL: path.join(dir, "database.db") });
@@ -45,7 +48,9 @@ test("environment values win over the secrets file", () => {
 test("a bad value stops start-up with a message that names it", () => {
   const dir = path.join(temp(), "db.sqlite");
   const cases: [Record<string, string>, RegExp][] = [
-    [{ PORT: "eighty" }, /^PORT: /],
+    [{ PORT: "eighty" }, /^PORT: must be a number \(it is "eighty"\)$/],
+    [{ RETENTION_DAYS: "a week" }, /^RETENTION_DAYS: must be a number \(it is "a week"\)$/],
+    [{ TTS_SPEED: "fast" }, /^TTS_SPEED: must be a number/],
     [{ PORT: "70000" }, /^PORT: /],
     [{ API_KEY: "short" }, /^API_KEY: must be at least 12 characters/],
     [{ FRONTEND_PASSWORD: "1234" }, /^FRONTEND_PASSWORD: /],
@@ -81,4 +86,64 @@ test("a relative DATABASE_URL is taken from the app's folder, not the directory 
   } finally {
     process.chdir(started);
   }
+});
+
+test("a secrets file the server will not use is named with what is wrong, and never with advice to delete it", () => {
+  const cases: [string, RegExp][] = [
+    ['{"apiKey": "abc', /not valid JSON .*Fix it by hand/],
+    ["[]", /must be a JSON object with apiKey, frontendPassword and authSecret/],
+    ['{"apiKey": "long-enough-plugin-key", "authSecret": "x".repeat(40)}', /not valid JSON/],
+    [
+      JSON.stringify({ apiKey: "long-enough-plugin-key", authSecret: "s".repeat(40) }),
+      /secrets\.json: frontendPassword is missing\./,
+    ],
+    [
+      JSON.stringify({ apiKey: 123456789012345, frontendPassword: "password", authSecret: "s".repeat(40) }),
+      /secrets\.json: apiKey must be a string\./,
+    ],
+    [
+      JSON.stringify({ apiKey: "short", frontendPassword: "password", authSecret: "s".repeat(40) }),
+      /secrets\.json: apiKey must be at least 12 characters\./,
+    ],
+  ];
+  for (const [text, message] of cases) {
+    const dir = temp();
+    writeFileSync(path.join(dir, "secrets.json"), text, { mode: 0o600 });
+    assert.throws(
+      () => loadConfig({ DATABASE_URL: path.join(dir, "database.db") }),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        message.test(e.message) &&
+        /do not delete the file/.test(e.message) &&
+        !/fix or delete|undefined/.test(e.message),
+      text,
+    );
+    assert.equal(readFileSync(path.join(dir, "secrets.json"), "utf8"), text, "left as it was");
+  }
+});
+
+test("a secrets file other users may read is used, with a warning that says how to close it", () => {
+  const dir = temp();
+  const file = path.join(dir, "secrets.json");
+  loadConfig({ DATABASE_URL: path.join(dir, "database.db") });
+  assert.deepEqual(loadConfig({ DATABASE_URL: path.join(dir, "database.db") }).warnings, []);
+  chmodSync(file, 0o644);
+  const config = loadConfig({ DATABASE_URL: path.join(dir, "database.db") });
+  assert.equal(config.sources.apiKey, "file");
+  assert.deepEqual(config.warnings, [
+    `${file} is open to other users of this machine (mode 644) and holds the API key and password: chmod 600 ${file}`,
+  ]);
+});
+
+test("a data folder that cannot be created stops start-up naming it", () => {
+  const dir = temp();
+  writeFileSync(path.join(dir, "not-a-folder"), "");
+  assert.throws(
+    () => loadConfig({ DATABASE_URL: path.join(dir, "not-a-folder", "data", "database.db") }),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.message.startsWith(
+        `cannot create the data folder ${path.join(dir, "not-a-folder", "data")} (from DATABASE_URL)`,
+      ),
+  );
 });

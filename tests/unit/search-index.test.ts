@@ -79,3 +79,16 @@ test("the background indexer catches up at start and leaves nothing queued when 
   assert.deepEqual(found("golf"), [idOf("prt_b")]);
   assert.deepEqual(errors, []);
 });
+
+test("stopping takes a bounded effort on a long queue: the rest stays queued and the next start indexes it", async () => {
+  const { db, write, found, idOf, queued } = await fresh();
+  const stopAtOnce = startSearchIndexer(db.sqlite, () => {}, 60_000, 0);
+  write("prt_late", "text", "hotel");
+  assert.equal(queued(), 1);
+  stopAtOnce(); // no budget left: nothing indexed while stopping
+  assert.equal(queued(), 1, "left queued, not dropped");
+  const stop = startSearchIndexer(db.sqlite, () => {}, 60_000);
+  assert.equal(queued(), 0);
+  assert.deepEqual(found("hotel"), [idOf("prt_late")]);
+  stop();
+});

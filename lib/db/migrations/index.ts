@@ -62,7 +62,7 @@ export async function migrateTo<DB>(db: Kysely<DB>, target?: string): Promise<st
   const failed = results.find((r) => r.status === "Error");
   if (error || failed) {
     const reason = error instanceof Error ? error.message : String(error ?? "unknown error");
-    throw new Error(`migration ${failed?.migrationName ?? "?"} failed: ${reason}`);
+    throw new Error(`migration ${failed?.migrationName ?? "?"} failed: ${reason}`, { cause: error });
   }
   return results.filter((r) => r.status === "Success").map((r) => r.migrationName);
 }

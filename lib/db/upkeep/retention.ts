@@ -14,6 +14,8 @@ export type PruneResult = {
   instances: number;
   tombstones: number;
   freedPages: number;
+  /** Ended early because the server is stopping. */
+  stopped: boolean;
 };
 
 /**
@@ -47,13 +49,16 @@ function expiredTrees(sqlite: BetterSqlite3.Database, cutoff: number): string[][
  * that hangs off them (ON DELETE CASCADE and the search triggers), event ids received before the
  * cutoff, hosts neither seen since nor holding a session, and tombstones quiet since (./tombstones.ts). Then gives the freed pages back to
  * the file system (the database is created with auto_vacuum = INCREMENTAL, see ../client.ts).
- * Runs in small transactions and yields between them, so ingest goes on while it works.
+ * Runs in small transactions and yields between them, so ingest goes on while it works. Once
+ * `signal` aborts (the server is stopping) it ends at the next of those steps, with what it has
+ * done so far committed (`stopped` set); the next run takes up the rest.
  */
 export async function pruneExpired(
   sqlite: BetterSqlite3.Database,
   retentionDays: number,
-  options: { now?: number; onRemoved?: (sessionIds: string[]) => void } = {},
+  options: { now?: number; onRemoved?: (sessionIds: string[]) => void; signal?: AbortSignal } = {},
 ): Promise<PruneResult> {
+  const stopped = () => options.signal?.aborted === true;
   const cutoff = (options.now ?? Date.now()) - retentionDays * DAY_MS;
   const remove = sqlite.prepare("DELETE FROM sessions WHERE id = ?");
   // Events may arrive between the search and the delete: a tree that came back to life stays.
@@ -62,7 +67,7 @@ export async function pruneExpired(
     .pluck();
   const trees = expiredTrees(sqlite, cutoff);
   let sessions = 0;
-  for (let next = 0; next < trees.length;) {
+  for (let next = 0; next < trees.length && !stopped();) {
     const removed: string[] = [];
     sqlite.transaction(() => {
       while (next < trees.length && removed.length < BATCH) {
@@ -84,11 +89,12 @@ export async function pruneExpired(
     `DELETE FROM events_seen WHERE id IN (SELECT id FROM events_seen WHERE received_at < ? LIMIT ${EVENT_BATCH})`,
   );
   let eventsSeen = 0;
-  for (let changes = -1; changes !== 0;) {
+  for (let changes = -1; changes !== 0 && !stopped();) {
     changes = forgetEvents.run(cutoff).changes;
     eventsSeen += changes;
     await new Promise((resolve) => setImmediate(resolve));
   }
+  if (stopped()) return { cutoff, sessions, eventsSeen, instances: 0, tombstones: 0, freedPages: 0, stopped: true };
   const instances = sqlite
     .prepare(
       "DELETE FROM instances WHERE last_seen < ? AND NOT EXISTS (SELECT 1 FROM sessions WHERE sessions.hostname = instances.hostname)",
@@ -98,30 +104,37 @@ export async function pruneExpired(
   const freePages = () => sqlite.pragma("freelist_count", { simple: true }) as number;
   const free = freePages();
   // A no-op on a database without auto_vacuum; in steps, since each one holds the write lock.
-  for (let left = free, last = -1; left > 0 && left !== last; last = left, left = freePages()) {
+  for (let left = free, last = -1; left > 0 && left !== last && !stopped(); last = left, left = freePages()) {
     sqlite.pragma(`incremental_vacuum(${VACUUM_STEP_PAGES})`);
     await new Promise((resolve) => setImmediate(resolve));
   }
   const freedPages = free - freePages();
-  return { cutoff, sessions, eventsSeen, instances, tombstones, freedPages };
+  return { cutoff, sessions, eventsSeen, instances, tombstones, freedPages, stopped: stopped() };
 }
 
 export type RetentionSchedule = { stop(): Promise<void> };
 
-/** Prunes once shortly after start, then every interval; a run never overlaps the next. */
-export function scheduleRetention(run: () => Promise<void>, intervalMs = 60 * 60 * 1000): RetentionSchedule {
+/**
+ * Prunes once shortly after start, then every interval; a run never overlaps the next. `stop`
+ * aborts the run in progress (its signal) and waits for it: a large first prune takes many
+ * seconds, and a stopping server must not wait for it (Docker kills it after its grace period).
+ */
+export function scheduleRetention(
+  run: (signal: AbortSignal) => Promise<void>,
+  intervalMs = 60 * 60 * 1000,
+): RetentionSchedule {
   let current: Promise<void> = Promise.resolve();
-  let stopped = false;
+  const stopping = new AbortController();
   const tick = () => {
-    if (stopped) return;
-    current = run();
+    if (stopping.signal.aborted) return;
+    current = run(stopping.signal);
   };
   const first = setTimeout(tick, 0);
   const timer = setInterval(() => void current.then(tick), intervalMs);
   timer.unref();
   return {
     async stop() {
-      stopped = true;
+      stopping.abort();
       clearTimeout(first);
       clearInterval(timer);
       await current;

@@ -53,14 +53,22 @@ export function catchUpSearch(sqlite: BetterSqlite3.Database): number {
 }
 
 /**
+ * What stopping spends on the queue. A large one (after a bulk import, or a start that was
+ * stopped at once) takes many seconds, and a stopping server has 5 s in all; what is left stays
+ * in search_queue, and the next start indexes it.
+ */
+const STOP_BUDGET_MS = 500;
+
+/**
  * Catches up at start, then every `intervalMs` in the background, a chunk per turn of the event
- * loop so that requests are served in between. Returns the function that stops it, which
- * finishes the queue first so a stopped server leaves a complete index behind.
+ * loop so that requests are served in between. Returns the function that stops it, which indexes
+ * what is queued for up to `stopBudgetMs` first.
  */
 export function startSearchIndexer(
   sqlite: BetterSqlite3.Database,
   onError: (error: unknown) => void,
   intervalMs = 1000,
+  stopBudgetMs = STOP_BUDGET_MS,
 ): () => void {
   let stopped = false;
   const run = () => {
@@ -78,7 +86,8 @@ export function startSearchIndexer(
     stopped = true;
     clearInterval(timer);
     try {
-      if (sqlite.open) catchUpSearch(sqlite);
+      const until = Date.now() + stopBudgetMs;
+      while (sqlite.open && Date.now() < until && statements(sqlite).chunk() === CHUNK);
     } catch (error) {
       onError(error);
     }
