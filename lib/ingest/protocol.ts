@@ -40,7 +40,7 @@ const MAX_MESSAGE_LENGTH = 2000;
  * messages and parts) with its machine's clock: one set years ahead would keep a session busy, a
  * host online or a timeline entry last for good, and a time past what a Date holds cannot be shown.
  */
-export const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
+const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
 /** The latest time a JavaScript Date holds (year 275760): past it a time cannot be shown at all. */
 const MAX_DATE_MS = 8.64e15;
 

@@ -25,7 +25,7 @@ export type Metrics = {
 };
 
 /** What a refused claim conflicted on (see countConflict). */
-export const conflictFields = [
+const conflictFields = [
   "properties.info.sessionID",
   "hostname",
   "properties.info.parentID",

@@ -93,7 +93,7 @@ export async function listBlocked(p: SessionListParams, now = Date.now()): Promi
 }
 
 /** A listed session as /api/sessions answers it: with whether it is stale at the time of the answer. */
-export type SessionApiItem = SessionListItem & { stale: StaleReason | null };
+type SessionApiItem = SessionListItem & { stale: StaleReason | null };
 
 /**
  * The page /api/sessions answers. API clients have no host clocks to judge staleness by, as the
