@@ -101,8 +101,14 @@ export async function startServer(
     get port() {
       return port;
     },
+    /**
+     * The running server's process id. Throws when it is not running: a stand-in like -1 given to
+     * process.kill signals every process the user may signal (as root, the whole machine).
+     */
     get pid() {
-      return child?.pid ?? -1;
+      const pid = child?.pid;
+      if (pid === undefined || child?.exitCode !== null) throw new Error("the test server is not running");
+      return pid;
     },
     apiKey,
     password,
