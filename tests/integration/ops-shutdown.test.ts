@@ -12,7 +12,7 @@ import { io } from "socket.io-client";
 import WebSocket from "ws";
 import { connected, connectSocket } from "../support/client";
 import { openReadOnly } from "../support/db";
-import { startServer, type TestServer } from "../support/server";
+import { bareServerEnv, SERVER_ENTRY, startServer, type TestServer } from "../support/server";
 
 const CLIENTS = 6;
 /** Bounded, and far more than the server can answer in the 5 s it has to stop. */
@@ -192,18 +192,9 @@ const root = path.resolve(import.meta.dirname, "../..");
 
 test("a signal during start-up stops the server cleanly once it has started, not by the signal's default", async () => {
   const dir = mkdtempSync(path.join(tmpdir(), "ocd-stop-early-"));
-  const child = spawn(process.execPath, [path.join(root, "dist/server.js")], {
+  const child = spawn(process.execPath, [SERVER_ENTRY], {
     cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DATABASE_URL: path.join(dir, "database.db"),
-      API_KEY: "test-plugin-key-0123456789",
-      FRONTEND_PASSWORD: "test-dashboard-password",
-      NEXTAUTH_SECRET: "test-auth-secret-0123456789abcdefghijklmnop",
-      DISABLE_TTS: "true",
-    } as unknown as NodeJS.ProcessEnv,
+    env: bareServerEnv(dir),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

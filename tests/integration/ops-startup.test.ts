@@ -19,7 +19,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { startServer } from "../support/server";
+import { bareServerEnv, SERVER_ENTRY, startServer } from "../support/server";
 
 const root = path.resolve(import.meta.dirname, "../..");
 /** Debian's `nobody`; any uid other than the file's owner would do. */
@@ -58,14 +58,9 @@ test("an unreadable secrets.json stops start-up naming the user who must read it
     // container whose volume was written by root.
     const runAs = process.getuid?.() === 0 ? { uid: OTHER_UID, gid: OTHER_UID } : {};
     const expectedUid = process.getuid?.() === 0 ? OTHER_UID : process.getuid?.();
-    const result = spawnSync(process.execPath, [path.join(root, "dist/server.js")], {
+    const result = spawnSync(process.execPath, [SERVER_ENTRY], {
       cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        PORT: "0",
-        HOST: "127.0.0.1",
-        DATABASE_URL: path.join(dir, "database.db"),
-      } as unknown as NodeJS.ProcessEnv,
+      env: bareServerEnv(dir, { secrets: false }),
       encoding: "utf8",
       timeout: 20_000,
       ...runAs,
@@ -89,19 +84,9 @@ const asOtherUser: RunAs = isRoot ? { uid: OTHER_UID, gid: OTHER_UID } : {};
 
 /** Starts the built server once and waits for it to exit (a failed start) or for 20 s. */
 function startOnce(dir: string, opts: { env?: Record<string, string>; runAs?: RunAs } = {}) {
-  return spawnSync(process.execPath, [path.join(root, "dist/server.js")], {
+  return spawnSync(process.execPath, [SERVER_ENTRY], {
     cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DATABASE_URL: path.join(dir, "database.db"),
-      API_KEY: "test-plugin-key-0123456789",
-      FRONTEND_PASSWORD: "test-dashboard-password",
-      NEXTAUTH_SECRET: "test-auth-secret-0123456789abcdefghijklmnop",
-      DISABLE_TTS: "true",
-      ...opts.env,
-    } as unknown as NodeJS.ProcessEnv,
+    env: bareServerEnv(dir, { env: opts.env }),
     encoding: "utf8",
     timeout: 20_000,
     ...opts.runAs,

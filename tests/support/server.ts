@@ -27,6 +27,31 @@ export type TestServer = {
 
 const root = path.resolve(import.meta.dirname, "../..");
 
+/** The built server, for tests that start it by hand (a start that must fail, a signal mid-start). */
+export const SERVER_ENTRY = path.join(root, "dist/server.js");
+
+/** The fixed secrets test servers run with (without them the server keeps its own in secrets.json). */
+const TEST_SECRETS = {
+  API_KEY: "test-plugin-key-0123456789",
+  FRONTEND_PASSWORD: "test-dashboard-password",
+  NEXTAUTH_SECRET: "test-auth-secret-0123456789abcdefghijklmnop",
+};
+
+/**
+ * An environment for a server started by hand: nothing inherited but PATH, its database in `dir`,
+ * an ephemeral port on loopback, speech off, and the test secrets unless `secrets` is false.
+ */
+export function bareServerEnv(dir: string, opts: { env?: Record<string, string>; secrets?: boolean } = {}) {
+  return {
+    PATH: process.env.PATH,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATABASE_URL: path.join(dir, "database.db"),
+    ...(opts.secrets === false ? {} : { ...TEST_SECRETS, DISABLE_TTS: "true" }),
+    ...opts.env,
+  } as unknown as NodeJS.ProcessEnv;
+}
+
 export async function startServer(
   opts: {
     dataDir?: string;
@@ -40,8 +65,8 @@ export async function startServer(
   const ownDir = !opts.dataDir;
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), "ocd-test-"));
   const databasePath = path.join(dataDir, "database.db");
-  const apiKey = opts.env?.API_KEY ?? "test-plugin-key-0123456789";
-  const password = opts.env?.FRONTEND_PASSWORD ?? "test-dashboard-password";
+  const apiKey = opts.env?.API_KEY ?? TEST_SECRETS.API_KEY;
+  const password = opts.env?.FRONTEND_PASSWORD ?? TEST_SECRETS.FRONTEND_PASSWORD;
   let output = "";
   let child: ChildProcess | undefined;
   let port = opts.port ?? 0;
@@ -54,13 +79,13 @@ export async function startServer(
       DATABASE_URL: databasePath,
       API_KEY: apiKey,
       FRONTEND_PASSWORD: password,
-      NEXTAUTH_SECRET: "test-auth-secret-0123456789abcdefghijklmnop",
+      NEXTAUTH_SECRET: TEST_SECRETS.NEXTAUTH_SECRET,
       DISABLE_TTS: "true",
       NEXT_TELEMETRY_DISABLED: "1",
       ...opts.env,
     };
     delete env.NODE_OPTIONS; // the test runner's --import tsx must not leak into the server
-    const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), path.join(root, "dist/server.js")], {
+    const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), SERVER_ENTRY], {
       cwd: opts.cwd ?? root,
       env: env as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],
