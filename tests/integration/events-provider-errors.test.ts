@@ -5,6 +5,7 @@ import { after, before, test } from "node:test";
 import { eventId, getJson, loadStream, postEvents, type WireEvent } from "../support/client";
 import { openReadOnly } from "../support/db";
 import { startServer, type TestServer } from "../support/server";
+import { AUTH_MESSAGE, LEAKED, RETRY_MESSAGE, SDK_ERROR, TOOL_ERROR } from "../support/provider-secrets";
 
 let server: TestServer;
 before(async () => {
@@ -124,15 +125,6 @@ test("every error shape: serialised provider errors, credentials, keys and URL q
   const messageID = "msg_leakyshapes01";
   const base = { hostname: "vps-1", directory: "/home/dev/webapp" };
   const now = Date.now();
-  const sdkError = {
-    name: "AI_APICallError",
-    url: "https://llm.example.net/v1/chat/completions?key=sk-in-url-999",
-    requestBodyValues: { messages: [{ role: "user", content: "the user's private prompt" }] },
-    statusCode: 401,
-    responseHeaders: { "openai-organization": "org-private-account-42" },
-    responseBody: '{"error":{"message":"key sk-leaked-0123 refused"}}',
-    message: "Incorrect API key provided",
-  };
   const events: WireEvent[] = [
     {
       id: eventId(),
@@ -151,7 +143,7 @@ test("every error shape: serialised provider errors, credentials, keys and URL q
         status: {
           type: "retry",
           attempt: 2,
-          message: "POST https://llm.example.net/v1/chat?api_key=secret-in-query-1 failed: x-api-key: secret-header-2",
+          message: RETRY_MESSAGE,
           next: now + 5000,
         },
       },
@@ -167,7 +159,7 @@ test("every error shape: serialised provider errors, credentials, keys and URL q
           sessionID,
           role: "assistant",
           time: { created: now + 2, completed: now + 3 },
-          error: { name: "UnknownError", data: { message: JSON.stringify(sdkError) } },
+          error: { name: "UnknownError", data: { message: JSON.stringify(SDK_ERROR) } },
         },
       },
     },
@@ -187,8 +179,7 @@ test("every error shape: serialised provider errors, credentials, keys and URL q
           state: {
             status: "error",
             input: { url: "https://docs.example.org/page" },
-            error:
-              "fetch https://user:hunter2@docs.example.org/p?token=abc123 failed; Authorization: Basic dXNlcjpwYXNz",
+            error: TOOL_ERROR,
             time: { start: now + 4, end: now + 5 },
           },
         },
@@ -203,7 +194,7 @@ test("every error shape: serialised provider errors, credentials, keys and URL q
         sessionID,
         error: {
           name: "ProviderAuthError",
-          data: { providerID: "openai", message: "Authorization: Bearer sk-proj-abcdefghijklmnop0123 was rejected" },
+          data: { providerID: "openai", message: AUTH_MESSAGE },
         },
       },
     },
@@ -211,23 +202,10 @@ test("every error shape: serialised provider errors, credentials, keys and URL q
   const posted = await postEvents(server, { events });
   assert.equal(posted.status, 202, posted.text);
 
-  const leaked = [
-    "sk-in-url-999",
-    "secret-in-query-1",
-    "secret-header-2",
-    "org-private-account-42",
-    "sk-leaked-0123",
-    "private prompt",
-    "requestBodyValues",
-    "hunter2",
-    "abc123",
-    "dXNlcjpwYXNz",
-    "sk-proj-abcdefghijklmnop0123",
-  ];
   const detail = await getJson(server, `/api/sessions/${sessionID}`);
   assert.equal(detail.status, 200);
   const shown = JSON.stringify(detail.json);
-  for (const word of leaked) assert.ok(!shown.includes(word), `the session detail shows "${word}":\n${shown}`);
+  for (const word of LEAKED) assert.ok(!shown.includes(word), `the session detail shows "${word}":\n${shown}`);
   // What the user needs stays: the messages, and where each request went.
   assert.match(shown, /Incorrect API key provided/);
   assert.match(shown, /POST https:\/\/llm\.example\.net\/v1\/chat\?… failed: x-api-key: \[redacted\]/);
@@ -241,7 +219,7 @@ test("every error shape: serialised provider errors, credentials, keys and URL q
       db.all("SELECT * FROM messages WHERE session_id = ?", sessionID),
       db.all("SELECT * FROM timeline WHERE session_id = ?", sessionID),
     ]);
-    for (const word of leaked) assert.ok(!rows.includes(word), `the database holds "${word}"`);
+    for (const word of LEAKED) assert.ok(!rows.includes(word), `the database holds "${word}"`);
   } finally {
     db.close();
   }

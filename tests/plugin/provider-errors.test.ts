@@ -8,6 +8,7 @@ import { after, before, test } from "node:test";
 import { startCaptureServer, type CaptureServer } from "./harness/capture-server.ts";
 import { busEvent, drivePlugin, makeSandbox, ROOT, writeGlobalConfig, type Sandbox } from "./harness/run-plugin.ts";
 import { ofType, type OcAssistantMessage } from "../support/opencode-payloads.ts";
+import { AUTH_MESSAGE, LEAKED, RETRY_MESSAGE, SDK_ERROR, TOOL_ERROR } from "../support/provider-secrets.ts";
 
 let cs: CaptureServer;
 let sb: Sandbox;
@@ -109,19 +110,11 @@ test("APIError response headers, body and URL never leave the machine; name, mes
 test("every other error shape: nested details, serialised provider errors, credentials, keys and URL queries stay on the machine", async () => {
   const from = cs.requests.length;
   const sessionID = "ses_leakyshapes01";
-  const sdkError = {
-    name: "AI_APICallError",
-    url: "https://llm.example.net/v1/chat/completions?key=sk-in-url-999",
-    requestBodyValues: { messages: [{ role: "user", content: "the user's private prompt" }] },
-    responseHeaders: { "openai-organization": "org-private-account-42" },
-    responseBody: '{"error":{"message":"key sk-leaked-0123 refused"}}',
-    message: "Incorrect API key provided",
-  };
   const events = [
     // An UnknownError whose message is the AI SDK's error, serialised whole.
     busEvent("session.error", {
       sessionID,
-      error: { name: "UnknownError", data: { message: JSON.stringify(sdkError) } },
+      error: { name: "UnknownError", data: { message: JSON.stringify(SDK_ERROR) } },
     }),
     // Details one level further down, in a cause.
     busEvent("message.updated", {
@@ -130,7 +123,7 @@ test("every other error shape: nested details, serialised provider errors, crede
         id: "msg_leaky",
         sessionID,
         role: "assistant",
-        error: { name: "APIError", data: { message: "Bad request", isRetryable: false, cause: sdkError } },
+        error: { name: "APIError", data: { message: "Bad request", isRetryable: false, cause: SDK_ERROR } },
       },
     }),
     busEvent("session.status", {
@@ -138,7 +131,7 @@ test("every other error shape: nested details, serialised provider errors, crede
       status: {
         type: "retry",
         attempt: 2,
-        message: "POST https://llm.example.net/v1/chat?api_key=secret-in-query-1 failed: x-api-key: secret-header-2",
+        message: RETRY_MESSAGE,
         next: 1,
       },
     }),
@@ -153,7 +146,7 @@ test("every other error shape: nested details, serialised provider errors, crede
         state: {
           status: "error",
           input: {},
-          error: "fetch https://user:hunter2@docs.example.org/p?token=abc123 failed; Authorization: Basic dXNlcjpwYXNz",
+          error: TOOL_ERROR,
         },
       },
     }),
@@ -161,7 +154,7 @@ test("every other error shape: nested details, serialised provider errors, crede
       sessionID,
       error: {
         name: "ProviderAuthError",
-        data: { providerID: "openai", message: "Authorization: Bearer sk-proj-abcdefghijklmnop0123 was rejected" },
+        data: { providerID: "openai", message: AUTH_MESSAGE },
       },
     }),
   ];
@@ -171,19 +164,7 @@ test("every other error shape: nested details, serialised provider errors, crede
     .slice(from)
     .map((q) => q.body)
     .join("\n");
-  for (const word of [
-    "sk-in-url-999",
-    "secret-in-query-1",
-    "secret-header-2",
-    "org-private-account-42",
-    "sk-leaked-0123",
-    "private prompt",
-    "requestBodyValues",
-    "hunter2",
-    "abc123",
-    "dXNlcjpwYXNz",
-    "sk-proj-abcdefghijklmnop0123",
-  ]) {
+  for (const word of LEAKED) {
     assert.ok(!body.includes(word), `"${word}" was forwarded:\n${body.slice(0, 3000)}`);
   }
   const sent = cs.requests.slice(from).flatMap((q) => q.events);
